@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Insight's convenience Makefile; insight.ko itself is described by Kbuild.
+#
+#   make deps    install build/test dependencies, fetch guest kernel + kselftest
+#   make         build insight.ko, bpf objects + skeletons, the CLI, the tests
+#   make check   deps, build, host tests, then guest tests in qemu
+#   make demo    boot the guest and run the demo
+#   make bench   benchmarks on the host and in one guest boot -> $(O)/bench.json
+#   make sparse  run sparse over insight.ko (C=2)
+#
+# Variables: O (output folder, default out), FLAVOUR (cloud-amd64 or
+# amd64), KVER (6.1.0-NN-FLAVOUR, resolved from the metapackage when
+# unset), KDIR (kernel headers), V=1 (show commands).
+
+O ?= out
+override O := $(abspath $(O))
+FLAVOUR ?= cloud-amd64
+# Resolved once and only when used: `make deps` may have to fetch apt
+# lists before the metapackage can be read.
+KVER ?= $(eval KVER := $(shell tools/kver.sh $(FLAVOUR)))$(KVER)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+GUEST = $(O)/guest/$(KVER)
+export O FLAVOUR
+
+ifeq ($(V),1)
+Q :=
+KBUILD_V := V=1
+else
+Q := @
+KBUILD_V :=
+MAKEFLAGS += --no-print-directory
+endif
+say = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(patsubst $(O)/%,%,$(2))')
+
+CC := gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+UAPI := include/uapi/linux/insight.h
+CFLAGS_USER := -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Iinclude/uapi -I/usr/include/libnl3 -Iuser -I$(O)/bpf
+CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Wno-unused-parameter -Wno-sign-compare
+NL_LIBS := -lnl-genl-3 -lnl-3 -lpthread -lm
+BPF_LIBS := -lbpf -lelf -lz -lzstd
+# The guest is a bare busybox: what runs there is linked statically.
+STATIC := -static
+
+.PHONY: all deps check demo bench image kmod testmods clean sparse help
+.DEFAULT_GOAL := all
+# keep generated intermediates (bpf objects, skeletons)
+.SECONDARY:
+
+all: kmod testmods $(O)/insight host-tests guest-tests bench-tools image
+
+help:
+	@sed -n '3,16p' Makefile
+
+deps:
+	$(Q)tools/deps.sh
+
+$(O)/guest/current/vmlinux $(O)/ksft/kselftest_harness.h:
+	$(Q)tools/deps.sh guest ksft
+
+# ---- insight.ko (kbuild, out of tree, W=1) --------------------------------
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) $(UAPI)
+TESTMOD_SRCS := $(wildcard tests/modules/*.c) tests/modules/Kbuild
+
+kmod: $(O)/insight.ko
+testmods: $(O)/modules/.stamp
+
+# kbuild writes objects next to the sources it is given: give it a tree
+# of symlinks in $(O) so the source tree stays clean.
+# $(call kbuild,BUILD-DIR,SOURCE-ROOT,FILES,EXTRA-ARGS)
+define kbuild
+	$(Q)set -e; for f in $(3); do \
+		mkdir -p $(1)/$$(dirname $$f); ln -sfn $(CURDIR)/$(2)$$f $(1)/$$f; done
+	$(Q)test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (run: make deps)"; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(1) W=1 $(KBUILD_V) $(4) modules
+endef
+
+$(O)/insight.ko: $(KMOD_SRCS)
+	$(call say,KBUILD,$@)
+	$(call kbuild,$(O)/kbuild,,$(KMOD_SRCS))
+	$(Q)cp $(O)/kbuild/insight.ko $@
+
+$(O)/modules/.stamp: $(TESTMOD_SRCS)
+	$(call say,KBUILD,$(O)/modules)
+	$(call kbuild,$(O)/kbuild-tests,tests/modules/,$(TESTMOD_SRCS:tests/modules/%=%))
+	$(Q)mkdir -p $(O)/modules && cp $(O)/kbuild-tests/*.ko $(O)/modules/ && touch $@
+
+sparse: $(KMOD_SRCS)
+	$(call kbuild,$(O)/kbuild,,$(KMOD_SRCS),C=2)
+
+# ---- eBPF: vmlinux.h from the guest's BTF, objects, skeletons -------------
+$(O)/bpf/vmlinux.h: | $(O)/guest/current/vmlinux
+	$(call say,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(O)/guest/current/vmlinux format c >$@.tmp && mv $@.tmp $@
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/bpf/vmlinux.h $(UAPI)
+	$(call say,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(O)/bpf -Iinclude/uapi -c $< -o $@
+
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	$(call say,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
+
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
+
+# ---- userspace: libinsight, the CLI --------------------------------------
+LIB_OBJS := $(O)/user/libinsight.o
+CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c))
+
+$(O)/user/%.o: user/%.c $(UAPI) $(wildcard user/*.h) | $(BPF_SKELS)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
+
+$(O)/insight: $(CLI_OBJS) $(LIB_OBJS)
+	$(call say,LD,$@)
+	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS)
+
+# ---- tests ----------------------------------------------------------------
+TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))
+HOST_TESTS := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/*_test.c))
+GUEST_TESTS := $(patsubst tests/guest/%.c,$(O)/tests/guest/%,$(wildcard tests/guest/*_test.c))
+TEST_DEPS := $(O)/ksft/kselftest_harness.h $(UAPI) $(wildcard tests/lib/*.h) $(wildcard user/*.h)
+
+$(O)/tests/lib/%.o: tests/lib/%.c $(TEST_DEPS) | $(BPF_SKELS)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
+
+$(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(O)/user/stream.o
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) $(LIB_OBJS) \
+		$(O)/user/stream.o $(NL_LIBS) $(BPF_LIBS)
+
+host-tests: $(HOST_TESTS)
+guest-tests: $(GUEST_TESTS)
+.PHONY: host-tests guest-tests bench-tools
+
+# ---- benchmarks -----------------------------------------------------------
+BENCH_TOOLS := $(patsubst tools/bench/%.c,$(O)/bench/%,$(wildcard tools/bench/*.c))
+bench-tools: $(BENCH_TOOLS)
+
+$(O)/bench/%: tools/bench/%.c $(UAPI) $(LIB_OBJS)
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_USER) $(STATIC) -o $@ $< $(LIB_OBJS) $(NL_LIBS)
+
+# ---- the guest image ------------------------------------------------------
+IMAGE := $(O)/guest/initrd.cpio.gz
+image: $(IMAGE)
+
+$(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) \
+		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage
+	$(call say,IMAGE,$@)
+	$(Q)tools/vm/mkimage $@ $(O)/insight.ko:insight/insight.ko \
+		$(O)/insight:insight/bin/insight $(O)/modules:insight/modules \
+		$(O)/tests/guest:insight/tests tests/guest/run.sh:insight/tests/run \
+		$(O)/bench:insight/bench
+
+# ---- the README's commands -----------------------------------------------
+check:
+	$(Q)$(MAKE) deps
+	$(Q)$(MAKE) all
+	$(Q)tools/check.sh
+
+demo:
+	$(Q)$(MAKE) deps
+	$(Q)$(MAKE) all
+	$(Q)tools/demo.sh
+
+bench:
+	$(Q)$(MAKE) deps
+	$(Q)$(MAKE) all
+	$(Q)tools/bench/run.sh
+
+clean:
+	rm -rf $(O)

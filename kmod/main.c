@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight.ko - failure-path inference support for shadow VMs.
+ *
+ * This file holds module load/unload and the module parameters; each
+ * concern of the module lives in its own file (see Documentation/).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/insight.h>
+
+#include "insight.h"
+
+unsigned int insight_max_sessions = 4;
+module_param_named(max_sessions, insight_max_sessions, uint, 0444);
+MODULE_PARM_DESC(max_sessions, "Most exploration sessions open at once (default 4)");
+
+unsigned int insight_max_sites = 65536;
+module_param_named(max_sites, insight_max_sites, uint, 0444);
+MODULE_PARM_DESC(max_sites, "Most branch sites per session (default 65536)");
+
+unsigned int insight_max_probes = 64;
+module_param_named(max_probes, insight_max_probes, uint, 0444);
+MODULE_PARM_DESC(max_probes, "Hard cap on running probes per session (default 64)");
+
+static int __init insight_init(void)
+{
+	int err;
+
+	if (!insight_max_sessions || !insight_max_sites || !insight_max_probes) {
+		pr_err("max_sessions, max_sites and max_probes must be > 0\n");
+		return -EINVAL;
+	}
+
+	err = insight_genl_init();
+	if (err)
+		return err;
+
+	pr_info("loaded, ABI %u\n", INSIGHT_ABI_VERSION);
+	return 0;
+}
+
+static void __exit insight_exit(void)
+{
+	insight_genl_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(insight_init);
+module_exit(insight_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The Insight developers");
+MODULE_DESCRIPTION("Insight: in-kernel branch forking for failure-path inference");
+MODULE_VERSION("0.1");

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/membarrier.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "util.h"
+
+const char *insight_ko(void)
+{
+	const char *p = getenv("INSIGHT_KO");
+
+	return p ? p : "/insight/insight.ko";
+}
+
+const char *insight_cli(void)
+{
+	const char *p = getenv("INSIGHT_CLI");
+
+	return p ? p : "/insight/bin/insight";
+}
+
+const char *test_module(const char *name)
+{
+	static char path[512];
+	const char *dir = getenv("INSIGHT_MODULES");
+
+	snprintf(path, sizeof(path), "%s/%s.ko", dir ? dir : "/insight/modules", name);
+	return path;
+}
+
+int mod_load(const char *path, const char *params)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int mod_unload(const char *name)
+{
+	if (syscall(SYS_delete_module, name, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+bool mod_loaded(const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return stat(path, &st) == 0;
+}
+
+int insight_ensure_loaded(void)
+{
+	int err;
+
+	if (mod_loaded("insight"))
+		return 0;
+	err = mod_load(insight_ko(), NULL);
+	return err == -EEXIST ? 0 : err;
+}
+
+int insight_ensure_unloaded(void)
+{
+	int err;
+
+	if (!mod_loaded("insight"))
+		return 0;
+	err = mod_unload("insight");
+	return err == -ENOENT ? 0 : err;
+}
+
+int run_capture(char *const argv[], char *out, size_t outlen)
+{
+	int pfd[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (!pid) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], out + len, outlen - 1 - len)) > 0)
+		len += n;
+	out[len] = '\0';
+	/* drain what did not fit so the child never blocks */
+	while (len == outlen - 1 && read(pfd[0], &(char){0}, 1) > 0)
+		;
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return status;
+}
+
+/* Wait until objects freed through RCU (files, kfree_rcu) are gone:
+ * MEMBARRIER_CMD_GLOBAL waits for a grace period, then the callbacks get
+ * a moment to run. */
+static void settle(void)
+{
+	syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	usleep(200 * 1000);
+}
+
+/*
+ * Sum the counts of the allocation sites in one alloc_traces file whose
+ * site or stack holds an address that no symbol covers: code of a module
+ * that is gone.  Each site is "COUNT SITE age=...", then its stack, one
+ * frame per line, then an empty line.
+ */
+static long long unowned_in(const char *path)
+{
+	char line[512];
+	long long total = 0, count = 0;
+	bool orphan = false;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		long long c;
+		char site[256];
+
+		if (line[0] == '\n') {
+			if (orphan)
+				total += count;
+			count = 0;
+			orphan = false;
+			continue;
+		}
+		if (!strncmp(line, "        ", 8)) {	/* a stack frame */
+			if (strstr(line, " 0xffffffff"))
+				orphan = true;
+		} else if (sscanf(line, "%lld %255s", &c, site) == 2) {
+			count = c;
+			orphan = !strncmp(site, "0xffffffff", 10);
+		}
+	}
+	if (orphan)
+		total += count;
+	fclose(f);
+	return total;
+}
+
+long long orphan_slab_objects(void)
+{
+	const char *dir = "/sys/kernel/debug/slab";
+	long long total = 0;
+	char path[512];
+	struct dirent *d;
+	DIR *dh;
+
+	settle();
+	dh = opendir(dir);
+	if (!dh)
+		return -errno;
+	while ((d = readdir(dh))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/alloc_traces", dir, d->d_name);
+		total += unowned_in(path);
+	}
+	closedir(dh);
+	return total;
+}
+
+long long slab_active_bytes(void)
+{
+	char line[512], name[128];
+	long long total = 0;
+	long active, num, size;
+	FILE *f;
+
+	settle();
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %ld %ld %ld", name, &active, &num, &size) != 4)
+			continue;
+		total += (long long)active * size;
+	}
+	fclose(f);
+	return total;
+}
+
+int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -errno;
+	return 0;
+}

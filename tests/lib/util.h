@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by Insight's tests: modules, child processes, slab
+ * figures.  Functions return 0 or a negative errno.
+ */
+#ifndef INSIGHT_TEST_UTIL_H
+#define INSIGHT_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Path of insight.ko: $INSIGHT_KO, else the guest image's copy. */
+const char *insight_ko(void);
+/* Path of a test module NAME.ko: $INSIGHT_MODULES/NAME.ko. */
+const char *test_module(const char *name);
+
+int mod_load(const char *path, const char *params);
+int mod_unload(const char *name);
+bool mod_loaded(const char *name);
+/* Load insight.ko unless it is loaded already. */
+int insight_ensure_loaded(void);
+int insight_ensure_unloaded(void);
+
+/*
+ * Run argv[0] (a path) with argv; its stdout and stderr go into @out
+ * (NUL-terminated, truncated to @outlen - 1).  Returns the wait status,
+ * or -errno if it could not be run.
+ */
+int run_capture(char *const argv[], char *out, size_t outlen);
+
+/* Path of the insight CLI: $INSIGHT_CLI, else /insight/bin/insight. */
+const char *insight_cli(void);
+
+/* Bytes held by in-use slab objects (/proc/slabinfo), after RCU frees
+ * settled: an approximate figure (SLUB counts per-CPU slabs as full). */
+long long slab_active_bytes(void);
+
+/*
+ * Slab objects still allocated whose allocation site or stack lies in
+ * code that no symbol covers any more, i.e. in a module that has been
+ * unloaded: exact, but needs a guest booted with slub_debug=U (SLUB
+ * tracking, /sys/kernel/debug/slab/<cache>/alloc_traces).  -ENOENT
+ * without it.
+ */
+long long orphan_slab_objects(void);
+
+/* Drop privileges to nobody (uid/gid 65534), losing all capabilities. */
+int become_nobody(void);
+
+#endif /* INSIGHT_TEST_UTIL_H */

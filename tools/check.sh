@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test part of `make check` (which builds first): host tests, then
+# the guest tests in one guest boot, then one summary line.
+#
+# Environment (see tests/README.md):
+#   INSIGHT_TEST_FAIL=1  a guest test expects a wrong ABI version: must fail
+#   INSIGHT_TEST_WARN=1  the guest loads a module that WARNs: must fail
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+O=${O:-out}
+case "$O" in /*) ;; *) O="$top/$O" ;; esac
+log=$O/check
+rm -rf "$log"
+mkdir -p "$log"
+export INSIGHT_CLI=$O/insight INSIGHT_KO=$O/insight.ko INSIGHT_MODULES=$O/modules
+start=$(date +%s)
+
+host=() guest=()
+echo "== host tests"
+for t in "$O"/tests/host/*_test; do
+	name=host/$(basename "$t")
+	host+=("$name")
+	{
+		echo "## test-binary: $name"
+		"$t"
+		echo "## test-exit: $name $?"
+	} 2>&1 | tee -a "$log/host.log"
+done
+
+echo "== guest tests (qemu TCG, insight.ko loaded by the tests)"
+for t in "$O"/tests/guest/*_test; do
+	guest+=("guest/$(basename "$t")")
+done
+# slub_debug=U: SLUB allocation tracking, for the exact leak checks
+vmargs=(--no-load --logdir "$log/guest" --timeout 900 --append slub_debug=U)
+cmd="sh /insight/tests/run"
+if [ -n "${INSIGHT_TEST_FAIL:-}" ]; then
+	vmargs+=(--env INSIGHT_TEST_FAIL=1)
+fi
+if [ -n "${INSIGHT_TEST_WARN:-}" ]; then
+	cmd="insmod /insight/modules/insight_warn.ko; $cmd"
+fi
+tools/vm/run "${vmargs[@]}" -- sh -c "$cmd" 2>&1 | tee "$log/guest.log"
+vmrc=${PIPESTATUS[0]}
+
+echo
+echo "== summary ($(($(date +%s) - start)) s; logs in ${log#"$top"/})"
+awk -v expected="${host[*]} ${guest[*]}" -v vmrc="$vmrc" \
+	-f tools/tap-summary.awk "$log/host.log" "$log/guest.log"

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the insight CLI's subcommands (user/cmd_*.c).
+ *
+ * Exit codes: 0 success, 1 the operation failed, 2 bad usage or a
+ * missing precondition (module not loaded, bad input).
+ */
+#ifndef INSIGHT_CLI_H
+#define INSIGHT_CLI_H
+
+#define EXIT_USAGE 2
+
+struct insight_nl;
+
+/* One-line error on stderr, prefixed with "insight: ". */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Open the insight family; on failure print why (module not loaded,
+ * permission) and return the exit code to use, else 0.
+ */
+int cli_open(struct insight_nl **h);
+
+int cmd_version(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif /* INSIGHT_CLI_H */

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight: the coordinator CLI.  main() only dispatches to a subcommand;
+ * each lives in user/cmd_<name>.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "libinsight.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "version", cmd_version, "print the CLI's and the loaded module's ABI versions" },
+	{ "status", cmd_status, "print the loaded module's state and limits" },
+};
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("insight: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_open(struct insight_nl **h)
+{
+	int err = insight_nl_open(h);
+
+	if (!err)
+		return 0;
+	if (err == -ENOENT)
+		cli_err("insight.ko is not loaded (no '%s' generic netlink family); load it with: insmod insight.ko",
+			INSIGHT_GENL_NAME);
+	else
+		cli_err("cannot open generic netlink: %s", strerror(-err));
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: insight COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	cli_err("unknown command '%s' (try: insight help)", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libinsight: a small client of the insight generic netlink family.
+ *
+ * Every function returns 0 or a negative errno: the exact errno the
+ * kernel answered with (not libnl's translation), so callers and tests
+ * can tell EINVAL from ERANGE from EPERM.
+ */
+#ifndef INSIGHT_LIBINSIGHT_H
+#define INSIGHT_LIBINSIGHT_H
+
+#include <stdint.h>
+#include <linux/insight.h>
+
+struct nl_msg;
+struct nlattr;
+struct insight_nl;
+
+/*
+ * Open a netlink socket and resolve the insight family.  -ENOENT means
+ * the family is not registered: insight.ko is not loaded.
+ */
+int insight_nl_open(struct insight_nl **out);
+void insight_nl_close(struct insight_nl *h);
+
+/* A request of the insight family for @cmd, to fill with nla_put_*(). */
+struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd);
+
+/*
+ * Send @msg (consumed) and wait for the kernel's answer.  Each reply
+ * message's attributes, parsed into @tb (INSIGHT_ATTR_MAX + 1 entries),
+ * are passed to @on_reply if it is not NULL.
+ */
+typedef int (*insight_reply_fn)(struct nlattr **tb, void *arg);
+int insight_transact(struct insight_nl *h, struct nl_msg *msg,
+		     insight_reply_fn on_reply, void *arg);
+
+/* The extended-ack message of the last failed request, or "". */
+const char *insight_nl_errmsg(const struct insight_nl *h);
+
+struct insight_version {
+	uint32_t abi;		/* the module's ABI version */
+	uint32_t abi_min;	/* oldest client ABI it serves */
+};
+int insight_version(struct insight_nl *h, struct insight_version *v);
+
+struct insight_status {
+	uint32_t max_sessions;
+	uint32_t max_sites;
+	uint32_t max_probes;
+};
+int insight_status(struct insight_nl *h, struct insight_status *st);
+
+#endif /* INSIGHT_LIBINSIGHT_H */

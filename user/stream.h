@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loader of bpf/stream.bpf.c: the syscall stream of a set of processes.
+ */
+#ifndef INSIGHT_STREAM_H
+#define INSIGHT_STREAM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/insight.h>
+
+struct insight_stream;
+
+typedef int (*insight_stream_fn)(const struct insight_sys_event *e, void *arg);
+
+/* Load and attach; @ring_bytes is a power of two >= 4096.  0 or -errno. */
+int insight_stream_open(struct insight_stream **out, size_t ring_bytes,
+			insight_stream_fn fn, void *arg);
+/* Trace process @pid and the children it forks from now on. */
+int insight_stream_add_pid(struct insight_stream *s, pid_t pid);
+/* Deliver the pending events to fn; wait at most @timeout_ms for one. */
+int insight_stream_poll(struct insight_stream *s, int timeout_ms);
+/* Events dropped because the ring was full, summed over CPUs. */
+uint64_t insight_stream_drops(struct insight_stream *s);
+void insight_stream_close(struct insight_stream *s);
+
+#endif /* INSIGHT_STREAM_H */
