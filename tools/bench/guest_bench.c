@@ -43,26 +43,38 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Median time of loading and unloading @path, in milliseconds. */
-static double load_unload_ms(const char *path, const char *name, int n)
+static double load_unload_once_ms(const char *path, const char *name)
 {
-	double t[64];
-	int i, fd;
+	double t0 = now_us();
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) ||
+	    syscall(SYS_delete_module, name, O_NONBLOCK)) {
+		fprintf(stderr, "bench: cannot load/unload %s: %s\n", path,
+			strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	return (now_us() - t0) / 1e3;
+}
+
+/*
+ * Median load+unload time of @ko and of the trivial module @base, in
+ * milliseconds, measured alternately so both see the same conditions.
+ */
+static void load_unload_ms(const char *ko, const char *base, int n,
+			   double *v, double *bv)
+{
+	double a[64], b[64];
+	int i;
 
 	for (i = 0; i < n; i++) {
-		double t0 = now_us();
-
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) ||
-		    syscall(SYS_delete_module, name, O_NONBLOCK)) {
-			fprintf(stderr, "bench: cannot load/unload %s: %s\n", path,
-				strerror(errno));
-			exit(1);
-		}
-		close(fd);
-		t[i] = (now_us() - t0) / 1e3;
+		b[i] = load_unload_once_ms(base, "insight_trivial");
+		a[i] = load_unload_once_ms(ko, "insight");
 	}
-	return median(t, n);
+	*v = median(a, n);
+	*bv = median(b, n);
 }
 
 /* Median round trip of a VERSION request, in microseconds. */
@@ -121,8 +133,7 @@ int main(int argc, char **argv)
 	double base, v;
 	int fd;
 
-	base = load_unload_ms(triv, "insight_trivial", 21);
-	v = load_unload_ms(ko, "insight", 21);
+	load_unload_ms(ko, triv, 21, &v, &base);
 	record("kmod.load", v, "ms", "trivial_module.load", base);
 
 	fd = open(ko, O_RDONLY | O_CLOEXEC);

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: benchmarks on the host and in one guest boot.  Each record
+# is compared with a baseline measured in the same run; the records go
+# to $O/bench.json (a JSON array) and are printed as a table.
+#
+# A record line, from any benchmark program:
+#   BENCH name value unit baseline baseline_value where
+# ratio = how many times better value is than baseline_value:
+# baseline/value for times (s, ms, us, ns), value/baseline otherwise.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+O=${O:-out}
+case "$O" in /*) ;; *) O="$top/$O" ;; esac
+lines=$O/bench.lines
+: >"$lines"
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# Guest boot to command to power-off, seen from the host: the full test
+# image vs a minimal one (busybox and /init only).
+boot_time() {
+	local i t0 t1
+	for i in 1 2 3; do
+		t0=$(date +%s.%N)
+		tools/vm/run --no-load --image "$1" -- true >/dev/null
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b - a}'
+	done | median
+}
+echo "bench: guest boot time (3 boots of each image)" >&2
+tools/vm/mkimage "$O/guest/minimal.cpio.gz"
+base=$(boot_time "$O/guest/minimal.cpio.gz")
+full=$(boot_time "$O/guest/initrd.cpio.gz")
+echo "BENCH vm.boot $full s vm.boot.minimal_image $base host" >>"$lines"
+
+echo "bench: guest benchmarks (one boot)" >&2
+tools/vm/run --no-load --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
+
+awk '
+	/^BENCH / {
+		time = ($4 ~ /^(s|ms|us|ns)$/)
+		ratio = time ? ($6 / $3) : ($3 / $6)
+		n++
+		json[n] = sprintf("  {\"name\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"baseline\": \"%s\", \"baseline_value\": %s, \"ratio\": %.3f, \"where\": \"%s\"}", $2, $3, $4, $5, $6, ratio, $7)
+		row[n] = sprintf("%-24s %12s %-4s %-26s %12s %7.2fx  %s", $2, $3, $4, $5, $6, ratio, $7)
+	}
+	END {
+		print "[" > out
+		for (i = 1; i <= n; i++) print json[i] (i < n ? "," : "") > out
+		print "]" > out
+		printf "%-24s %12s %-4s %-26s %12s %8s  %s\n", "name", "value", "unit", "baseline", "baseline_value", "ratio", "where"
+		for (i = 1; i <= n; i++) print row[i]
+	}' out="$O/bench.json" "$lines"
+echo "bench: wrote ${O#"$top"/}/bench.json" >&2
