@@ -139,8 +139,15 @@ $(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(O)/user/stream.o
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) $(LIB_OBJS) \
 		$(O)/user/stream.o $(NL_LIBS) $(BPF_LIBS)
 
+# programs the guest tests run as targets (static, -O2, known branches)
+TARGETS := $(patsubst tests/targets/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets/*.c))
+$(O)/tests/guest/targets/%: tests/targets/%.c
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror $(STATIC) -o $@ $<
+
 host-tests: $(HOST_TESTS)
-guest-tests: $(GUEST_TESTS)
+guest-tests: $(GUEST_TESTS) $(TARGETS)
 .PHONY: host-tests guest-tests bench-tools
 
 # ---- benchmarks -----------------------------------------------------------
@@ -156,7 +163,7 @@ $(O)/bench/%: tools/bench/%.c $(UAPI) $(LIB_OBJS)
 IMAGE := $(O)/guest/initrd.cpio.gz
 image: $(IMAGE)
 
-$(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) \
+$(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARGETS) \
 		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage
 	$(call say,IMAGE,$@)
 	$(Q)tools/vm/mkimage $@ $(O)/insight.ko:insight/insight.ko \

@@ -22,6 +22,17 @@ static const struct nla_policy insight_version_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+static const struct nla_policy insight_site_policy[INSIGHT_SITE_MAX + 1] = {
+	[INSIGHT_SITE_ADDR] = { .type = NLA_U64 },
+	[INSIGHT_SITE_POLICY] = NLA_POLICY_MAX(NLA_U32, __INSIGHT_POLICY_MAX - 1),
+};
+
+static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
+	[INSIGHT_ATTR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[INSIGHT_ATTR_SITES] = NLA_POLICY_NESTED_ARRAY(insight_site_policy),
+	[INSIGHT_ATTR_START] = { .type = NLA_U64 },
+};
+
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			    struct genl_info *info)
 {
@@ -77,19 +88,238 @@ static int insight_cmd_version(struct sk_buff *skb, struct genl_info *info)
 static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
+	unsigned int sessions;
 	void *hdr;
 
+	mutex_lock(&insight_lock);
+	sessions = insight_session_count();
+	mutex_unlock(&insight_lock);
 	msg = insight_reply_new(info, INSIGHT_CMD_STATUS, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SESSIONS, insight_max_sessions) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SITES, insight_max_sites) ||
-	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_PROBES, insight_max_probes)) {
+	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_PROBES, insight_max_probes) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_LOG, insight_max_log) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_SESSIONS, sessions)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* The session of the requesting socket; caller holds insight_lock. */
+static struct insight_session *insight_session_of(struct genl_info *info)
+{
+	struct insight_session *s;
+
+	s = insight_session_find(genl_info_net(info), info->snd_portid);
+	if (!s)
+		NL_SET_ERR_MSG_MOD(info->extack, "no session on this socket");
+	return s;
+}
+
+static int insight_cmd_session_new(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	mutex_lock(&insight_lock);
+	err = insight_session_new(genl_info_net(info), info->snd_portid);
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
+static int insight_cmd_attach(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	int err = -ENOENT;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PID))
+		return -EINVAL;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		err = insight_session_attach(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PID]));
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
+/* Put one site's outcome into the SITES_ADD reply. */
+static int insight_put_site_result(struct sk_buff *msg, u64 addr, int err)
+{
+	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_SITE);
+
+	if (!nest ||
+	    nla_put_u64_64bit(msg, INSIGHT_SITE_ADDR, addr, INSIGHT_SITE_UNSPEC) ||
+	    nla_put_u32(msg, INSIGHT_SITE_ERRNO, -err))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int insight_count_sites(struct genl_info *info, struct nlattr *sites)
+{
+	struct nlattr *site;
+	int n = 0, rem;
+
+	nla_for_each_nested(site, sites, rem) {
+		if (nla_type(site) != INSIGHT_ATTR_SITE) {
+			NL_SET_ERR_MSG_ATTR(info->extack, site, "expected INSIGHT_ATTR_SITE");
+			return -EINVAL;
+		}
+		n++;
+	}
+	if (n > INSIGHT_SITES_BATCH) {
+		NL_SET_ERR_MSG_MOD(info->extack, "too many sites in one request");
+		return -E2BIG;
+	}
+	return n;
+}
+
+static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[INSIGHT_SITE_MAX + 1], *site, *list;
+	struct insight_session *s;
+	struct sk_buff *msg;
+	int n, rem, err;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SITES))
+		return -EINVAL;
+	n = insight_count_sites(info, info->attrs[INSIGHT_ATTR_SITES]);
+	if (n < 0)
+		return n;
+	msg = genlmsg_new(NLMSG_HDRLEN + GENL_HDRLEN + nla_total_size(0) +
+			  n * nla_total_size(nla_total_size_64bit(8) + nla_total_size(4)),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &insight_family, 0, INSIGHT_CMD_SITES_ADD);
+	list = hdr ? nla_nest_start(msg, INSIGHT_ATTR_SITES) : NULL;
+	if (!list) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	err = -ENOENT;
+	if (!s || !s->pid)
+		goto out_unlock;
+	err = insight_sites_reserve(s, n);
+	if (err)
+		goto out_unlock;
+	nla_for_each_nested(site, info->attrs[INSIGHT_ATTR_SITES], rem) {
+		u32 policy = INSIGHT_POLICY_NATURAL;
+		u64 addr;
+
+		/* validated by the policy already */
+		err = nla_parse_nested(tb, INSIGHT_SITE_MAX, site,
+				       insight_site_policy, info->extack);
+		if (err)
+			goto out_unlock;
+		if (!tb[INSIGHT_SITE_ADDR]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, site, INSIGHT_SITE_ADDR);
+			err = -EINVAL;
+			goto out_unlock;
+		}
+		addr = nla_get_u64(tb[INSIGHT_SITE_ADDR]);
+		if (tb[INSIGHT_SITE_POLICY])
+			policy = nla_get_u32(tb[INSIGHT_SITE_POLICY]);
+		err = insight_put_site_result(msg, addr,
+					      insight_site_add(s, addr, policy));
+		if (err)
+			goto out_unlock;
+	}
+	mutex_unlock(&insight_lock);
+	nla_nest_end(msg, list);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	mutex_unlock(&insight_lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[INSIGHT_SITE_MAX + 1], *site;
+	struct insight_session *s;
+	struct insight_site *st;
+	int rem, err = -EINVAL;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SITES))
+		return -EINVAL;
+	nla_for_each_nested(site, info->attrs[INSIGHT_ATTR_SITES], rem) {
+		err = nla_parse_nested(tb, INSIGHT_SITE_MAX, site,
+				       insight_site_policy, info->extack);
+		break;	/* exactly one site */
+	}
+	if (err)
+		return err;
+	if (!tb[INSIGHT_SITE_ADDR] || !tb[INSIGHT_SITE_POLICY]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "a site needs an address and a policy");
+		return -EINVAL;
+	}
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	st = s ? insight_site_find(s, nla_get_u64(tb[INSIGHT_SITE_ADDR])) : NULL;
+	if (st)
+		WRITE_ONCE(st->policy, nla_get_u32(tb[INSIGHT_SITE_POLICY]));
+	mutex_unlock(&insight_lock);
+	return st ? 0 : -ENOENT;
+}
+
+static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	struct nlattr *arr;
+	struct sk_buff *msg;
+	u64 start = 0, lost;
+	u32 n = 0;
+	void *hdr;
+	int err = -ENOENT;
+
+	if (info->attrs[INSIGHT_ATTR_START])
+		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
+	msg = genlmsg_new(NLMSG_HDRLEN + GENL_HDRLEN + 2 * nla_total_size_64bit(8) +
+			  nla_total_size(INSIGHT_PATH_BATCH * sizeof(struct insight_decision)),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &insight_family, 0, INSIGHT_CMD_PATH_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (!s)
+		goto out_unlock;
+	spin_lock(&s->path.lock);
+	if (start < s->path.len)
+		n = min_t(u64, s->path.len - start, INSIGHT_PATH_BATCH);
+	lost = s->path.lost;
+	arr = nla_reserve(msg, INSIGHT_ATTR_DECISIONS, n * sizeof(struct insight_decision));
+	if (arr)
+		memcpy(nla_data(arr), s->path.entries + start,
+		       n * sizeof(struct insight_decision));
+	spin_unlock(&s->path.lock);
+	err = -EMSGSIZE;
+	if (!arr ||
+	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC) ||
+	    nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, start + n, INSIGHT_ATTR_UNSPEC))
+		goto out_unlock;
+	mutex_unlock(&insight_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	mutex_unlock(&insight_lock);
+	nlmsg_free(msg);
+	return err;
 }
 
 static const struct genl_ops insight_ops[] = {
@@ -102,6 +332,39 @@ static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_STATUS,
 		.doit = insight_cmd_status,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_SESSION_NEW,
+		.doit = insight_cmd_session_new,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_ATTACH,
+		.doit = insight_cmd_attach,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_SITES_ADD,
+		.doit = insight_cmd_sites_add,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_SITE_POLICY,
+		.doit = insight_cmd_site_policy,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_PATH_GET,
+		.doit = insight_cmd_path_get,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
 		.internal_flags = INSIGHT_NEED_SYSADMIN,
 	},
 };

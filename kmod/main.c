@@ -25,26 +25,39 @@ unsigned int insight_max_probes = 64;
 module_param_named(max_probes, insight_max_probes, uint, 0444);
 MODULE_PARM_DESC(max_probes, "Hard cap on running probes per session (default 64)");
 
+unsigned int insight_max_log = 65536;
+module_param_named(max_log, insight_max_log, uint, 0444);
+MODULE_PARM_DESC(max_log, "Decisions kept in a path log (default 65536)");
+
 static int __init insight_init(void)
 {
 	int err;
 
-	if (!insight_max_sessions || !insight_max_sites || !insight_max_probes) {
-		pr_err("max_sessions, max_sites and max_probes must be > 0\n");
+	if (!insight_max_sessions || !insight_max_sites || !insight_max_probes ||
+	    !insight_max_log) {
+		pr_err("max_sessions, max_sites, max_probes and max_log must be > 0\n");
 		return -EINVAL;
 	}
 
-	err = insight_genl_init();
+	err = insight_sessions_init();
 	if (err)
 		return err;
+	err = insight_genl_init();
+	if (err)
+		goto err_sessions;
 
 	pr_info("loaded, ABI %u\n", INSIGHT_ABI_VERSION);
 	return 0;
+
+err_sessions:
+	insight_sessions_exit();
+	return err;
 }
 
 static void __exit insight_exit(void)
 {
 	insight_genl_exit();
+	insight_sessions_exit();
 	pr_info("unloaded\n");
 }
 

@@ -45,6 +45,8 @@ int insight_nl_open(struct insight_nl **out)
 		err = -EPROTO;
 		goto err_sock;
 	}
+	/* replies may exceed a page (site results, path batches) */
+	nl_socket_enable_msg_peek(h->sk);
 	/* The kernel's extended acks carry a message worth showing. */
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &(int){ 1 }, sizeof(int));
@@ -76,9 +78,13 @@ const char *insight_nl_errmsg(const struct insight_nl *h)
 	return h->errmsg;
 }
 
-struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd)
+/* A request with room for @payload bytes of attributes (0: one page). */
+static struct nl_msg *msg_alloc(struct insight_nl *h, uint8_t cmd, size_t payload)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
+
+	msg = payload ? nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + payload) :
+			nlmsg_alloc();
 
 	if (!msg)
 		return NULL;
@@ -88,6 +94,11 @@ struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd)
 		return NULL;
 	}
 	return msg;
+}
+
+struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd)
+{
+	return msg_alloc(h, cmd, 0);
 }
 
 static int on_valid(struct nl_msg *msg, void *arg)
@@ -225,7 +236,9 @@ static int parse_status(struct nlattr **tb, void *arg)
 
 	return get_u32(tb, INSIGHT_ATTR_PARAM_MAX_SESSIONS, &st->max_sessions) ?:
 	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_SITES, &st->max_sites) ?:
-	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_PROBES, &st->max_probes);
+	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_PROBES, &st->max_probes) ?:
+	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_LOG, &st->max_log) ?:
+	       get_u32(tb, INSIGHT_ATTR_SESSIONS, &st->sessions);
 }
 
 int insight_status(struct insight_nl *h, struct insight_status *st)
@@ -236,4 +249,161 @@ int insight_status(struct insight_nl *h, struct insight_status *st)
 		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
 	return insight_transact(h, msg, parse_status, st);
+}
+
+int insight_session_new(struct insight_nl *h)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_SESSION_NEW);
+
+	if (!msg)
+		return -ENOMEM;
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+int insight_attach(struct insight_nl *h, uint32_t pid)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_ATTACH);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PID, pid)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+/* Append one INSIGHT_ATTR_SITE nest to @msg. */
+static int put_site(struct nl_msg *msg, uint64_t addr, int has_policy,
+		    uint32_t policy)
+{
+	struct nlattr *site = nla_nest_start(msg, INSIGHT_ATTR_SITE);
+
+	if (!site || nla_put_u64(msg, INSIGHT_SITE_ADDR, addr) ||
+	    (has_policy && nla_put_u32(msg, INSIGHT_SITE_POLICY, policy)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, site);
+	return 0;
+}
+
+struct site_results {
+	int *errs;
+	unsigned int n, got;
+};
+
+static int parse_site_results(struct nlattr **tb, void *arg)
+{
+	struct site_results *r = arg;
+	struct nlattr *site, *stb[INSIGHT_SITE_MAX + 1];
+	int rem;
+
+	if (!tb[INSIGHT_ATTR_SITES])
+		return -EBADMSG;
+	nla_for_each_nested(site, tb[INSIGHT_ATTR_SITES], rem) {
+		if (r->got >= r->n ||
+		    nla_parse_nested(stb, INSIGHT_SITE_MAX, site, NULL) ||
+		    !stb[INSIGHT_SITE_ERRNO])
+			return -EBADMSG;
+		r->errs[r->got++] = nla_get_u32(stb[INSIGHT_SITE_ERRNO]);
+	}
+	return 0;
+}
+
+int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
+		      const uint32_t *policies, unsigned int n, int *errs)
+{
+	struct site_results r = { .errs = errs, .n = n };
+	/* per site: a nest, an address and a policy */
+	struct nl_msg *msg = msg_alloc(h, INSIGHT_CMD_SITES_ADD,
+				       nla_total_size(0) + n * (nla_total_size(0) +
+				       nla_total_size(8) + nla_total_size(4)));
+	struct nlattr *list;
+	unsigned int i;
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	list = nla_nest_start(msg, INSIGHT_ATTR_SITES);
+	for (i = 0; list && i < n; i++)
+		if (put_site(msg, addrs[i], policies != NULL,
+			     policies ? policies[i] : 0))
+			list = NULL;
+	if (!list) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, list);
+	err = insight_transact(h, msg, parse_site_results, &r);
+	if (!err && r.got != n)
+		err = -EBADMSG;
+	return err;
+}
+
+int insight_site_policy(struct insight_nl *h, uint64_t addr, uint32_t policy)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_SITE_POLICY);
+	struct nlattr *list;
+
+	if (!msg)
+		return -ENOMEM;
+	list = nla_nest_start(msg, INSIGHT_ATTR_SITES);
+	if (!list || put_site(msg, addr, 1, policy)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, list);
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+struct path_batch {
+	struct insight_decision *d;
+	unsigned int room, got;
+	uint64_t lost, next;
+};
+
+static int parse_path(struct nlattr **tb, void *arg)
+{
+	struct path_batch *b = arg;
+	unsigned int n;
+
+	if (!tb[INSIGHT_ATTR_DECISIONS] || !tb[INSIGHT_ATTR_LOG_LOST] ||
+	    !tb[INSIGHT_ATTR_NEXT] ||
+	    nla_len(tb[INSIGHT_ATTR_DECISIONS]) % sizeof(struct insight_decision))
+		return -EBADMSG;
+	n = nla_len(tb[INSIGHT_ATTR_DECISIONS]) / sizeof(struct insight_decision);
+	if (n > b->room)
+		n = b->room;
+	memcpy(b->d, nla_data(tb[INSIGHT_ATTR_DECISIONS]), n * sizeof(*b->d));
+	b->got = n;
+	b->lost = nla_get_u64(tb[INSIGHT_ATTR_LOG_LOST]);
+	b->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
+	return 0;
+}
+
+int insight_path_get(struct insight_nl *h, uint64_t start,
+		     struct insight_decision *d, unsigned int max,
+		     unsigned int *n, uint64_t *lost)
+{
+	struct path_batch b;
+	int err;
+
+	*n = 0;
+	do {
+		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PATH_GET);
+
+		if (!msg)
+			return -ENOMEM;
+		if (nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+		b = (struct path_batch){ .d = d + *n, .room = max - *n };
+		err = insight_transact(h, msg, parse_path, &b);
+		if (err)
+			return err;
+		*n += b.got;
+		*lost = b.lost;
+		start = b.next;
+	} while (b.got && *n < max);
+	return 0;
 }

@@ -48,7 +48,30 @@ struct insight_status {
 	uint32_t max_sessions;
 	uint32_t max_sites;
 	uint32_t max_probes;
+	uint32_t max_log;
+	uint32_t sessions;	/* open now */
 };
 int insight_status(struct insight_nl *h, struct insight_status *st);
+
+/* Open this socket's exploration session (ends when @h is closed). */
+int insight_session_new(struct insight_nl *h);
+int insight_attach(struct insight_nl *h, uint32_t pid);
+
+/*
+ * Add @n branch sites; errs[i] receives 0 or the positive errno refusing
+ * addrs[i].  policies may be NULL (all natural).
+ */
+int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
+		      const uint32_t *policies, unsigned int n, int *errs);
+int insight_site_policy(struct insight_nl *h, uint64_t addr, uint32_t policy);
+
+/*
+ * Read the path log from sequence number @start: up to @max decisions
+ * into @d, their number into *n; *lost gets the decisions the full log
+ * dropped.  Fetches as many batches as needed.
+ */
+int insight_path_get(struct insight_nl *h, uint64_t start,
+		     struct insight_decision *d, unsigned int max,
+		     unsigned int *n, uint64_t *lost);
 
 #endif /* INSIGHT_LIBINSIGHT_H */

@@ -23,7 +23,7 @@
  *
  * Raised by one for every addition to this header.
  */
-#define INSIGHT_ABI_VERSION	1
+#define INSIGHT_ABI_VERSION	2
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
@@ -45,13 +45,41 @@
  * @INSIGHT_CMD_STATUS: module state; needs CAP_SYS_ADMIN (-EPERM otherwise).
  *	Request: no attributes.  Reply: %INSIGHT_ATTR_PARAM_MAX_SESSIONS,
  *	%INSIGHT_ATTR_PARAM_MAX_SITES, %INSIGHT_ATTR_PARAM_MAX_PROBES,
- *	%INSIGHT_ATTR_SESSIONS.
+ *	%INSIGHT_ATTR_PARAM_MAX_LOG, %INSIGHT_ATTR_SESSIONS.
+ * @INSIGHT_CMD_SESSION_NEW: open the exploration session of this netlink
+ *	socket (CAP_SYS_ADMIN, like every session command).  At most one per
+ *	socket (-EBUSY), at most max_sessions in all (-EMFILE).  The session
+ *	ends when the socket is closed: its breakpoints are removed.
+ * @INSIGHT_CMD_ATTACH: attach the session to a target process: required
+ *	%INSIGHT_ATTR_PID.  -ESRCH: no such process; -EPERM: the caller may
+ *	not trace it (ptrace's credential rules); -EINVAL: a kernel thread;
+ *	-EBUSY: already attached; -ENOENT: no session.
+ * @INSIGHT_CMD_SITES_ADD: add branch sites: required %INSIGHT_ATTR_SITES,
+ *	a nest of %INSIGHT_ATTR_SITE nests, each with %INSIGHT_SITE_ADDR and
+ *	optional %INSIGHT_SITE_POLICY.  The reply lists each site in the
+ *	same order with %INSIGHT_SITE_ERRNO: 0, or the errno refusing it (see
+ *	Documentation/kmod.rst).  -E2BIG: the session would exceed max_sites;
+ *	-ENOENT: no session, or not attached.
+ * @INSIGHT_CMD_SITE_POLICY: change a site's policy: required
+ *	%INSIGHT_ATTR_SITES holding one site with %INSIGHT_SITE_ADDR and
+ *	%INSIGHT_SITE_POLICY.  -ENOENT: no such site.
+ * @INSIGHT_CMD_PATH_GET: the target's path log: optional
+ *	%INSIGHT_ATTR_START (first sequence number wanted).  Reply:
+ *	%INSIGHT_ATTR_DECISIONS (an array of &struct insight_decision, at
+ *	most %INSIGHT_PATH_BATCH), %INSIGHT_ATTR_LOG_LOST (decisions not
+ *	logged because the log was full) and %INSIGHT_ATTR_NEXT (the
+ *	sequence number to ask for next).
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
 	INSIGHT_CMD_UNSPEC,
 	INSIGHT_CMD_VERSION,
 	INSIGHT_CMD_STATUS,
+	INSIGHT_CMD_SESSION_NEW,
+	INSIGHT_CMD_ATTACH,
+	INSIGHT_CMD_SITES_ADD,
+	INSIGHT_CMD_SITE_POLICY,
+	INSIGHT_CMD_PATH_GET,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -64,6 +92,15 @@ enum insight_cmd {
  * @INSIGHT_ATTR_PARAM_MAX_SESSIONS: u32, module parameter max_sessions
  * @INSIGHT_ATTR_PARAM_MAX_SITES: u32, module parameter max_sites
  * @INSIGHT_ATTR_PARAM_MAX_PROBES: u32, module parameter max_probes
+ * @INSIGHT_ATTR_PID: u32, a process id (in the caller's pid namespace)
+ * @INSIGHT_ATTR_SITES: nest of %INSIGHT_ATTR_SITE
+ * @INSIGHT_ATTR_SITE: nest of &enum insight_site_attr
+ * @INSIGHT_ATTR_START: u64, a sequence number
+ * @INSIGHT_ATTR_DECISIONS: binary, an array of &struct insight_decision
+ * @INSIGHT_ATTR_LOG_LOST: u64, decisions lost to a full log
+ * @INSIGHT_ATTR_NEXT: u64, the next sequence number to ask for
+ * @INSIGHT_ATTR_PARAM_MAX_LOG: u32, module parameter max_log
+ * @INSIGHT_ATTR_SESSIONS: u32, sessions open now
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -73,9 +110,71 @@ enum insight_attr {
 	INSIGHT_ATTR_PARAM_MAX_SESSIONS,
 	INSIGHT_ATTR_PARAM_MAX_SITES,
 	INSIGHT_ATTR_PARAM_MAX_PROBES,
+	INSIGHT_ATTR_PID,
+	INSIGHT_ATTR_SITES,
+	INSIGHT_ATTR_SITE,
+	INSIGHT_ATTR_START,
+	INSIGHT_ATTR_DECISIONS,
+	INSIGHT_ATTR_LOG_LOST,
+	INSIGHT_ATTR_NEXT,
+	INSIGHT_ATTR_PARAM_MAX_LOG,
+	INSIGHT_ATTR_SESSIONS,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
+
+/**
+ * enum insight_site_attr - attributes of one site, in %INSIGHT_ATTR_SITE
+ * @INSIGHT_SITE_UNSPEC: reserved
+ * @INSIGHT_SITE_ADDR: u64, user address of a conditional jump in the target
+ * @INSIGHT_SITE_POLICY: u32, an &enum insight_policy (default natural)
+ * @INSIGHT_SITE_ERRNO: u32, in replies: 0 or the errno refusing the site
+ * @__INSIGHT_SITE_MAX: number of site attributes, for bounds
+ */
+enum insight_site_attr {
+	INSIGHT_SITE_UNSPEC,
+	INSIGHT_SITE_ADDR,
+	INSIGHT_SITE_POLICY,
+	INSIGHT_SITE_ERRNO,
+	__INSIGHT_SITE_MAX,
+};
+#define INSIGHT_SITE_MAX (__INSIGHT_SITE_MAX - 1)
+
+/**
+ * enum insight_policy - what the module does when the target reaches a site
+ * @INSIGHT_POLICY_NATURAL: take the direction the flags give
+ * @INSIGHT_POLICY_TAKEN: always jump
+ * @INSIGHT_POLICY_NOT_TAKEN: always fall through
+ * @__INSIGHT_POLICY_MAX: number of policies, for bounds
+ */
+enum insight_policy {
+	INSIGHT_POLICY_NATURAL,
+	INSIGHT_POLICY_TAKEN,
+	INSIGHT_POLICY_NOT_TAKEN,
+	__INSIGHT_POLICY_MAX,
+};
+
+/** INSIGHT_DECISION_TAKEN - &struct insight_decision.flags: the jump was taken */
+#define INSIGHT_DECISION_TAKEN		(1U << 0)
+/** INSIGHT_DECISION_FORCED - the site's policy, not the flags, chose */
+#define INSIGHT_DECISION_FORCED		(1U << 1)
+/** INSIGHT_DECISION_DEVIATED - the direction differs from the flags' */
+#define INSIGHT_DECISION_DEVIATED	(1U << 2)
+
+/** INSIGHT_PATH_BATCH - most decisions in one PATH_GET reply */
+#define INSIGHT_PATH_BATCH		256
+
+/**
+ * struct insight_decision - one branch decision in a path log
+ * @seq: sequence number in the log, from 0
+ * @site: index of the site, in the order the session added them
+ * @flags: INSIGHT_DECISION_* bits
+ */
+struct insight_decision {
+	__u64 seq;
+	__u32 site;
+	__u32 flags;
+};
 
 /**
  * enum insight_ev_kind - kind of a &struct insight_sys_event

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exploration sessions.  A session belongs to the generic netlink socket
+ * that created it: a NETLINK_URELEASE notifier ends it when that socket
+ * is released (closed, or its process died), removing every breakpoint.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+#include <linux/vmalloc.h>
+#include <net/net_namespace.h>
+
+#include "insight.h"
+
+DEFINE_MUTEX(insight_lock);
+static LIST_HEAD(insight_sessions);
+static unsigned int nsessions;
+
+unsigned int insight_session_count(void)
+{
+	return nsessions;
+}
+
+struct insight_session *insight_session_find(struct net *net, u32 portid)
+{
+	struct insight_session *s;
+
+	lockdep_assert_held(&insight_lock);
+	list_for_each_entry(s, &insight_sessions, node)
+		if (s->portid == portid && net_eq(s->net, net))
+			return s;
+	return NULL;
+}
+
+static struct insight_session *insight_session_of_mm(struct mm_struct *mm)
+{
+	struct insight_session *s;
+
+	list_for_each_entry(s, &insight_sessions, node)
+		if (s->mm == mm)
+			return s;
+	return NULL;
+}
+
+int insight_session_new(struct net *net, u32 portid)
+{
+	struct insight_session *s;
+
+	lockdep_assert_held(&insight_lock);
+	if (insight_session_find(net, portid))
+		return -EBUSY;
+	if (nsessions >= insight_max_sessions)
+		return -EMFILE;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->path.entries = kvcalloc(insight_max_log, sizeof(*s->path.entries),
+				   GFP_KERNEL);
+	if (!s->path.entries) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	spin_lock_init(&s->path.lock);
+	s->net = net;
+	s->portid = portid;
+	list_add(&s->node, &insight_sessions);
+	nsessions++;
+	return 0;
+}
+
+static void insight_session_free(struct insight_session *s)
+{
+	lockdep_assert_held(&insight_lock);
+	insight_sites_remove(s);
+	if (s->mm)
+		mmdrop(s->mm);
+	put_pid(s->pid);
+	list_del(&s->node);
+	nsessions--;
+	kvfree(s->path.entries);
+	kfree(s);
+}
+
+/*
+ * ptrace_may_access() is not exported to modules, so apply its credential
+ * rules (PTRACE_MODE_ATTACH_REALCREDS) from exported pieces: the caller's
+ * real ids must match all of the target's, or the caller needs
+ * CAP_SYS_PTRACE in the target's user namespace; a non-dumpable target
+ * needs CAP_SYS_PTRACE in its mm's namespace.  LSM hooks (Yama) are not
+ * consulted: security_ptrace_access_check() is not exported either.
+ */
+static bool insight_may_trace(struct task_struct *task, struct mm_struct *mm)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	bool ok;
+
+	if (same_thread_group(task, current))
+		return true;
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	ok = (uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
+	      uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
+	      gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid)) ||
+	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (ok && get_dumpable(mm) != SUID_DUMP_USER)
+		ok = ns_capable(mm->user_ns, CAP_SYS_PTRACE);
+	return ok;
+}
+
+int insight_session_attach(struct insight_session *s, pid_t nr)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
+	int err = 0;
+
+	lockdep_assert_held(&insight_lock);
+	if (s->pid)
+		return -EBUSY;
+	pid = find_get_pid(nr);
+	if (!pid)
+		return -ESRCH;
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task) {
+		err = -ESRCH;
+		goto out_pid;
+	}
+	mm = get_task_mm(task);
+	if (!mm) {
+		err = -EINVAL;	/* a kernel thread, or exiting */
+		goto out_task;
+	}
+	if (!insight_may_trace(task, mm)) {
+		err = -EPERM;
+		goto out_mm;
+	}
+	if (insight_session_of_mm(mm)) {
+		err = -EBUSY;	/* another session explores it */
+		goto out_mm;
+	}
+	mmgrab(mm);
+	s->mm = mm;
+	s->pid = get_pid(pid);
+out_mm:
+	mmput(mm);
+out_task:
+	put_task_struct(task);
+out_pid:
+	put_pid(pid);
+	return err;
+}
+
+/* Called in the trap handler (task context); keeps the log's prefix. */
+void insight_path_log(struct insight_path *p, u32 site, u32 flags)
+{
+	spin_lock(&p->lock);
+	if (p->len < insight_max_log) {
+		p->entries[p->len].seq = p->len;
+		p->entries[p->len].site = site;
+		p->entries[p->len].flags = flags;
+		p->len++;
+	} else {
+		p->lost++;
+	}
+	spin_unlock(&p->lock);
+}
+
+static int insight_netlink_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct insight_session *s;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mutex_lock(&insight_lock);
+	s = insight_session_find(n->net, n->portid);
+	if (s)
+		insight_session_free(s);
+	mutex_unlock(&insight_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block insight_netlink_nb = {
+	.notifier_call = insight_netlink_event,
+};
+
+int __init insight_sessions_init(void)
+{
+	return netlink_register_notifier(&insight_netlink_nb);
+}
+
+/* Module unload: end every session, removing its breakpoints. */
+void insight_sessions_exit(void)
+{
+	struct insight_session *s, *tmp;
+
+	netlink_unregister_notifier(&insight_netlink_nb);
+	mutex_lock(&insight_lock);
+	list_for_each_entry_safe(s, tmp, &insight_sessions, node)
+		insight_session_free(s);
+	mutex_unlock(&insight_lock);
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Branch sites: conditional jumps of the target trapped with uprobes.
+ *
+ * A uprobe is per file and offset, but its consumer's filter decides in
+ * which mm the int3 is written (uprobes writes it into the mm's private
+ * copy of the page), so the breakpoint exists only in the session's
+ * target: other processes running the same binary or library never see
+ * it.  The handler runs in the trapping task's context; it picks the
+ * direction, logs it and sets the instruction pointer itself, so uprobes
+ * neither single-steps nor emulates the jump: one trap per branch, no
+ * round trip to userspace.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <asm/processor-flags.h>
+#include <asm/unaligned.h>
+
+#include "insight.h"
+
+/*
+ * Whether the jump with condition code @cond (low nibble of 0x7X or
+ * 0x0F 0x8X) is taken with @flags.  Odd codes negate the even code below.
+ */
+static bool jcc_taken(u8 cond, unsigned long flags)
+{
+	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
+	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
+	bool pf = flags & X86_EFLAGS_PF;
+	bool t;
+
+	switch (cond >> 1) {
+	case 0: t = of; break;			/* jo */
+	case 1: t = cf; break;			/* jb */
+	case 2: t = zf; break;			/* je */
+	case 3: t = cf || zf; break;		/* jbe */
+	case 4: t = sf; break;			/* js */
+	case 5: t = pf; break;			/* jp */
+	case 6: t = sf != of; break;		/* jl */
+	default: t = zf || sf != of; break;	/* jle */
+	}
+	return (cond & 1) ? !t : t;
+}
+
+static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
+{
+	struct insight_site *site = container_of(uc, struct insight_site, uc);
+	struct insight_session *s = site->session;
+	bool natural, taken;
+	u8 policy;
+	u32 flags = 0;
+
+	/* the int3 lives in another mm (e.g. a child the target forked
+	 * before the session's probes existed): not ours, drop it there */
+	if (current->mm != s->mm)
+		return UPROBE_HANDLER_REMOVE;
+
+	natural = jcc_taken(site->cond, regs->flags);
+	policy = READ_ONCE(site->policy);
+	switch (policy) {
+	case INSIGHT_POLICY_TAKEN:
+		taken = true;
+		flags |= INSIGHT_DECISION_FORCED;
+		break;
+	case INSIGHT_POLICY_NOT_TAKEN:
+		taken = false;
+		flags |= INSIGHT_DECISION_FORCED;
+		break;
+	default:
+		taken = natural;
+		break;
+	}
+	if (taken)
+		flags |= INSIGHT_DECISION_TAKEN;
+	if (taken != natural)
+		flags |= INSIGHT_DECISION_DEVIATED;
+	insight_path_log(&s->path, site->index, flags);
+	/* only the instruction pointer changes: flags stay as they are */
+	instruction_pointer_set(regs, taken ? site->target : site->next);
+	return 0;
+}
+
+static bool insight_site_filter(struct uprobe_consumer *uc,
+				enum uprobe_filter_ctx ctx, struct mm_struct *mm)
+{
+	struct insight_site *site = container_of(uc, struct insight_site, uc);
+
+	return mm == site->session->mm;
+}
+
+/*
+ * Decode the conditional jump at @addr from its bytes @insn: fill in
+ * the condition and both directions, or return -EILSEQ.  Supported:
+ * jcc rel8 (0x70-0x7F) and jcc rel32 (0x0F 0x80-0x8F), without prefixes.
+ */
+static int decode_jcc(struct insight_site *site, const u8 *insn)
+{
+	if (insn[0] >= 0x70 && insn[0] <= 0x7f) {
+		site->cond = insn[0] & 0xf;
+		site->next = site->addr + 2;
+		site->target = site->next + (long)(s8)insn[1];
+		return 0;
+	}
+	if (insn[0] == 0x0f && insn[1] >= 0x80 && insn[1] <= 0x8f) {
+		site->cond = insn[1] & 0xf;
+		site->next = site->addr + 6;
+		site->target = site->next + (long)(s32)get_unaligned_le32(insn + 2);
+		return 0;
+	}
+	return -EILSEQ;
+}
+
+/*
+ * Find the file and offset behind @addr in @mm.  -EFAULT: not mapped;
+ * -EACCES: not executable; -EOPNOTSUPP: anonymous memory (no uprobes).
+ */
+static int site_locate(struct insight_site *site, struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, site->addr);
+	if (!vma || vma->vm_start > site->addr)
+		err = -EFAULT;
+	else if (!(vma->vm_flags & VM_EXEC))
+		err = -EACCES;
+	else if (!vma->vm_file)
+		err = -EOPNOTSUPP;
+	if (!err) {
+		site->inode = igrab(file_inode(vma->vm_file));
+		site->offset = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) +
+			       (site->addr - vma->vm_start);
+		if (!site->inode)
+			err = -ENOENT;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+struct insight_site *insight_site_find(struct insight_session *s, u64 addr)
+{
+	u32 i;
+
+	for (i = 0; i < s->nsites; i++)
+		if (s->sites[i]->addr == addr)
+			return s->sites[i];
+	return NULL;
+}
+
+/* Make room for @n more sites; -ENOSPC beyond max_sites. */
+int insight_sites_reserve(struct insight_session *s, u32 n)
+{
+	struct insight_site **sites;
+
+	if (n > insight_max_sites - s->nsites)
+		return -ENOSPC;
+	sites = kvrealloc(s->sites, s->nsites * sizeof(*sites),
+			  (s->nsites + n) * sizeof(*sites), GFP_KERNEL);
+	if (!sites)
+		return -ENOMEM;
+	s->sites = sites;
+	return 0;
+}
+
+/* Caller holds insight_lock; @s is attached, with room reserved. */
+int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
+{
+	struct insight_site *site;
+	struct task_struct *task;
+	u8 insn[6];
+	int err;
+
+	if (addr >= TASK_SIZE_MAX)
+		return -EINVAL;		/* not a user address */
+	if (policy >= __INSIGHT_POLICY_MAX)
+		return -EINVAL;
+	if (insight_site_find(s, addr))
+		return -EEXIST;
+	site = kzalloc(sizeof(*site), GFP_KERNEL);
+	if (!site)
+		return -ENOMEM;
+	site->session = s;
+	site->addr = addr;
+	site->policy = policy;
+	site->index = s->nsites;
+	site->uc.handler = insight_site_handler;
+	site->uc.filter = insight_site_filter;
+
+	err = site_locate(site, s->mm);
+	if (err)
+		goto err_free;
+	task = get_pid_task(s->pid, PIDTYPE_PID);
+	if (!task) {
+		err = -ESRCH;
+		goto err_iput;
+	}
+	/* the breakpoint of another site may sit in these bytes: none is
+	 * within 6 bytes unless sites overlap, which decode then refuses */
+	if (access_process_vm(task, addr, insn, sizeof(insn), FOLL_FORCE) < 2)
+		err = -EFAULT;
+	else
+		err = decode_jcc(site, insn);
+	put_task_struct(task);
+	if (err)
+		goto err_iput;
+
+	err = uprobe_register(site->inode, site->offset, &site->uc);
+	if (err)
+		goto err_iput;
+	s->sites[s->nsites++] = site;
+	return 0;
+
+err_iput:
+	iput(site->inode);
+err_free:
+	kfree(site);
+	return err;
+}
+
+/* Remove every breakpoint of @s; after this no handler of @s runs. */
+void insight_sites_remove(struct insight_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->nsites; i++) {
+		struct insight_site *site = s->sites[i];
+
+		uprobe_unregister(site->inode, site->offset, &site->uc);
+		iput(site->inode);
+		kfree(site);
+	}
+	s->nsites = 0;
+	kvfree(s->sites);
+	s->sites = NULL;
+}

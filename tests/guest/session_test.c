@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions and branch sites: the target tests/targets/branchy has two
+ * known conditional jumps; these tests trap them, force directions,
+ * read the exact path log, and check that breakpoints are private to the
+ * target and gone when the session ends, however it ends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include "kselftest_harness.h"
+#include "libinsight.h"
+#include "util.h"
+
+#define TARGET "/insight/tests/targets/branchy"
+
+struct target {
+	pid_t pid;
+	FILE *in, *out;
+	uint64_t lt, even, notjcc, data;
+};
+
+/* Start branchy (as @uid unless it is 0) and read its site addresses. */
+static int target_start(struct target *t, uid_t uid)
+{
+	int in[2], out[2];
+
+	if (pipe(in) || pipe(out))
+		return -errno;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -errno;
+	if (!t->pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execl(TARGET, TARGET, NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	t->in = fdopen(in[1], "w");
+	t->out = fdopen(out[0], "r");
+	if (fscanf(t->out, "sites %lx %lx %lx %lx", &t->lt, &t->even,
+		   &t->notjcc, &t->data) != 4)
+		return -EIO;
+	return 0;
+}
+
+/* classify(x) as the target computes it now, or -1 */
+static int target_ask(struct target *t, long x)
+{
+	int r;
+
+	fprintf(t->in, "%ld\n", x);
+	fflush(t->in);
+	return fscanf(t->out, "%d", &r) == 1 ? r : -1;
+}
+
+static void target_stop(struct target *t)
+{
+	if (t->pid <= 0)
+		return;
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+	fclose(t->in);
+	fclose(t->out);
+	t->pid = 0;
+}
+
+/* The first byte of the instruction at @addr in @pid's memory. */
+static int text_byte(pid_t pid, uint64_t addr)
+{
+	char path[64];
+	unsigned char b;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &b, 1, addr);
+	close(fd);
+	return n == 1 ? b : -EIO;
+}
+
+FIXTURE(site) {
+	struct target t;
+	struct insight_nl *h;
+};
+
+FIXTURE_SETUP(site)
+{
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&self->t, 0));
+	ASSERT_EQ(0, insight_nl_open(&self->h));
+	ASSERT_EQ(0, insight_session_new(self->h));
+	ASSERT_EQ(0, insight_attach(self->h, self->t.pid));
+}
+
+FIXTURE_TEARDOWN(site)
+{
+	insight_nl_close(self->h);
+	target_stop(&self->t);
+}
+
+static void add_two(struct __test_metadata *_metadata, FIXTURE_DATA(site) *self,
+		    uint32_t p_lt, uint32_t p_even)
+{
+	uint64_t addrs[] = { self->t.lt, self->t.even };
+	uint32_t pol[] = { p_lt, p_even };
+	int errs[2] = { -1, -1 };
+
+	ASSERT_EQ(0, insight_sites_add(self->h, addrs, pol, 2, errs));
+	ASSERT_EQ(0, errs[0]);
+	ASSERT_EQ(0, errs[1]);
+}
+
+TEST_F(site, natural_path_is_logged_exactly)
+{
+	struct insight_decision d[8];
+	unsigned int n;
+	uint64_t lost;
+
+	add_two(_metadata, self, INSIGHT_POLICY_NATURAL, INSIGHT_POLICY_NATURAL);
+	EXPECT_EQ(1, target_ask(&self->t, 3));	/* < 10, odd */
+	EXPECT_EQ(2, target_ask(&self->t, 12));	/* >= 10, even */
+	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 8, &n, &lost));
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(0, lost);
+	/* x=3: jge not taken, jnz taken; x=12: jge taken, jnz not taken */
+	EXPECT_EQ(0, d[0].site);
+	EXPECT_EQ(0, d[0].flags);
+	EXPECT_EQ(1, d[1].site);
+	EXPECT_EQ(INSIGHT_DECISION_TAKEN, d[1].flags);
+	EXPECT_EQ(0, d[2].site);
+	EXPECT_EQ(INSIGHT_DECISION_TAKEN, d[2].flags);
+	EXPECT_EQ(1, d[3].site);
+	EXPECT_EQ(0, d[3].flags);
+	EXPECT_EQ(3, d[3].seq);
+}
+
+TEST_F(site, forced_directions_change_the_result_only)
+{
+	struct insight_decision d[8];
+	unsigned int n;
+	uint64_t lost;
+
+	/* jge forced taken: bit 0 never set; jnz forced not taken: bit 1 always */
+	add_two(_metadata, self, INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NOT_TAKEN);
+	EXPECT_EQ(2, target_ask(&self->t, 3));
+	EXPECT_EQ(2, target_ask(&self->t, 12));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 8, &n, &lost));
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(INSIGHT_DECISION_TAKEN | INSIGHT_DECISION_FORCED |
+		  INSIGHT_DECISION_DEVIATED, d[0].flags);
+	EXPECT_EQ(INSIGHT_DECISION_FORCED | INSIGHT_DECISION_DEVIATED, d[1].flags);
+	EXPECT_EQ(INSIGHT_DECISION_TAKEN | INSIGHT_DECISION_FORCED, d[2].flags);
+	EXPECT_EQ(INSIGHT_DECISION_FORCED, d[3].flags);
+	/* back to natural: the program computes as before */
+	ASSERT_EQ(0, insight_site_policy(self->h, self->t.lt, INSIGHT_POLICY_NATURAL));
+	ASSERT_EQ(0, insight_site_policy(self->h, self->t.even, INSIGHT_POLICY_NATURAL));
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	EXPECT_EQ(3, target_ask(&self->t, 4));
+	EXPECT_EQ(-ENOENT, insight_site_policy(self->h, self->t.notjcc,
+					       INSIGHT_POLICY_TAKEN));
+}
+
+TEST_F(site, bad_sites_get_their_own_errno)
+{
+	uint64_t addrs[] = {
+		0xffffffff81000000ULL,	/* kernel address */
+		0x1000,			/* unmapped */
+		self->t.data,		/* not executable */
+		self->t.notjcc,		/* not a conditional jump */
+		self->t.lt,		/* fine */
+		self->t.lt,		/* duplicate */
+	};
+	int want[] = { EINVAL, EFAULT, EACCES, EILSEQ, 0, EEXIST };
+	int errs[6], i;
+
+	ASSERT_EQ(0, insight_sites_add(self->h, addrs, NULL, 6, errs));
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(want[i], errs[i]) TH_LOG("site %d", i);
+	/* the refused ones left nothing behind: the program is intact */
+	EXPECT_EQ(0x83, text_byte(self->t.pid, self->t.notjcc));
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+}
+
+TEST_F(site, unknown_policy_is_erange)
+{
+	uint64_t addr = self->t.lt;
+	uint32_t pol = __INSIGHT_POLICY_MAX;
+	int err;
+
+	EXPECT_EQ(-ERANGE, insight_sites_add(self->h, &addr, &pol, 1, &err));
+}
+
+TEST_F(site, too_many_sites_in_one_request_is_e2big)
+{
+	static uint64_t addrs[1025];
+	static int errs[1025];
+	int i;
+
+	for (i = 0; i < 1025; i++)
+		addrs[i] = self->t.lt;
+	EXPECT_EQ(-E2BIG, insight_sites_add(self->h, addrs, NULL, 1025, errs));
+}
+
+TEST_F(site, breakpoints_are_private_to_the_target)
+{
+	struct target other;
+
+	ASSERT_EQ(0, target_start(&other, 0));
+	add_two(_metadata, self, INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NATURAL);
+	EXPECT_EQ(0xcc, text_byte(self->t.pid, self->t.lt));
+	EXPECT_EQ(0x7d, text_byte(other.pid, other.lt));
+	EXPECT_EQ(0x0f, text_byte(other.pid, other.even));
+	EXPECT_EQ(1, target_ask(&other, 3));	/* unaffected */
+	EXPECT_EQ(0, target_ask(&self->t, 3));	/* forced */
+	target_stop(&other);
+}
+
+TEST_F(site, closing_the_socket_removes_every_breakpoint)
+{
+	add_two(_metadata, self, INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_TAKEN);
+	EXPECT_EQ(0, target_ask(&self->t, 3));
+	insight_nl_close(self->h);
+	self->h = NULL;
+	EXPECT_EQ(0x7d, text_byte(self->t.pid, self->t.lt));
+	EXPECT_EQ(0x0f, text_byte(self->t.pid, self->t.even));
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	EXPECT_EQ(3, target_ask(&self->t, 4));
+}
+
+TEST_F(site, attach_twice_is_ebusy)
+{
+	struct insight_nl *h2;
+
+	EXPECT_EQ(-EBUSY, insight_attach(self->h, self->t.pid));
+	/* another session may not explore the same target either */
+	ASSERT_EQ(0, insight_nl_open(&h2));
+	ASSERT_EQ(0, insight_session_new(h2));
+	EXPECT_EQ(-EBUSY, insight_attach(h2, self->t.pid));
+	insight_nl_close(h2);
+}
+
+TEST_F(site, target_exit_mid_session_is_harmless)
+{
+	struct insight_decision d[4];
+	unsigned int n;
+	uint64_t lost;
+
+	add_two(_metadata, self, INSIGHT_POLICY_NATURAL, INSIGHT_POLICY_NATURAL);
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	target_stop(&self->t);
+	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 4, &n, &lost));
+	EXPECT_EQ(2, n);
+}
+
+TEST(owner_sigkilled_mid_session_leaves_nothing)
+{
+	struct target t;
+	int ready[2], status;
+	pid_t owner;
+	char c;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, pipe(ready));
+	owner = fork();
+	ASSERT_LE(0, owner);
+	if (!owner) {
+		uint64_t addrs[] = { t.lt, t.even };
+		uint32_t pol[] = { INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_TAKEN };
+		struct insight_nl *h;
+		int errs[2];
+
+		if (insight_nl_open(&h) || insight_session_new(h) ||
+		    insight_attach(h, t.pid) ||
+		    insight_sites_add(h, addrs, pol, 2, errs) || errs[0] || errs[1])
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(0xcc, text_byte(t.pid, t.lt));
+	EXPECT_EQ(0, target_ask(&t, 3));	/* forced while the owner lives */
+	kill(owner, SIGKILL);
+	ASSERT_EQ(owner, waitpid(owner, &status, 0));
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.lt));
+	EXPECT_EQ(0x0f, text_byte(t.pid, t.even));
+	EXPECT_EQ(1, target_ask(&t, 3));
+	target_stop(&t);
+}
+
+TEST(attach_errors)
+{
+	struct insight_nl *h;
+	pid_t gone;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, insight_nl_open(&h));
+	EXPECT_EQ(-ENOENT, insight_attach(h, getpid()));	/* no session yet */
+	ASSERT_EQ(0, insight_session_new(h));
+	EXPECT_EQ(-EBUSY, insight_session_new(h));		/* one per socket */
+	gone = fork();
+	if (!gone)
+		_exit(0);
+	ASSERT_EQ(gone, waitpid(gone, NULL, 0));
+	EXPECT_EQ(-ESRCH, insight_attach(h, gone));		/* bad pid */
+	EXPECT_EQ(-EINVAL, insight_attach(h, 2));		/* kthreadd */
+	insight_nl_close(h);
+}
+
+/* Drop CAP_SYS_PTRACE, keep the rest (CAP_SYS_ADMIN among them). */
+static int drop_sys_ptrace(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_SYS_PTRACE / 32].effective &= ~(1U << (CAP_SYS_PTRACE % 32));
+	data[CAP_SYS_PTRACE / 32].permitted &= ~(1U << (CAP_SYS_PTRACE % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+TEST(untraceable_target_is_eperm)
+{
+	struct target t;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&t, 65534));	/* another user's process */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct insight_nl *h;
+
+		if (drop_sys_ptrace() || insight_nl_open(&h) || insight_session_new(h))
+			_exit(10);
+		_exit(insight_attach(h, t.pid) == -EPERM ? 0 : 11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	target_stop(&t);
+}
+
+TEST(unprivileged_session_is_eperm)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct insight_nl *h;
+
+		if (become_nobody() || insight_nl_open(&h))
+			_exit(10);
+		_exit(insight_session_new(h) == -EPERM ? 0 : 11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(session_limits)
+{
+	struct insight_nl *h[3];
+	struct target t;
+	uint64_t addrs[3];
+	int errs[3], i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), "max_sessions=2 max_sites=2"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, insight_nl_open(&h[i]));
+		EXPECT_EQ(i < 2 ? 0 : -EMFILE, insight_session_new(h[i]));
+	}
+	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, insight_attach(h[0], t.pid));
+	addrs[0] = t.lt;
+	addrs[1] = t.even;
+	addrs[2] = t.notjcc;
+	EXPECT_EQ(-ENOSPC, insight_sites_add(h[0], addrs, NULL, 3, errs));
+	EXPECT_EQ(0, insight_sites_add(h[0], addrs, NULL, 2, errs));
+	EXPECT_EQ(-ENOSPC, insight_sites_add(h[0], addrs + 2, NULL, 1, errs));
+	for (i = 0; i < 3; i++)
+		insight_nl_close(h[i]);
+	target_stop(&t);
+	EXPECT_EQ(0, mod_unload("insight"));
+}
+
+/* rmmod with a live session: the module ends it, removing breakpoints. */
+TEST(rmmod_with_an_active_session_cleans_up)
+{
+	struct insight_nl *h;
+	struct target t;
+	uint64_t addr;
+	uint32_t pol = INSIGHT_POLICY_TAKEN;
+	int err;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	addr = t.lt;
+	ASSERT_EQ(0, insight_sites_add(h, &addr, &pol, 1, &err));
+	EXPECT_EQ(0, target_ask(&t, 3));
+	EXPECT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.lt));
+	EXPECT_EQ(1, target_ask(&t, 3));
+	insight_nl_close(h);
+	target_stop(&t);
+}
+
+TEST_HARNESS_MAIN
