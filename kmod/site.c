@@ -35,14 +35,30 @@ static bool jcc_taken(u8 cond, unsigned long flags)
 	bool t;
 
 	switch (cond >> 1) {
-	case 0: t = of; break;			/* jo */
-	case 1: t = cf; break;			/* jb */
-	case 2: t = zf; break;			/* je */
-	case 3: t = cf || zf; break;		/* jbe */
-	case 4: t = sf; break;			/* js */
-	case 5: t = pf; break;			/* jp */
-	case 6: t = sf != of; break;		/* jl */
-	default: t = zf || sf != of; break;	/* jle */
+	case 0:		/* jo */
+		t = of;
+		break;
+	case 1:		/* jb */
+		t = cf;
+		break;
+	case 2:		/* je */
+		t = zf;
+		break;
+	case 3:		/* jbe */
+		t = cf || zf;
+		break;
+	case 4:		/* js */
+		t = sf;
+		break;
+	case 5:		/* jp */
+		t = pf;
+		break;
+	case 6:		/* jl */
+		t = sf != of;
+		break;
+	default:	/* jle */
+		t = zf || sf != of;
+		break;
 	}
 	return (cond & 1) ? !t : t;
 }
@@ -55,8 +71,10 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 	u8 policy;
 	u32 flags = 0;
 
-	/* the int3 lives in another mm (e.g. a child the target forked
-	 * before the session's probes existed): not ours, drop it there */
+	/*
+	 * The int3 lives in another mm (a child the target forked, which
+	 * inherits its text): not ours, so drop the breakpoint there.
+	 */
 	if (current->mm != s->mm)
 		return UPROBE_HANDLER_REMOVE;
 
@@ -200,8 +218,10 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 		err = -ESRCH;
 		goto err_iput;
 	}
-	/* the breakpoint of another site may sit in these bytes: none is
-	 * within 6 bytes unless sites overlap, which decode then refuses */
+	/*
+	 * Sites must start instructions (the caller disassembled them);
+	 * an address inside another instruction cannot be told apart.
+	 */
 	if (access_process_vm(task, addr, insn, sizeof(insn), FOLL_FORCE) < 2)
 		err = -EFAULT;
 	else

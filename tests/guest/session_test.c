@@ -431,4 +431,39 @@ TEST(rmmod_with_an_active_session_cleans_up)
 	target_stop(&t);
 }
 
+/*
+ * 20 sessions that attach, trap both sites and end leave no slab object
+ * behind once the module is gone (exact count, see tests/lib/util.h).
+ */
+TEST(session_cycles_leak_nothing)
+{
+	long long before, after;
+	struct target t;
+	int i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	before = orphan_slab_objects();
+	ASSERT_LE(0, before) TH_LOG("boot the guest with slub_debug=U");
+	ASSERT_EQ(0, mod_load(insight_ko(), NULL));
+	ASSERT_EQ(0, target_start(&t, 0));
+	for (i = 0; i < 20; i++) {
+		uint64_t addrs[] = { t.lt, t.even };
+		uint32_t pol[] = { INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NATURAL };
+		struct insight_nl *h;
+		int errs[2];
+
+		ASSERT_EQ(0, insight_nl_open(&h));
+		ASSERT_EQ(0, insight_session_new(h));
+		ASSERT_EQ(0, insight_attach(h, t.pid));
+		ASSERT_EQ(0, insight_sites_add(h, addrs, pol, 2, errs));
+		ASSERT_EQ(0, target_ask(&t, 3));
+		insight_nl_close(h);
+	}
+	EXPECT_EQ(1, target_ask(&t, 3));
+	target_stop(&t);
+	ASSERT_EQ(0, mod_unload("insight"));
+	after = orphan_slab_objects();
+	EXPECT_EQ(before, after);
+}
+
 TEST_HARNESS_MAIN
