@@ -42,13 +42,16 @@ static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 	return 0;
 }
 
-/* Start a reply to @info; on success *hdr points past the genl header. */
+/*
+ * Start a reply to @info with room for @size bytes of attributes; on
+ * success *hdr points past the genl header.
+ */
 static struct sk_buff *insight_reply_new(struct genl_info *info, u8 cmd,
-					 void **hdr)
+					 size_t size, void **hdr)
 {
 	struct sk_buff *msg;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return NULL;
 	*hdr = genlmsg_put_reply(msg, info, &insight_family, 0, cmd);
@@ -73,7 +76,7 @@ static int insight_cmd_version(struct sk_buff *skb, struct genl_info *info)
 		return -EPROTONOSUPPORT;
 	}
 
-	msg = insight_reply_new(info, INSIGHT_CMD_VERSION, &hdr);
+	msg = insight_reply_new(info, INSIGHT_CMD_VERSION, NLMSG_DEFAULT_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, INSIGHT_ATTR_ABI_VERSION, INSIGHT_ABI_VERSION) ||
@@ -94,7 +97,7 @@ static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&insight_lock);
 	sessions = insight_session_count();
 	mutex_unlock(&insight_lock);
-	msg = insight_reply_new(info, INSIGHT_CMD_STATUS, &hdr);
+	msg = insight_reply_new(info, INSIGHT_CMD_STATUS, NLMSG_DEFAULT_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SESSIONS, insight_max_sessions) ||
@@ -190,13 +193,12 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 	n = insight_count_sites(info, info->attrs[INSIGHT_ATTR_SITES]);
 	if (n < 0)
 		return n;
-	msg = genlmsg_new(NLMSG_HDRLEN + GENL_HDRLEN + nla_total_size(0) +
-			  n * nla_total_size(nla_total_size_64bit(8) + nla_total_size(4)),
-			  GFP_KERNEL);
+	msg = insight_reply_new(info, INSIGHT_CMD_SITES_ADD, nla_total_size(0) +
+				n * nla_total_size(nla_total_size_64bit(8) +
+						   nla_total_size(4)), &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &insight_family, 0, INSIGHT_CMD_SITES_ADD);
-	list = hdr ? nla_nest_start(msg, INSIGHT_ATTR_SITES) : NULL;
+	list = nla_nest_start(msg, INSIGHT_ATTR_SITES);
 	if (!list) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -284,16 +286,12 @@ static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[INSIGHT_ATTR_START])
 		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
-	msg = genlmsg_new(NLMSG_HDRLEN + GENL_HDRLEN + 2 * nla_total_size_64bit(8) +
-			  nla_total_size(INSIGHT_PATH_BATCH * sizeof(struct insight_decision)),
-			  GFP_KERNEL);
+	msg = insight_reply_new(info, INSIGHT_CMD_PATH_GET,
+				2 * nla_total_size_64bit(8) +
+				nla_total_size(INSIGHT_PATH_BATCH *
+					       sizeof(struct insight_decision)), &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &insight_family, 0, INSIGHT_CMD_PATH_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
 	mutex_lock(&insight_lock);
 	s = insight_session_of(info);
 	if (!s)
