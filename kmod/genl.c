@@ -31,6 +31,7 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[INSIGHT_ATTR_SITES] = NLA_POLICY_NESTED_ARRAY(insight_site_policy),
 	[INSIGHT_ATTR_START] = { .type = NLA_U64 },
+	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
 };
 
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -207,7 +208,7 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&insight_lock);
 	s = insight_session_of(info);
 	err = -ENOENT;
-	if (!s || !s->pid)
+	if (!s || list_empty(&s->probes))
 		goto out_unlock;
 	err = insight_sites_reserve(s, n);
 	if (err)
@@ -277,15 +278,18 @@ static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
 static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct insight_session *s;
+	struct insight_probe *p = NULL;
 	struct nlattr *arr;
 	struct sk_buff *msg;
 	u64 start = 0, lost;
-	u32 n = 0;
+	u32 n = 0, id = 0;
 	void *hdr;
 	int err = -ENOENT;
 
 	if (info->attrs[INSIGHT_ATTR_START])
 		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
+	if (info->attrs[INSIGHT_ATTR_PROBE])
+		id = nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]);
 	msg = insight_reply_new(info, INSIGHT_CMD_PATH_GET,
 				2 * nla_total_size_64bit(8) +
 				nla_total_size(INSIGHT_PATH_BATCH *
@@ -294,17 +298,19 @@ static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	mutex_lock(&insight_lock);
 	s = insight_session_of(info);
-	if (!s)
+	if (s)
+		p = insight_probe_get(s, id);
+	if (!p)
 		goto out_unlock;
-	spin_lock(&s->path.lock);
-	if (start < s->path.len)
-		n = min_t(u64, s->path.len - start, INSIGHT_PATH_BATCH);
-	lost = s->path.lost;
+	spin_lock(&p->path.lock);
+	if (start < p->path.len)
+		n = min_t(u64, p->path.len - start, INSIGHT_PATH_BATCH);
+	lost = p->path.lost;
 	arr = nla_reserve(msg, INSIGHT_ATTR_DECISIONS, n * sizeof(struct insight_decision));
 	if (arr)
-		memcpy(nla_data(arr), s->path.entries + start,
+		memcpy(nla_data(arr), p->path.entries + start,
 		       n * sizeof(struct insight_decision));
-	spin_unlock(&s->path.lock);
+	spin_unlock(&p->path.lock);
 	err = -EMSGSIZE;
 	if (!arr ||
 	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC) ||
@@ -316,6 +322,81 @@ static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 
 out_unlock:
 	mutex_unlock(&insight_lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+static int insight_put_probe(struct sk_buff *msg, struct insight_probe *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_PROBE_INFO);
+
+	if (!nest ||
+	    nla_put_u32(msg, INSIGHT_PROBE_ID, p->id) ||
+	    nla_put_u32(msg, INSIGHT_PROBE_PARENT, p->parent) ||
+	    nla_put_u64_64bit(msg, INSIGHT_PROBE_FORK_SEQ, p->fork_seq, INSIGHT_PROBE_UNSPEC) ||
+	    nla_put_u32(msg, INSIGHT_PROBE_PID, pid_vnr(p->pid)) ||
+	    nla_put_u8(msg, INSIGHT_PROBE_RUNNING, insight_probe_running(p)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Room for one probe in a PROBES_GET reply. */
+#define INSIGHT_PROBE_INFO_SIZE \
+	nla_total_size(4 * nla_total_size(4) + nla_total_size_64bit(8))
+
+static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	struct insight_probe *p;
+	struct nlattr *list;
+	struct sk_buff *msg;
+	u64 start = 0, next;
+	u32 n = 0;
+	int err = -ENOMEM;
+	void *hdr;
+
+	if (info->attrs[INSIGHT_ATTR_START])
+		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
+	msg = insight_reply_new(info, INSIGHT_CMD_PROBES_GET,
+				2 * nla_total_size_64bit(8) + nla_total_size(0) +
+				INSIGHT_PROBES_BATCH * INSIGHT_PROBE_INFO_SIZE, &hdr);
+	if (!msg)
+		return err;
+	err = -EMSGSIZE;
+	list = nla_nest_start(msg, INSIGHT_ATTR_PROBES);
+	if (!list)
+		goto out_free;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (!s) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	spin_lock(&s->lock);
+	next = start;
+	list_for_each_entry(p, &s->probes, node) {
+		if (p->id < start)
+			continue;
+		if (n == INSIGHT_PROBES_BATCH || insight_put_probe(msg, p))
+			break;
+		n++;
+		next = p->id + 1;
+	}
+	nla_nest_end(msg, list);
+	err = nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
+	      nla_put_u64_64bit(msg, INSIGHT_ATTR_DEGRADED, s->degraded,
+				INSIGHT_ATTR_UNSPEC) ? -EMSGSIZE : 0;
+	spin_unlock(&s->lock);
+	if (err)
+		goto out_unlock;
+	mutex_unlock(&insight_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	mutex_unlock(&insight_lock);
+out_free:
 	nlmsg_free(msg);
 	return err;
 }
@@ -354,6 +435,13 @@ static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_SITE_POLICY,
 		.doit = insight_cmd_site_policy,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_PROBES_GET,
+		.doit = insight_cmd_probes_get,
 		.policy = insight_session_policy,
 		.maxattr = INSIGHT_ATTR_MAX,
 		.internal_flags = INSIGHT_NEED_SYSADMIN,

@@ -10,12 +10,17 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uprobes.h>
+#include <linux/xarray.h>
+#include <linux/atomic.h>
 #include <linux/insight.h>
 
 struct net;
 struct pid;
 struct inode;
 struct mm_struct;
+struct file;
+struct pt_regs;
+struct task_struct;
 
 /* Module parameters (kmod/main.c), read-only after load. */
 extern unsigned int insight_max_sessions;
@@ -53,17 +58,39 @@ struct insight_site {
 };
 
 /**
- * struct insight_path - the decision log of one task, bounded
- * @lock: taken in the trap handler (task context) and by PATH_GET
- * @entries: max_log decisions
+ * struct insight_path - the decision log of one probe, bounded
+ * @lock: taken in trap handlers (task context) and by PATH_GET
+ * @entries: logged decisions, grown up to max_log
+ * @cap: room in @entries
  * @len: decisions logged
  * @lost: decisions not logged because the log was full
  */
 struct insight_path {
 	spinlock_t lock;
 	struct insight_decision *entries;
+	u32 cap;
 	u32 len;
 	u64 lost;
+};
+
+/**
+ * struct insight_probe - the target (id 0) or a process forked from it
+ * @node: in the session's probe list
+ * @id: probe id, from 0 (the target) in creation order
+ * @parent: id of the probe it was forked from (the target's is its own)
+ * @fork_seq: sequence number of the fork decision in the parent's log
+ * @pid: the process (a reference is held)
+ * @mm: its mm (mmgrab'ed, compared by address)
+ * @path: its decisions, the first one being the fork for a child
+ */
+struct insight_probe {
+	struct list_head node;
+	u32 id;
+	u32 parent;
+	u64 fork_seq;
+	struct pid *pid;
+	struct mm_struct *mm;
+	struct insight_path path;
 };
 
 /**
@@ -71,21 +98,33 @@ struct insight_path {
  * @node: in the global session list
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
- * @pid: the target (NULL until ATTACH)
- * @mm: the target's mm (mmgrab'ed, compared by address in the filter)
+ * @lock: protects @probes, @nprobes (trap handlers, filters, commands)
+ * @probes: every probe, the target first; exited ones stay for their logs
+ * @nprobes: number of probes created, the next probe id
+ * @degraded: fork decisions that ran naturally because of the quota
  * @sites: sites[0..nsites) in the order they were added
  * @nsites: number of sites registered
- * @path: the target's path log
+ * @forks: pending forks (struct insight_fork) by id
+ * @target_forking: the target is between a fork decision and its resume
+ * @tramp_file: shmem file holding the fork trampoline
+ * @tramp_uc: the uprobe at the trampoline's resume point
+ * @tramp_addr: where the target mapped the trampoline (0: not yet)
  */
 struct insight_session {
 	struct list_head node;
 	struct net *net;
 	u32 portid;
-	struct pid *pid;
-	struct mm_struct *mm;
+	spinlock_t lock;
+	struct list_head probes;
+	u32 nprobes;
+	u64 degraded;
 	struct insight_site **sites;
 	u32 nsites;
-	struct insight_path path;
+	struct xarray forks;
+	atomic_t target_forking;
+	struct file *tramp_file;
+	struct uprobe_consumer tramp_uc;
+	unsigned long tramp_addr;
 };
 
 /* kmod/session.c; callers hold insight_lock */
@@ -94,9 +133,24 @@ unsigned int insight_session_count(void);
 struct insight_session *insight_session_find(struct net *net, u32 portid);
 int insight_session_new(struct net *net, u32 portid);
 int insight_session_attach(struct insight_session *s, pid_t nr);
-void insight_path_log(struct insight_path *p, u32 site, u32 flags);
 int insight_sessions_init(void);
 void insight_sessions_exit(void);
+
+/* kmod/probe.c */
+struct insight_probe *insight_probe_new(struct insight_session *s,
+					struct pid *pid, struct mm_struct *mm,
+					u32 parent, u64 fork_seq);
+struct insight_probe *insight_probe_of_mm(struct insight_session *s,
+					  struct mm_struct *mm);
+struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
+bool insight_probe_running(struct insight_probe *p);
+u64 insight_path_log(struct insight_path *p, u32 site, u32 flags);
+int insight_fork_init(struct insight_session *s);
+void insight_fork_exit(struct insight_session *s);
+void insight_fork(struct insight_session *s, struct insight_probe *self,
+		  struct insight_site *site, struct pt_regs *regs, bool natural);
+void insight_probes_end(struct insight_session *s);
+void insight_probes_free(struct insight_session *s);
 
 /* kmod/site.c */
 int insight_sites_reserve(struct insight_session *s, u32 n);

@@ -17,7 +17,6 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
-#include <linux/vmalloc.h>
 #include <net/net_namespace.h>
 
 #include "insight.h"
@@ -47,7 +46,7 @@ static struct insight_session *insight_session_of_mm(struct mm_struct *mm)
 	struct insight_session *s;
 
 	list_for_each_entry(s, &insight_sessions, node)
-		if (s->mm == mm)
+		if (insight_probe_of_mm(s, mm))
 			return s;
 	return NULL;
 }
@@ -64,13 +63,9 @@ int insight_session_new(struct net *net, u32 portid)
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	s->path.entries = kvcalloc(insight_max_log, sizeof(*s->path.entries),
-				   GFP_KERNEL);
-	if (!s->path.entries) {
-		kfree(s);
-		return -ENOMEM;
-	}
-	spin_lock_init(&s->path.lock);
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->probes);
+	xa_init_flags(&s->forks, XA_FLAGS_ALLOC1);
 	s->net = net;
 	s->portid = portid;
 	list_add(&s->node, &insight_sessions);
@@ -78,16 +73,18 @@ int insight_session_new(struct net *net, u32 portid)
 	return 0;
 }
 
+/*
+ * End a session: kill its probes, remove every breakpoint (after which no
+ * handler of the session runs), free it.  The target runs on unharmed.
+ */
 static void insight_session_free(struct insight_session *s)
 {
 	lockdep_assert_held(&insight_lock);
+	insight_probes_end(s);
 	insight_sites_remove(s);
-	if (s->mm)
-		mmdrop(s->mm);
-	put_pid(s->pid);
+	insight_probes_free(s);
 	list_del(&s->node);
 	nsessions--;
-	kvfree(s->path.entries);
 	kfree(s);
 }
 
@@ -126,7 +123,7 @@ int insight_session_attach(struct insight_session *s, pid_t nr)
 	int err = 0;
 
 	lockdep_assert_held(&insight_lock);
-	if (s->pid)
+	if (!list_empty(&s->probes))
 		return -EBUSY;
 	pid = find_get_pid(nr);
 	if (!pid)
@@ -149,9 +146,13 @@ int insight_session_attach(struct insight_session *s, pid_t nr)
 		err = -EBUSY;	/* another session explores it */
 		goto out_mm;
 	}
-	mmgrab(mm);
-	s->mm = mm;
-	s->pid = get_pid(pid);
+	err = insight_fork_init(s);
+	if (err)
+		goto out_mm;
+	if (!insight_probe_new(s, pid, mm, 0, 0)) {
+		insight_fork_exit(s);
+		err = -ENOMEM;
+	}
 out_mm:
 	mmput(mm);
 out_task:
@@ -159,21 +160,6 @@ out_task:
 out_pid:
 	put_pid(pid);
 	return err;
-}
-
-/* Called in the trap handler (task context); keeps the log's prefix. */
-void insight_path_log(struct insight_path *p, u32 site, u32 flags)
-{
-	spin_lock(&p->lock);
-	if (p->len < insight_max_log) {
-		p->entries[p->len].seq = p->len;
-		p->entries[p->len].site = site;
-		p->entries[p->len].flags = flags;
-		p->len++;
-	} else {
-		p->lost++;
-	}
-	spin_unlock(&p->lock);
 }
 
 static int insight_netlink_event(struct notifier_block *nb,

@@ -67,20 +67,25 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 {
 	struct insight_site *site = container_of(uc, struct insight_site, uc);
 	struct insight_session *s = site->session;
+	struct insight_probe *self;
 	bool natural, taken;
 	u8 policy;
 	u32 flags = 0;
 
 	/*
-	 * The int3 lives in another mm (a child the target forked, which
-	 * inherits its text): not ours, so drop the breakpoint there.
+	 * The int3 lives in an mm that is no probe (a child the target
+	 * forked by itself inherits its text): drop the breakpoint there.
 	 */
-	if (current->mm != s->mm)
+	self = insight_probe_of_mm(s, current->mm);
+	if (!self)
 		return UPROBE_HANDLER_REMOVE;
 
 	natural = jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
 	switch (policy) {
+	case INSIGHT_POLICY_FORK:
+		insight_fork(s, self, site, regs, natural);
+		return 0;
 	case INSIGHT_POLICY_TAKEN:
 		taken = true;
 		flags |= INSIGHT_DECISION_FORCED;
@@ -97,7 +102,7 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 		flags |= INSIGHT_DECISION_TAKEN;
 	if (taken != natural)
 		flags |= INSIGHT_DECISION_DEVIATED;
-	insight_path_log(&s->path, site->index, flags);
+	insight_path_log(&self->path, site->index, flags);
 	/* only the instruction pointer changes: flags stay as they are */
 	instruction_pointer_set(regs, taken ? site->target : site->next);
 	return 0;
@@ -108,7 +113,7 @@ static bool insight_site_filter(struct uprobe_consumer *uc,
 {
 	struct insight_site *site = container_of(uc, struct insight_site, uc);
 
-	return mm == site->session->mm;
+	return insight_probe_of_mm(site->session, mm) != NULL;
 }
 
 /*
@@ -142,6 +147,8 @@ static int site_locate(struct insight_site *site, struct mm_struct *mm)
 	struct vm_area_struct *vma;
 	int err = 0;
 
+	if (!mmget_not_zero(mm))
+		return -ESRCH;		/* the target has exited */
 	mmap_read_lock(mm);
 	vma = find_vma(mm, site->addr);
 	if (!vma || vma->vm_start > site->addr)
@@ -158,6 +165,7 @@ static int site_locate(struct insight_site *site, struct mm_struct *mm)
 			err = -ENOENT;
 	}
 	mmap_read_unlock(mm);
+	mmput(mm);
 	return err;
 }
 
@@ -189,6 +197,7 @@ int insight_sites_reserve(struct insight_session *s, u32 n)
 /* Caller holds insight_lock; @s is attached, with room reserved. */
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 {
+	struct insight_probe *target;
 	struct insight_site *site;
 	struct task_struct *task;
 	u8 insn[6];
@@ -210,10 +219,11 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	site->uc.handler = insight_site_handler;
 	site->uc.filter = insight_site_filter;
 
-	err = site_locate(site, s->mm);
+	target = list_first_entry(&s->probes, struct insight_probe, node);
+	err = site_locate(site, target->mm);
 	if (err)
 		goto err_free;
-	task = get_pid_task(s->pid, PIDTYPE_PID);
+	task = get_pid_task(target->pid, PIDTYPE_PID);
 	if (!task) {
 		err = -ESRCH;
 		goto err_iput;

@@ -380,7 +380,7 @@ static int parse_path(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-int insight_path_get(struct insight_nl *h, uint64_t start,
+int insight_path_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 		     struct insight_decision *d, unsigned int max,
 		     unsigned int *n, uint64_t *lost)
 {
@@ -393,7 +393,8 @@ int insight_path_get(struct insight_nl *h, uint64_t start,
 
 		if (!msg)
 			return -ENOMEM;
-		if (nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+		if (nla_put_u64(msg, INSIGHT_ATTR_START, start) ||
+		    nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe)) {
 			nlmsg_free(msg);
 			return -EMSGSIZE;
 		}
@@ -405,5 +406,70 @@ int insight_path_get(struct insight_nl *h, uint64_t start,
 		*lost = b.lost;
 		start = b.next;
 	} while (b.got && *n < max);
+	return 0;
+}
+
+struct probe_list {
+	struct insight_probe_info *p;
+	unsigned int room, got;
+	uint64_t degraded, next;
+};
+
+static int parse_probes(struct nlattr **tb, void *arg)
+{
+	struct nlattr *ptb[INSIGHT_PROBE_MAX + 1], *info;
+	struct probe_list *l = arg;
+	int rem;
+
+	if (!tb[INSIGHT_ATTR_PROBES] || !tb[INSIGHT_ATTR_DEGRADED] ||
+	    !tb[INSIGHT_ATTR_NEXT])
+		return -EBADMSG;
+	l->degraded = nla_get_u64(tb[INSIGHT_ATTR_DEGRADED]);
+	l->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
+	nla_for_each_nested(info, tb[INSIGHT_ATTR_PROBES], rem) {
+		struct insight_probe_info *p = &l->p[l->got];
+
+		if (l->got == l->room)
+			break;
+		if (nla_parse_nested(ptb, INSIGHT_PROBE_MAX, info, NULL) ||
+		    !ptb[INSIGHT_PROBE_ID] || !ptb[INSIGHT_PROBE_PARENT] ||
+		    !ptb[INSIGHT_PROBE_FORK_SEQ] || !ptb[INSIGHT_PROBE_PID] ||
+		    !ptb[INSIGHT_PROBE_RUNNING])
+			return -EBADMSG;
+		p->id = nla_get_u32(ptb[INSIGHT_PROBE_ID]);
+		p->parent = nla_get_u32(ptb[INSIGHT_PROBE_PARENT]);
+		p->fork_seq = nla_get_u64(ptb[INSIGHT_PROBE_FORK_SEQ]);
+		p->pid = nla_get_u32(ptb[INSIGHT_PROBE_PID]);
+		p->running = nla_get_u8(ptb[INSIGHT_PROBE_RUNNING]);
+		l->got++;
+	}
+	return 0;
+}
+
+int insight_probes_get(struct insight_nl *h, uint32_t start,
+		       struct insight_probe_info *p, unsigned int max,
+		       unsigned int *n, uint64_t *degraded)
+{
+	struct probe_list l;
+	int err;
+
+	*n = 0;
+	do {
+		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PROBES_GET);
+
+		if (!msg)
+			return -ENOMEM;
+		if (nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+		l = (struct probe_list){ .p = p + *n, .room = max - *n };
+		err = insight_transact(h, msg, parse_probes, &l);
+		if (err)
+			return err;
+		*n += l.got;
+		*degraded = l.degraded;
+		start = l.next;
+	} while (l.got && *n < max);
 	return 0;
 }

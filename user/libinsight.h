@@ -66,12 +66,28 @@ int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
 int insight_site_policy(struct insight_nl *h, uint64_t addr, uint32_t policy);
 
 /*
- * Read the path log from sequence number @start: up to @max decisions
- * into @d, their number into *n; *lost gets the decisions the full log
- * dropped.  Fetches as many batches as needed.
+ * Read probe @probe's path log (0: the target) from sequence number
+ * @start: up to @max decisions into @d, their number into *n; *lost gets
+ * the decisions the full log dropped.  Fetches as many batches as needed.
  */
-int insight_path_get(struct insight_nl *h, uint64_t start,
+int insight_path_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 		     struct insight_decision *d, unsigned int max,
 		     unsigned int *n, uint64_t *lost);
+
+struct insight_probe_info {
+	uint32_t id;
+	uint32_t parent;
+	uint64_t fork_seq;
+	uint32_t pid;
+	int running;
+};
+
+/*
+ * The session's probes from id @start (up to @max, fetching as many
+ * batches as needed) and its degraded-fork count.
+ */
+int insight_probes_get(struct insight_nl *h, uint32_t start,
+		       struct insight_probe_info *p, unsigned int max,
+		       unsigned int *n, uint64_t *degraded);
 
 #endif /* INSIGHT_LIBINSIGHT_H */

@@ -18,82 +18,15 @@
 
 #include "kselftest_harness.h"
 #include "libinsight.h"
+#include "target.h"
 #include "util.h"
 
-#define TARGET "/insight/tests/targets/branchy"
-
-struct target {
-	pid_t pid;
-	FILE *in, *out;
-	uint64_t lt, even, notjcc, data;
-};
-
-/* Start branchy (as @uid unless it is 0) and read its site addresses. */
-static int target_start(struct target *t, uid_t uid)
-{
-	int in[2], out[2];
-
-	if (pipe(in) || pipe(out))
-		return -errno;
-	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
-	if (!t->pid) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		if (uid && (setgid(uid) || setuid(uid)))
-			_exit(126);
-		execl(TARGET, TARGET, NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	t->in = fdopen(in[1], "w");
-	t->out = fdopen(out[0], "r");
-	if (fscanf(t->out, "sites %lx %lx %lx %lx", &t->lt, &t->even,
-		   &t->notjcc, &t->data) != 4)
-		return -EIO;
-	return 0;
-}
-
-/* classify(x) as the target computes it now, or -1 */
-static int target_ask(struct target *t, long x)
-{
-	int r;
-
-	fprintf(t->in, "%ld\n", x);
-	fflush(t->in);
-	return fscanf(t->out, "%d", &r) == 1 ? r : -1;
-}
-
-static void target_stop(struct target *t)
-{
-	if (t->pid <= 0)
-		return;
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-	fclose(t->in);
-	fclose(t->out);
-	t->pid = 0;
-}
-
-/* The first byte of the instruction at @addr in @pid's memory. */
-static int text_byte(pid_t pid, uint64_t addr)
-{
-	char path[64];
-	unsigned char b;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &b, 1, addr);
-	close(fd);
-	return n == 1 ? b : -EIO;
-}
+#define BRANCHY TARGET_DIR "branchy"
+/* branchy's sites, in the order it prints them */
+#define LT	site[0]
+#define EVEN	site[1]
+#define NOTJCC	site[2]
+#define DATA	site[3]
 
 FIXTURE(site) {
 	struct target t;
@@ -103,7 +36,7 @@ FIXTURE(site) {
 FIXTURE_SETUP(site)
 {
 	ASSERT_EQ(0, insight_ensure_loaded());
-	ASSERT_EQ(0, target_start(&self->t, 0));
+	ASSERT_EQ(0, target_start(&self->t, BRANCHY, 0));
 	ASSERT_EQ(0, insight_nl_open(&self->h));
 	ASSERT_EQ(0, insight_session_new(self->h));
 	ASSERT_EQ(0, insight_attach(self->h, self->t.pid));
@@ -118,7 +51,7 @@ FIXTURE_TEARDOWN(site)
 static void add_two(struct __test_metadata *_metadata, FIXTURE_DATA(site) *self,
 		    uint32_t p_lt, uint32_t p_even)
 {
-	uint64_t addrs[] = { self->t.lt, self->t.even };
+	uint64_t addrs[] = { self->t.LT, self->t.EVEN };
 	uint32_t pol[] = { p_lt, p_even };
 	int errs[2] = { -1, -1 };
 
@@ -136,7 +69,7 @@ TEST_F(site, natural_path_is_logged_exactly)
 	add_two(_metadata, self, INSIGHT_POLICY_NATURAL, INSIGHT_POLICY_NATURAL);
 	EXPECT_EQ(1, target_ask(&self->t, 3));	/* < 10, odd */
 	EXPECT_EQ(2, target_ask(&self->t, 12));	/* >= 10, even */
-	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 8, &n, &lost));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 8, &n, &lost));
 	ASSERT_EQ(4, n);
 	EXPECT_EQ(0, lost);
 	/* x=3: jge not taken, jnz taken; x=12: jge taken, jnz not taken */
@@ -161,7 +94,7 @@ TEST_F(site, forced_directions_change_the_result_only)
 	add_two(_metadata, self, INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NOT_TAKEN);
 	EXPECT_EQ(2, target_ask(&self->t, 3));
 	EXPECT_EQ(2, target_ask(&self->t, 12));
-	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 8, &n, &lost));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 8, &n, &lost));
 	ASSERT_EQ(4, n);
 	EXPECT_EQ(INSIGHT_DECISION_TAKEN | INSIGHT_DECISION_FORCED |
 		  INSIGHT_DECISION_DEVIATED, d[0].flags);
@@ -169,11 +102,11 @@ TEST_F(site, forced_directions_change_the_result_only)
 	EXPECT_EQ(INSIGHT_DECISION_TAKEN | INSIGHT_DECISION_FORCED, d[2].flags);
 	EXPECT_EQ(INSIGHT_DECISION_FORCED, d[3].flags);
 	/* back to natural: the program computes as before */
-	ASSERT_EQ(0, insight_site_policy(self->h, self->t.lt, INSIGHT_POLICY_NATURAL));
-	ASSERT_EQ(0, insight_site_policy(self->h, self->t.even, INSIGHT_POLICY_NATURAL));
+	ASSERT_EQ(0, insight_site_policy(self->h, self->t.LT, INSIGHT_POLICY_NATURAL));
+	ASSERT_EQ(0, insight_site_policy(self->h, self->t.EVEN, INSIGHT_POLICY_NATURAL));
 	EXPECT_EQ(1, target_ask(&self->t, 3));
 	EXPECT_EQ(3, target_ask(&self->t, 4));
-	EXPECT_EQ(-ENOENT, insight_site_policy(self->h, self->t.notjcc,
+	EXPECT_EQ(-ENOENT, insight_site_policy(self->h, self->t.NOTJCC,
 					       INSIGHT_POLICY_TAKEN));
 }
 
@@ -182,10 +115,10 @@ TEST_F(site, bad_sites_get_their_own_errno)
 	uint64_t addrs[] = {
 		0xffffffff81000000ULL,	/* kernel address */
 		0x1000,			/* unmapped */
-		self->t.data,		/* not executable */
-		self->t.notjcc,		/* not a conditional jump */
-		self->t.lt,		/* fine */
-		self->t.lt,		/* duplicate */
+		self->t.DATA,		/* not executable */
+		self->t.NOTJCC,		/* not a conditional jump */
+		self->t.LT,		/* fine */
+		self->t.LT,		/* duplicate */
 	};
 	int want[] = { EINVAL, EFAULT, EACCES, EILSEQ, 0, EEXIST };
 	int errs[6], i;
@@ -194,13 +127,13 @@ TEST_F(site, bad_sites_get_their_own_errno)
 	for (i = 0; i < 6; i++)
 		EXPECT_EQ(want[i], errs[i]) TH_LOG("site %d", i);
 	/* the refused ones left nothing behind: the program is intact */
-	EXPECT_EQ(0x83, text_byte(self->t.pid, self->t.notjcc));
+	EXPECT_EQ(0x83, text_byte(self->t.pid, self->t.NOTJCC));
 	EXPECT_EQ(1, target_ask(&self->t, 3));
 }
 
 TEST_F(site, unknown_policy_is_erange)
 {
-	uint64_t addr = self->t.lt;
+	uint64_t addr = self->t.LT;
 	uint32_t pol = __INSIGHT_POLICY_MAX;
 	int err;
 
@@ -214,7 +147,7 @@ TEST_F(site, too_many_sites_in_one_request_is_e2big)
 	int i;
 
 	for (i = 0; i < 1025; i++)
-		addrs[i] = self->t.lt;
+		addrs[i] = self->t.LT;
 	EXPECT_EQ(-E2BIG, insight_sites_add(self->h, addrs, NULL, 1025, errs));
 }
 
@@ -222,11 +155,11 @@ TEST_F(site, breakpoints_are_private_to_the_target)
 {
 	struct target other;
 
-	ASSERT_EQ(0, target_start(&other, 0));
+	ASSERT_EQ(0, target_start(&other, BRANCHY, 0));
 	add_two(_metadata, self, INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NATURAL);
-	EXPECT_EQ(0xcc, text_byte(self->t.pid, self->t.lt));
-	EXPECT_EQ(0x7d, text_byte(other.pid, other.lt));
-	EXPECT_EQ(0x0f, text_byte(other.pid, other.even));
+	EXPECT_EQ(0xcc, text_byte(self->t.pid, self->t.LT));
+	EXPECT_EQ(0x7d, text_byte(other.pid, other.LT));
+	EXPECT_EQ(0x0f, text_byte(other.pid, other.EVEN));
 	EXPECT_EQ(1, target_ask(&other, 3));	/* unaffected */
 	EXPECT_EQ(0, target_ask(&self->t, 3));	/* forced */
 	target_stop(&other);
@@ -238,8 +171,8 @@ TEST_F(site, closing_the_socket_removes_every_breakpoint)
 	EXPECT_EQ(0, target_ask(&self->t, 3));
 	insight_nl_close(self->h);
 	self->h = NULL;
-	EXPECT_EQ(0x7d, text_byte(self->t.pid, self->t.lt));
-	EXPECT_EQ(0x0f, text_byte(self->t.pid, self->t.even));
+	EXPECT_EQ(0x7d, text_byte(self->t.pid, self->t.LT));
+	EXPECT_EQ(0x0f, text_byte(self->t.pid, self->t.EVEN));
 	EXPECT_EQ(1, target_ask(&self->t, 3));
 	EXPECT_EQ(3, target_ask(&self->t, 4));
 }
@@ -265,7 +198,7 @@ TEST_F(site, target_exit_mid_session_is_harmless)
 	add_two(_metadata, self, INSIGHT_POLICY_NATURAL, INSIGHT_POLICY_NATURAL);
 	EXPECT_EQ(1, target_ask(&self->t, 3));
 	target_stop(&self->t);
-	ASSERT_EQ(0, insight_path_get(self->h, 0, d, 4, &n, &lost));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 4, &n, &lost));
 	EXPECT_EQ(2, n);
 }
 
@@ -277,12 +210,12 @@ TEST(owner_sigkilled_mid_session_leaves_nothing)
 	char c;
 
 	ASSERT_EQ(0, insight_ensure_loaded());
-	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
 	ASSERT_EQ(0, pipe(ready));
 	owner = fork();
 	ASSERT_LE(0, owner);
 	if (!owner) {
-		uint64_t addrs[] = { t.lt, t.even };
+		uint64_t addrs[] = { t.LT, t.EVEN };
 		uint32_t pol[] = { INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_TAKEN };
 		struct insight_nl *h;
 		int errs[2];
@@ -297,12 +230,12 @@ TEST(owner_sigkilled_mid_session_leaves_nothing)
 		_exit(0);
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	EXPECT_EQ(0xcc, text_byte(t.pid, t.lt));
+	EXPECT_EQ(0xcc, text_byte(t.pid, t.LT));
 	EXPECT_EQ(0, target_ask(&t, 3));	/* forced while the owner lives */
 	kill(owner, SIGKILL);
 	ASSERT_EQ(owner, waitpid(owner, &status, 0));
-	EXPECT_EQ(0x7d, text_byte(t.pid, t.lt));
-	EXPECT_EQ(0x0f, text_byte(t.pid, t.even));
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.LT));
+	EXPECT_EQ(0x0f, text_byte(t.pid, t.EVEN));
 	EXPECT_EQ(1, target_ask(&t, 3));
 	target_stop(&t);
 }
@@ -346,7 +279,7 @@ TEST(untraceable_target_is_eperm)
 	pid_t pid;
 
 	ASSERT_EQ(0, insight_ensure_loaded());
-	ASSERT_EQ(0, target_start(&t, 65534));	/* another user's process */
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 65534));	/* another user's process */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -393,11 +326,11 @@ TEST(session_limits)
 		ASSERT_EQ(0, insight_nl_open(&h[i]));
 		EXPECT_EQ(i < 2 ? 0 : -EMFILE, insight_session_new(h[i]));
 	}
-	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
 	ASSERT_EQ(0, insight_attach(h[0], t.pid));
-	addrs[0] = t.lt;
-	addrs[1] = t.even;
-	addrs[2] = t.notjcc;
+	addrs[0] = t.LT;
+	addrs[1] = t.EVEN;
+	addrs[2] = t.NOTJCC;
 	EXPECT_EQ(-ENOSPC, insight_sites_add(h[0], addrs, NULL, 3, errs));
 	EXPECT_EQ(0, insight_sites_add(h[0], addrs, NULL, 2, errs));
 	EXPECT_EQ(-ENOSPC, insight_sites_add(h[0], addrs + 2, NULL, 1, errs));
@@ -417,15 +350,15 @@ TEST(rmmod_with_an_active_session_cleans_up)
 	int err;
 
 	ASSERT_EQ(0, insight_ensure_loaded());
-	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
 	ASSERT_EQ(0, insight_nl_open(&h));
 	ASSERT_EQ(0, insight_session_new(h));
 	ASSERT_EQ(0, insight_attach(h, t.pid));
-	addr = t.lt;
+	addr = t.LT;
 	ASSERT_EQ(0, insight_sites_add(h, &addr, &pol, 1, &err));
 	EXPECT_EQ(0, target_ask(&t, 3));
 	EXPECT_EQ(0, mod_unload("insight"));
-	EXPECT_EQ(0x7d, text_byte(t.pid, t.lt));
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.LT));
 	EXPECT_EQ(1, target_ask(&t, 3));
 	insight_nl_close(h);
 	target_stop(&t);
@@ -445,9 +378,9 @@ TEST(session_cycles_leak_nothing)
 	before = orphan_slab_objects();
 	ASSERT_LE(0, before) TH_LOG("boot the guest with slub_debug=U");
 	ASSERT_EQ(0, mod_load(insight_ko(), NULL));
-	ASSERT_EQ(0, target_start(&t, 0));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
 	for (i = 0; i < 20; i++) {
-		uint64_t addrs[] = { t.lt, t.even };
+		uint64_t addrs[] = { t.LT, t.EVEN };
 		uint32_t pol[] = { INSIGHT_POLICY_TAKEN, INSIGHT_POLICY_NATURAL };
 		struct insight_nl *h;
 		int errs[2];

@@ -23,7 +23,7 @@
  *
  * Raised by one for every addition to this header.
  */
-#define INSIGHT_ABI_VERSION	2
+#define INSIGHT_ABI_VERSION	3
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
@@ -63,12 +63,18 @@
  * @INSIGHT_CMD_SITE_POLICY: change a site's policy: required
  *	%INSIGHT_ATTR_SITES holding one site with %INSIGHT_SITE_ADDR and
  *	%INSIGHT_SITE_POLICY.  -ENOENT: no such site.
- * @INSIGHT_CMD_PATH_GET: the target's path log: optional
- *	%INSIGHT_ATTR_START (first sequence number wanted).  Reply:
+ * @INSIGHT_CMD_PATH_GET: a probe's path log: optional %INSIGHT_ATTR_PROBE
+ *	(default 0, the target; -ENOENT if unknown) and %INSIGHT_ATTR_START
+ *	(first sequence number wanted).  Reply:
  *	%INSIGHT_ATTR_DECISIONS (an array of &struct insight_decision, at
  *	most %INSIGHT_PATH_BATCH), %INSIGHT_ATTR_LOG_LOST (decisions not
  *	logged because the log was full) and %INSIGHT_ATTR_NEXT (the
  *	sequence number to ask for next).
+ * @INSIGHT_CMD_PROBES_GET: the session's probes, from optional
+ *	%INSIGHT_ATTR_START (a probe id, default 0).  Reply: %INSIGHT_ATTR_PROBES
+ *	(a nest of at most %INSIGHT_PROBES_BATCH %INSIGHT_ATTR_PROBE_INFO nests
+ *	of &enum insight_probe_attr), %INSIGHT_ATTR_NEXT (the id to ask for
+ *	next) and %INSIGHT_ATTR_DEGRADED.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -80,6 +86,7 @@ enum insight_cmd {
 	INSIGHT_CMD_SITES_ADD,
 	INSIGHT_CMD_SITE_POLICY,
 	INSIGHT_CMD_PATH_GET,
+	INSIGHT_CMD_PROBES_GET,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -101,6 +108,11 @@ enum insight_cmd {
  * @INSIGHT_ATTR_NEXT: u64, the next sequence number to ask for
  * @INSIGHT_ATTR_PARAM_MAX_LOG: u32, module parameter max_log
  * @INSIGHT_ATTR_SESSIONS: u32, sessions open now
+ * @INSIGHT_ATTR_PROBE: u32, a probe id (0 is the target)
+ * @INSIGHT_ATTR_PROBES: nest of %INSIGHT_ATTR_PROBE_INFO
+ * @INSIGHT_ATTR_PROBE_INFO: nest of &enum insight_probe_attr
+ * @INSIGHT_ATTR_DEGRADED: u64, fork decisions run naturally because the
+ *	session was at its probe cap (max_probes) or the fork failed
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -119,6 +131,10 @@ enum insight_attr {
 	INSIGHT_ATTR_NEXT,
 	INSIGHT_ATTR_PARAM_MAX_LOG,
 	INSIGHT_ATTR_SESSIONS,
+	INSIGHT_ATTR_PROBE,
+	INSIGHT_ATTR_PROBES,
+	INSIGHT_ATTR_PROBE_INFO,
+	INSIGHT_ATTR_DEGRADED,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -141,16 +157,44 @@ enum insight_site_attr {
 #define INSIGHT_SITE_MAX (__INSIGHT_SITE_MAX - 1)
 
 /**
+ * enum insight_probe_attr - attributes of one probe, in %INSIGHT_ATTR_PROBE_INFO
+ * @INSIGHT_PROBE_UNSPEC: reserved
+ * @INSIGHT_PROBE_ID: u32, the probe id
+ * @INSIGHT_PROBE_PARENT: u32, the id of the probe it was forked from
+ *	(the target's is 0, its own)
+ * @INSIGHT_PROBE_FORK_SEQ: u64, sequence number of the fork decision in
+ *	the parent's path log
+ * @INSIGHT_PROBE_PID: u32, process id (in the caller's pid namespace)
+ * @INSIGHT_PROBE_RUNNING: u8, 1 while the process runs, 0 once it exited
+ * @__INSIGHT_PROBE_MAX: number of probe attributes, for bounds
+ */
+enum insight_probe_attr {
+	INSIGHT_PROBE_UNSPEC,
+	INSIGHT_PROBE_ID,
+	INSIGHT_PROBE_PARENT,
+	INSIGHT_PROBE_FORK_SEQ,
+	INSIGHT_PROBE_PID,
+	INSIGHT_PROBE_RUNNING,
+	__INSIGHT_PROBE_MAX,
+};
+#define INSIGHT_PROBE_MAX (__INSIGHT_PROBE_MAX - 1)
+
+/**
  * enum insight_policy - what the module does when the target reaches a site
  * @INSIGHT_POLICY_NATURAL: take the direction the flags give
  * @INSIGHT_POLICY_TAKEN: always jump
  * @INSIGHT_POLICY_NOT_TAKEN: always fall through
+ * @INSIGHT_POLICY_FORK: split the probe: it goes on in the natural
+ *	direction and a new probe, forked in the kernel, takes the other.
+ *	At the probe cap (max_probes running) the decision runs naturally
+ *	and is counted in %INSIGHT_ATTR_DEGRADED.
  * @__INSIGHT_POLICY_MAX: number of policies, for bounds
  */
 enum insight_policy {
 	INSIGHT_POLICY_NATURAL,
 	INSIGHT_POLICY_TAKEN,
 	INSIGHT_POLICY_NOT_TAKEN,
+	INSIGHT_POLICY_FORK,
 	__INSIGHT_POLICY_MAX,
 };
 
@@ -161,8 +205,13 @@ enum insight_policy {
 /** INSIGHT_DECISION_DEVIATED - the direction differs from the flags' */
 #define INSIGHT_DECISION_DEVIATED	(1U << 2)
 
+/** INSIGHT_DECISION_FORK - the probe was split here (both sides log it) */
+#define INSIGHT_DECISION_FORK		(1U << 3)
+
 /** INSIGHT_PATH_BATCH - most decisions in one PATH_GET reply */
 #define INSIGHT_PATH_BATCH		256
+/** INSIGHT_PROBES_BATCH - most probes in one PROBES_GET reply */
+#define INSIGHT_PROBES_BATCH		128
 
 /**
  * struct insight_decision - one branch decision in a path log

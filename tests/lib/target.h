@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Target programs for the guest tests (tests/targets/): started with
+ * pipes on stdin and stdout; each prints "sites ADDR..." first.
+ */
+#ifndef INSIGHT_TEST_TARGET_H
+#define INSIGHT_TEST_TARGET_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define TARGET_DIR "/insight/tests/targets/"
+
+struct target {
+	pid_t pid;
+	FILE *in, *out;
+	uint64_t site[4];	/* in the order the target printed them */
+	int nsites;
+};
+
+/* Start @path (as @uid unless 0) and read its site addresses. */
+int target_start(struct target *t, const char *path, uid_t uid);
+/* Send @x on a line; read one line of output into @line. */
+int target_send(struct target *t, long x);
+int target_line(struct target *t, char *line, size_t len);
+/* Send @x and read back one number, or -1. */
+int target_ask(struct target *t, long x);
+/* SIGKILL it (if still there), reap it, close the pipes. */
+void target_stop(struct target *t);
+/* First byte of the instruction at @addr in @pid's memory, or -errno. */
+int text_byte(pid_t pid, uint64_t addr);
+
+#endif /* INSIGHT_TEST_TARGET_H */
