@@ -154,10 +154,11 @@ guest-tests: $(GUEST_TESTS) $(TARGETS)
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(O)/bench/%,$(wildcard tools/bench/*.c))
 bench-tools: $(BENCH_TOOLS)
 
-$(O)/bench/%: tools/bench/%.c $(UAPI) $(LIB_OBJS)
+$(O)/bench/%: tools/bench/%.c $(UAPI) $(LIB_OBJS) $(O)/tests/lib/target.o
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_USER) $(STATIC) -o $@ $< $(LIB_OBJS) $(NL_LIBS)
+	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_USER) -Itests/lib $(STATIC) -o $@ $< \
+		$(LIB_OBJS) $(O)/tests/lib/target.o $(NL_LIBS)
 
 # ---- the guest image ------------------------------------------------------
 IMAGE := $(O)/guest/initrd.cpio.gz

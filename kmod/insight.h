@@ -75,7 +75,8 @@ struct insight_path {
 
 /**
  * struct insight_probe - the target (id 0) or a process forked from it
- * @node: in the session's probe list
+ * @node: in the session's list of all probes
+ * @live: in the session's list of probes not seen exited
  * @id: probe id, from 0 (the target) in creation order
  * @parent: id of the probe it was forked from (the target's is its own)
  * @fork_seq: sequence number of the fork decision in the parent's log
@@ -85,6 +86,7 @@ struct insight_path {
  */
 struct insight_probe {
 	struct list_head node;
+	struct list_head live;
 	u32 id;
 	u32 parent;
 	u64 fork_seq;
@@ -98,8 +100,9 @@ struct insight_probe {
  * @node: in the global session list
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
- * @lock: protects @probes, @nprobes (trap handlers, filters, commands)
+ * @lock: protects @probes, @live, @nprobes, @degraded
  * @probes: every probe, the target first; exited ones stay for their logs
+ * @live: probes not yet seen exited (what traps and the cap look at)
  * @nprobes: number of probes created, the next probe id
  * @degraded: fork decisions that ran naturally because of the quota
  * @sites: sites[0..nsites) in the order they were added
@@ -116,6 +119,7 @@ struct insight_session {
 	u32 portid;
 	spinlock_t lock;
 	struct list_head probes;
+	struct list_head live;
 	u32 nprobes;
 	u64 degraded;
 	struct insight_site **sites;

@@ -138,17 +138,19 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 	p->id = s->nprobes++;
 	p->parent = p->id ? parent : 0;
 	list_add_tail(&p->node, &s->probes);
+	list_add(&p->live, &s->live);
 	spin_unlock(&s->lock);
 	return p;
 }
 
+/* Only live probes trap: the live list is at most max_probes long. */
 struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm)
 {
 	struct insight_probe *p, *found = NULL;
 
 	spin_lock(&s->lock);
-	list_for_each_entry(p, &s->probes, node) {
+	list_for_each_entry(p, &s->live, live) {
 		if (p->mm == mm) {
 			found = p;
 			break;
@@ -185,14 +187,19 @@ bool insight_probe_running(struct insight_probe *p)
 	return running;
 }
 
+/* Running probes; those seen exited leave the live list. */
 static unsigned int insight_probes_running(struct insight_session *s)
 {
-	struct insight_probe *p;
+	struct insight_probe *p, *tmp;
 	unsigned int n = 0;
 
 	spin_lock(&s->lock);
-	list_for_each_entry(p, &s->probes, node)
-		n += insight_probe_running(p);
+	list_for_each_entry_safe(p, tmp, &s->live, live) {
+		if (insight_probe_running(p))
+			n++;
+		else
+			list_del_init(&p->live);
+	}
 	spin_unlock(&s->lock);
 	return n;
 }
@@ -369,7 +376,7 @@ static void insight_probes_kill(struct insight_session *s)
 	struct insight_probe *p;
 
 	spin_lock(&s->lock);
-	list_for_each_entry(p, &s->probes, node)
+	list_for_each_entry(p, &s->live, live)
 		if (p->id)
 			kill_pid(p->pid, SIGKILL, 1);
 	spin_unlock(&s->lock);
@@ -414,6 +421,7 @@ void insight_probes_free(struct insight_session *s)
 	insight_probes_kill(s);	/* forked while the sites went */
 	list_for_each_entry_safe(p, tmp, &s->probes, node) {
 		list_del(&p->node);
+		list_del(&p->live);
 		put_pid(p->pid);
 		mmdrop(p->mm);
 		kvfree(p->path.entries);

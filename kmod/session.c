@@ -65,6 +65,7 @@ int insight_session_new(struct net *net, u32 portid)
 		return -ENOMEM;
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->probes);
+	INIT_LIST_HEAD(&s->live);
 	xa_init_flags(&s->forks, XA_FLAGS_ALLOC1);
 	s->net = net;
 	s->portid = portid;

@@ -7,20 +7,32 @@
  *
  *   kmod.load        insmod+rmmod of insight.ko   vs the trivial module
  *   kmod.genl.version VERSION round trip           vs nlctrl GETFAMILY
+ *   kmod.branch.{natural,forced,fork}  ns per trapped branch vs a bare
+ *                    uprobe trap (a tracefs uprobe event that filters out
+ *                    every hit) on the same instruction
+ *   kmod.fork.{small,256m}  ns per branch forked by insight.ko vs fork()
+ *                    in the same loop of the same process
+ *   kmod.fork.small.vs_ptrace  vs the same fork driven with ptrace
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
 #include "libinsight.h"
+#include "target.h"
+
+#define BRANCH_TARGET "/insight/bench/branch_target"
+#define PTRACE_FORK "/insight/bench/ptrace_fork"
 
 static double now_us(void)
 {
@@ -126,6 +138,187 @@ static void record(const char *name, double v, const char *unit,
 	printf("BENCH %s %.3f %s %s %.3f guest\n", name, v, unit, base, bv);
 }
 
+static void fail(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Start branch_target with N, MODE and MiB as arguments (via a shell). */
+static void start_branch_target(struct target *t, long n, const char *mode,
+				long mib)
+{
+	char script[256];
+	FILE *f = fopen("/tmp/bt.sh", "w");
+
+	if (!f)
+		fail("/tmp/bt.sh");
+	fprintf(f, "#!/bin/sh\nexec %s %ld %s %ld\n", BRANCH_TARGET, n, mode, mib);
+	fclose(f);
+	chmod("/tmp/bt.sh", 0755);
+	snprintf(script, sizeof(script), "/tmp/bt.sh");
+	if (target_start(t, script, 0))
+		fail("start branch_target");
+}
+
+/* Run the loop, return its ns per iteration. */
+static double run_loop(struct target *t)
+{
+	char line[64];
+
+	if (target_send(t, 0) || target_line(t, line, sizeof(line)))
+		fail("branch_target output");
+	target_stop(t);
+	return atof(line);
+}
+
+/* ns per iteration with the site under insight.ko's @policy */
+static double kmod_loop(long n, const char *mode, long mib, uint32_t policy)
+{
+	struct insight_nl *h;
+	struct target t;
+	double ns;
+	int err;
+
+	start_branch_target(&t, n, mode, mib);
+	if (insight_nl_open(&h) || insight_session_new(h) ||
+	    insight_attach(h, t.pid) ||
+	    insight_sites_add(h, &t.site[0], &policy, 1, &err) || err)
+		fail("session");
+	ns = run_loop(&t);
+	insight_nl_close(h);
+	return ns;
+}
+
+/* File offset of @addr in @pid's mappings, for a uprobe event. */
+static unsigned long file_offset(pid_t pid, unsigned long addr)
+{
+	unsigned long start, end, off;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		fail("maps");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %*s %lx", &start, &end, &off) == 3 &&
+		    addr >= start && addr < end) {
+			fclose(f);
+			return addr - start + off;
+		}
+	fclose(f);
+	fail("site not mapped");
+	return 0;
+}
+
+/* Append @s to @path (no fopen "a": it seeks to the end, which tracefs refuses) */
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		fail(path);
+	close(fd);
+}
+
+/* ns per iteration with a bare kernel uprobe (trace event, filtered out) */
+static double bare_trap_loop(long n)
+{
+	const char *tr = "/sys/kernel/tracing";
+	char buf[256], path[128];
+	struct target t;
+	double ns;
+
+	start_branch_target(&t, n, "plain", 0);
+	snprintf(buf, sizeof(buf), "p:insight_bench/bare %s:%#lx\n", BRANCH_TARGET,
+		 file_offset(t.pid, t.site[0]));
+	snprintf(path, sizeof(path), "%s/uprobe_events", tr);
+	write_file(path, buf);
+	snprintf(path, sizeof(path), "%s/events/insight_bench/bare/filter", tr);
+	write_file(path, "common_pid == 0\n");
+	snprintf(path, sizeof(path), "%s/events/insight_bench/bare/enable", tr);
+	write_file(path, "1\n");
+	ns = run_loop(&t);
+	write_file(path, "0\n");
+	snprintf(path, sizeof(path), "%s/uprobe_events", tr);
+	write_file(path, "-:insight_bench/bare\n");
+	return ns;
+}
+
+/* ns per iteration when a ptrace tracer forks the target at the site */
+static double ptrace_loop(long n)
+{
+	char cmd[256], line[64];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s %s %ld", PTRACE_FORK, BRANCH_TARGET, n);
+	p = popen(cmd, "r");
+	if (!p || !fgets(line, sizeof(line), p))
+		fail("ptrace_fork");
+	pclose(p);
+	return atof(line);
+}
+
+#define REPEAT 5
+
+/* Median of REPEAT runs of @f(@n) (TCG timings vary run to run). */
+static double median_of(double (*f)(long, uint32_t, long), long n, uint32_t policy,
+			long mib)
+{
+	double v[REPEAT];
+	int i;
+
+	for (i = 0; i < REPEAT; i++)
+		v[i] = f(n, policy, mib);
+	return median(v, REPEAT);
+}
+
+/* policy: an insight policy, or ~0 for the baseline named by mib < 0 */
+#define BASE_BARE	0x100
+#define BASE_FORK	0x101
+#define BASE_PTRACE	0x102
+
+static double one_run(long n, uint32_t policy, long mib)
+{
+	struct target t;
+
+	switch (policy) {
+	case BASE_BARE:
+		return bare_trap_loop(n);
+	case BASE_FORK:
+		start_branch_target(&t, n, "fork", mib);
+		return run_loop(&t);
+	case BASE_PTRACE:
+		return ptrace_loop(n);
+	default:
+		return kmod_loop(n, "plain", mib, policy);
+	}
+}
+
+static void branch_benchmarks(void)
+{
+	double bare, natural, forced, fork_k, fork_base, big_k, big_base, ptr;
+
+	/* probes are reparented to us (CLONE_PARENT): reap them as fork()'s are */
+	signal(SIGCHLD, SIG_IGN);
+	bare = median_of(one_run, 2000, BASE_BARE, 0);
+	natural = median_of(one_run, 2000, INSIGHT_POLICY_NATURAL, 0);
+	forced = median_of(one_run, 2000, INSIGHT_POLICY_TAKEN, 0);
+	record("kmod.branch.natural", natural, "ns", "bare_uprobe_trap", bare);
+	record("kmod.branch.forced", forced, "ns", "bare_uprobe_trap", bare);
+
+	fork_k = median_of(one_run, 200, INSIGHT_POLICY_FORK, 0);
+	fork_base = median_of(one_run, 200, BASE_FORK, 0);
+	record("kmod.branch.fork", fork_k, "ns", "bare_uprobe_trap", bare);
+	record("kmod.fork.small", fork_k, "ns", "fork_syscall.small", fork_base);
+	big_k = median_of(one_run, 40, INSIGHT_POLICY_FORK, 256);
+	big_base = median_of(one_run, 40, BASE_FORK, 256);
+	record("kmod.fork.256m", big_k, "ns", "fork_syscall.256m", big_base);
+	ptr = median_of(one_run, 100, BASE_PTRACE, 0);
+	record("kmod.fork.small.vs_ptrace", fork_k, "ns", "ptrace_fork.small", ptr);
+}
+
 int main(int argc, char **argv)
 {
 	const char *ko = argc > 1 ? argv[1] : "/insight/insight.ko";
@@ -145,6 +338,7 @@ int main(int argc, char **argv)
 	base = getfamily_rtt_us(1001);
 	v = version_rtt_us(1001);
 	record("kmod.genl.version", v, "us", "nlctrl.getfamily", base);
+	branch_benchmarks();
 	syscall(SYS_delete_module, "insight", O_NONBLOCK);
 	return 0;
 }

@@ -37,7 +37,7 @@ full=$(boot_time "$O/guest/initrd.cpio.gz")
 echo "BENCH vm.boot $full s vm.boot.minimal_image $base host" >>"$lines"
 
 echo "bench: guest benchmarks (one boot)" >&2
-tools/vm/run --no-load --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
+tools/vm/run --no-load --mem 2G --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
 
 awk '
 	/^BENCH / {
