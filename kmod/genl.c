@@ -32,6 +32,8 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_SITES] = NLA_POLICY_NESTED_ARRAY(insight_site_policy),
 	[INSIGHT_ATTR_START] = { .type = NLA_U64 },
 	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
+	[INSIGHT_ATTR_POLICY] = NLA_POLICY_MAX(NLA_U32, __INSIGHT_POLICY_MAX - 1),
+	[INSIGHT_ATTR_KEEP] = { .type = NLA_FLAG },
 };
 
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -105,6 +107,7 @@ static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SITES, insight_max_sites) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_PROBES, insight_max_probes) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_LOG, insight_max_log) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS, insight_max_snapshots) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_SESSIONS, sessions)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -335,7 +338,7 @@ static int insight_put_probe(struct sk_buff *msg, struct insight_probe *p)
 	    nla_put_u32(msg, INSIGHT_PROBE_PARENT, p->parent) ||
 	    nla_put_u64_64bit(msg, INSIGHT_PROBE_FORK_SEQ, p->fork_seq, INSIGHT_PROBE_UNSPEC) ||
 	    nla_put_u32(msg, INSIGHT_PROBE_PID, pid_vnr(p->pid)) ||
-	    nla_put_u8(msg, INSIGHT_PROBE_RUNNING, insight_probe_running(p)))
+	    nla_put_u8(msg, INSIGHT_PROBE_STATE, insight_probe_state(p)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -401,6 +404,39 @@ out_free:
 	return err;
 }
 
+static int insight_cmd_probe_resume(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	int err = -ENOENT;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
+	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_POLICY))
+		return -EINVAL;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		err = insight_probe_resume(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+					   nla_get_u32(info->attrs[INSIGHT_ATTR_POLICY]),
+					   nla_get_flag(info->attrs[INSIGHT_ATTR_KEEP]));
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
+static int insight_cmd_probe_kill(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	int err = -ENOENT;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE))
+		return -EINVAL;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		err = insight_probe_kill(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]));
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
 static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_VERSION,
@@ -442,6 +478,20 @@ static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_PROBES_GET,
 		.doit = insight_cmd_probes_get,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_PROBE_RESUME,
+		.doit = insight_cmd_probe_resume,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_PROBE_KILL,
+		.doit = insight_cmd_probe_kill,
 		.policy = insight_session_policy,
 		.maxattr = INSIGHT_ATTR_MAX,
 		.internal_flags = INSIGHT_NEED_SYSADMIN,

@@ -27,6 +27,7 @@ extern unsigned int insight_max_sessions;
 extern unsigned int insight_max_sites;
 extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
+extern unsigned int insight_max_snapshots;
 
 /* most sites in one SITES_ADD request */
 #define INSIGHT_SITES_BATCH 1024
@@ -83,6 +84,8 @@ struct insight_path {
  * @pid: the process (a reference is held)
  * @mm: its mm (mmgrab'ed, compared by address)
  * @path: its decisions, the first one being the fork for a child
+ * @held: a snapshot waiting in the trampoline for PROBE_RESUME
+ * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  */
 struct insight_probe {
 	struct list_head node;
@@ -93,7 +96,12 @@ struct insight_probe {
 	struct pid *pid;
 	struct mm_struct *mm;
 	struct insight_path path;
+	bool held;
+	u32 resume;
 };
+
+/* struct insight_probe.resume: keep a snapshot at the same point */
+#define INSIGHT_RESUME_KEEP	BIT(16)
 
 /**
  * struct insight_session - an exploration session, owned by a socket
@@ -148,11 +156,15 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm);
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
+enum insight_probe_state insight_probe_state(struct insight_probe *p);
+int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
+int insight_probe_kill(struct insight_session *s, u32 id);
 u64 insight_path_log(struct insight_path *p, u32 site, u32 flags);
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,
-		  struct insight_site *site, struct pt_regs *regs, bool natural);
+		  struct insight_site *site, struct pt_regs *regs, bool natural,
+		  bool hold);
 void insight_probes_end(struct insight_session *s);
 void insight_probes_free(struct insight_session *s);
 

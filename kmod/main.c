@@ -29,13 +29,17 @@ unsigned int insight_max_log = 65536;
 module_param_named(max_log, insight_max_log, uint, 0444);
 MODULE_PARM_DESC(max_log, "Decisions kept in a path log (default 65536)");
 
+unsigned int insight_max_snapshots = 16;
+module_param_named(max_snapshots, insight_max_snapshots, uint, 0444);
+MODULE_PARM_DESC(max_snapshots, "Hard cap on held snapshots per session (default 16)");
+
 static int __init insight_init(void)
 {
 	int err;
 
 	if (!insight_max_sessions || !insight_max_sites || !insight_max_probes ||
 	    !insight_max_log) {
-		pr_err("max_sessions, max_sites, max_probes and max_log must be > 0\n");
+		pr_err("max_sessions, max_sites, max_probes, max_log must be > 0\n");
 		return -EINVAL;
 	}
 

@@ -54,10 +54,13 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
  * @mm: the forking probe's mm (tells the parent from the child)
  * @parent: the forking probe's id
  * @site: index of the site
- * @seq: sequence number of the fork decision in the parent's log
- * @natural_ip: where the parent goes on (the flags' direction)
- * @other_ip: where the child goes
- * @natural_taken: whether the natural direction is the jump
+ * @seq: sequence number of the parent's decision in its log
+ * @parent_ip: where the parent goes on
+ * @taken_ip: the jump's target
+ * @not_taken_ip: the next instruction
+ * @natural_taken: whether the flags take the jump
+ * @child_taken: the child's direction, unless it is held
+ * @hold: the child is a snapshot, held until PROBE_RESUME
  */
 struct insight_fork {
 	refcount_t refs;
@@ -66,9 +69,12 @@ struct insight_fork {
 	u32 parent;
 	u32 site;
 	u64 seq;
-	unsigned long natural_ip;
-	unsigned long other_ip;
+	unsigned long parent_ip;
+	unsigned long taken_ip;
+	unsigned long not_taken_ip;
 	bool natural_taken;
+	bool child_taken;
+	bool hold;
 };
 
 /* Double the log's room, up to max_log; only its owner task writes it. */
@@ -187,23 +193,6 @@ bool insight_probe_running(struct insight_probe *p)
 	return running;
 }
 
-/* Running probes; those seen exited leave the live list. */
-static unsigned int insight_probes_running(struct insight_session *s)
-{
-	struct insight_probe *p, *tmp;
-	unsigned int n = 0;
-
-	spin_lock(&s->lock);
-	list_for_each_entry_safe(p, tmp, &s->live, live) {
-		if (insight_probe_running(p))
-			n++;
-		else
-			list_del_init(&p->live);
-	}
-	spin_unlock(&s->lock);
-	return n;
-}
-
 static void insight_fork_put(struct insight_session *s, u32 id,
 			     struct insight_fork *f)
 {
@@ -220,6 +209,11 @@ static void insight_degraded(struct insight_session *s)
 	spin_unlock(&s->lock);
 }
 
+static void insight_hold(struct insight_session *s, struct insight_probe *child,
+			 struct insight_fork *f, u32 id, struct pt_regs *regs);
+static int insight_split(struct insight_session *s, struct insight_probe *self,
+			 struct insight_fork *f, struct pt_regs *regs);
+
 /* At the trampoline's nop, in the parent and in the child of a fork. */
 static int insight_tramp_handler(struct uprobe_consumer *uc,
 				 struct pt_regs *regs)
@@ -235,23 +229,30 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		return 0;	/* not one of ours: the ud2 that follows stops it */
 
 	if (current->mm != f->mm) {
-		flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_DEVIATED |
-			(f->natural_taken ? 0 : INSIGHT_DECISION_TAKEN);
 		child = insight_probe_new(s, task_pid(current), current->mm,
 					  f->parent, f->seq);
-		if (child)
-			insight_path_log(&child->path, f->site, flags);
-		else
+		if (!child) {
 			send_sig(SIGKILL, current, 1);	/* untracked: never run */
+			insight_fork_put(s, id, f);
+			return 0;
+		}
+		if (f->hold) {
+			insight_hold(s, child, f, id, regs);
+			return 0;
+		}
+		flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_DEVIATED |
+			(f->child_taken ? INSIGHT_DECISION_TAKEN : 0);
+		insight_path_log(&child->path, f->site, flags);
 		*regs = f->regs;
-		instruction_pointer_set(regs, f->other_ip);
+		instruction_pointer_set(regs, f->child_taken ? f->taken_ip :
+							      f->not_taken_ip);
 		insight_fork_put(s, id, f);
 		return 0;
 	}
 
 	forked = (long)regs->ax > 0;
 	*regs = f->regs;
-	instruction_pointer_set(regs, f->natural_ip);
+	instruction_pointer_set(regs, f->parent_ip);
 	if (!forked) {
 		insight_degraded(s);	/* clone failed: no child will resume */
 		insight_fork_put(s, id, f);
@@ -318,38 +319,52 @@ static unsigned long insight_tramp_map(struct insight_session *s)
 	return addr;
 }
 
-/*
- * A FORK decision of probe @self at @site, from the site's trap handler:
- * send the probe through the trampoline, or run the branch naturally
- * (and count it) when the session is at its probe cap.
- */
-void insight_fork(struct insight_session *s, struct insight_probe *self,
-		  struct insight_site *site, struct pt_regs *regs, bool natural)
+/* Running and held probes; those seen exited leave the live list. */
+static void insight_probes_count(struct insight_session *s,
+				 unsigned int *running, unsigned int *held)
 {
-	u32 flags = natural ? INSIGHT_DECISION_TAKEN : 0;
-	unsigned long tramp = 0;
-	struct insight_fork *f;
+	struct insight_probe *p, *tmp;
+
+	*running = 0;
+	*held = 0;
+	spin_lock(&s->lock);
+	list_for_each_entry_safe(p, tmp, &s->live, live) {
+		if (!insight_probe_running(p))
+			list_del_init(&p->live);
+		else if (READ_ONCE(p->held))
+			(*held)++;
+		else
+			(*running)++;
+	}
+	spin_unlock(&s->lock);
+}
+
+/*
+ * Send probe @self through the trampoline to split it: it goes on at
+ * @f->parent_ip and its child takes @f->child_taken's direction, or is
+ * held (@f->hold).  @regs are @self's live registers, @f->regs the ones
+ * at the branch.  0, or -errno when the split cannot happen (the caller
+ * then runs the branch itself).
+ */
+static int insight_split(struct insight_session *s, struct insight_probe *self,
+			 struct insight_fork *f, struct pt_regs *regs)
+{
+	unsigned int running, held;
+	unsigned long tramp;
 	u32 id;
 
-	if (insight_probes_running(s) < insight_max_probes)
-		tramp = self->id ? READ_ONCE(s->tramp_addr) : insight_tramp_map(s);
-	f = tramp ? kzalloc(sizeof(*f), GFP_KERNEL) : NULL;
-	if (!f)
-		goto natural;
-	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL)) {
-		kfree(f);
-		goto natural;
-	}
+	insight_probes_count(s, &running, &held);
+	if (running >= insight_max_probes ||
+	    (f->hold && held >= insight_max_snapshots))
+		return -EAGAIN;
+	tramp = self->id ? READ_ONCE(s->tramp_addr) : insight_tramp_map(s);
+	if (!tramp)
+		return -ENOMEM;
+	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL))
+		return -ENOMEM;
 	refcount_set(&f->refs, 2);
-	f->regs = *regs;
 	f->mm = current->mm;
 	f->parent = self->id;
-	f->site = site->index;
-	f->natural_taken = natural;
-	f->natural_ip = natural ? site->target : site->next;
-	f->other_ip = natural ? site->next : site->target;
-	f->seq = insight_path_log(&self->path, site->index,
-				  flags | INSIGHT_DECISION_FORK);
 	if (!self->id)
 		atomic_inc(&s->target_forking);
 
@@ -362,12 +377,121 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 	regs->r8 = 0;
 	regs->bx = id;
 	instruction_pointer_set(regs, tramp);
+	return 0;
+}
+
+/*
+ * A FORK or SNAPSHOT decision of probe @self at @site, from the site's
+ * trap handler.  At a cap, or without memory, the branch runs naturally
+ * and the decision is counted as degraded.
+ */
+void insight_fork(struct insight_session *s, struct insight_probe *self,
+		  struct insight_site *site, struct pt_regs *regs, bool natural,
+		  bool hold)
+{
+	u32 flags = natural ? INSIGHT_DECISION_TAKEN : 0;
+	struct insight_fork *f;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		goto natural;
+	f->regs = *regs;
+	f->site = site->index;
+	f->taken_ip = site->target;
+	f->not_taken_ip = site->next;
+	f->natural_taken = natural;
+	f->parent_ip = natural ? site->target : site->next;
+	f->child_taken = !natural;
+	f->hold = hold;
+	if (insight_split(s, self, f, regs)) {
+		kfree(f);
+		goto natural;
+	}
+	/* the child, which reads it, exists only once this handler returned */
+	f->seq = insight_path_log(&self->path, site->index,
+				  flags | INSIGHT_DECISION_FORK);
 	return;
 
 natural:
 	insight_degraded(s);
 	insight_path_log(&self->path, site->index, flags);
 	instruction_pointer_set(regs, natural ? site->target : site->next);
+}
+
+/*
+ * The child of a SNAPSHOT split, in its trampoline handler: wait (only
+ * SIGKILL interrupts) until PROBE_RESUME picks a direction, then take it,
+ * first leaving a new held snapshot behind if asked to.
+ */
+static void insight_hold(struct insight_session *s, struct insight_probe *child,
+			 struct insight_fork *f, u32 id, struct pt_regs *regs)
+{
+	struct insight_fork *again;
+	bool taken, keep;
+	u32 flags;
+
+	*regs = f->regs;
+	again = kmemdup(f, sizeof(*f), GFP_KERNEL);
+	insight_fork_put(s, id, f);
+	if (!again) {
+		send_sig(SIGKILL, current, 1);	/* cannot be resumed: discard */
+		return;
+	}
+	WRITE_ONCE(child->held, true);
+	if (wait_var_event_killable(&child->resume, READ_ONCE(child->resume))) {
+		kfree(again);
+		return;		/* killed: it never returns to userspace */
+	}
+	WRITE_ONCE(child->held, false);
+	taken = (child->resume & 0xffff) == 1 + INSIGHT_POLICY_TAKEN;
+	keep = child->resume & INSIGHT_RESUME_KEEP;
+	child->resume = 0;
+	flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED |
+		(taken ? INSIGHT_DECISION_TAKEN : 0) |
+		(taken != again->natural_taken ? INSIGHT_DECISION_DEVIATED : 0);
+	again->parent_ip = taken ? again->taken_ip : again->not_taken_ip;
+	again->seq = insight_path_log(&child->path, again->site, flags);
+	if (keep && !insight_split(s, child, again, regs))
+		return;		/* a new snapshot will be held here */
+	if (keep)
+		insight_degraded(s);
+	instruction_pointer_set(regs, again->parent_ip);
+	kfree(again);
+}
+
+enum insight_probe_state insight_probe_state(struct insight_probe *p)
+{
+	if (!insight_probe_running(p))
+		return INSIGHT_PROBE_EXITED;
+	return READ_ONCE(p->held) ? INSIGHT_PROBE_HELD : INSIGHT_PROBE_RUNNING;
+}
+
+/* PROBE_RESUME; caller holds insight_lock. */
+int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep)
+{
+	struct insight_probe *p = insight_probe_get(s, id);
+
+	if (!p)
+		return -ENOENT;
+	if (policy != INSIGHT_POLICY_TAKEN && policy != INSIGHT_POLICY_NOT_TAKEN)
+		return -EINVAL;
+	if (insight_probe_state(p) != INSIGHT_PROBE_HELD || READ_ONCE(p->resume))
+		return -EINVAL;
+	WRITE_ONCE(p->resume, (1 + policy) | (keep ? INSIGHT_RESUME_KEEP : 0));
+	wake_up_var(&p->resume);
+	return 0;
+}
+
+/* PROBE_KILL; caller holds insight_lock. */
+int insight_probe_kill(struct insight_session *s, u32 id)
+{
+	struct insight_probe *p = insight_probe_get(s, id);
+
+	if (!p)
+		return -ENOENT;
+	if (!id || insight_probe_state(p) == INSIGHT_PROBE_EXITED)
+		return -EINVAL;
+	return kill_pid(p->pid, SIGKILL, 1);
 }
 
 /* Kill every probe but the target (their parent reaps them). */

@@ -84,7 +84,9 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 	policy = READ_ONCE(site->policy);
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
-		insight_fork(s, self, site, regs, natural);
+	case INSIGHT_POLICY_SNAPSHOT:
+		insight_fork(s, self, site, regs, natural,
+			     policy == INSIGHT_POLICY_SNAPSHOT);
 		return 0;
 	case INSIGHT_POLICY_TAKEN:
 		taken = true;

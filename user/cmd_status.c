@@ -38,6 +38,7 @@ int cmd_status(int argc, char **argv)
 	printf("  max_sites     %u\n", st.max_sites);
 	printf("  max_probes    %u\n", st.max_probes);
 	printf("  max_log       %u\n", st.max_log);
+	printf("  max_snapshots %u\n", st.max_snapshots);
 	printf("  sessions      %u open\n", st.sessions);
 	return 0;
 }

@@ -238,6 +238,7 @@ static int parse_status(struct nlattr **tb, void *arg)
 	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_SITES, &st->max_sites) ?:
 	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_PROBES, &st->max_probes) ?:
 	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_LOG, &st->max_log) ?:
+	       get_u32(tb, INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS, &st->max_snapshots) ?:
 	       get_u32(tb, INSIGHT_ATTR_SESSIONS, &st->sessions);
 }
 
@@ -434,13 +435,13 @@ static int parse_probes(struct nlattr **tb, void *arg)
 		if (nla_parse_nested(ptb, INSIGHT_PROBE_MAX, info, NULL) ||
 		    !ptb[INSIGHT_PROBE_ID] || !ptb[INSIGHT_PROBE_PARENT] ||
 		    !ptb[INSIGHT_PROBE_FORK_SEQ] || !ptb[INSIGHT_PROBE_PID] ||
-		    !ptb[INSIGHT_PROBE_RUNNING])
+		    !ptb[INSIGHT_PROBE_STATE])
 			return -EBADMSG;
 		p->id = nla_get_u32(ptb[INSIGHT_PROBE_ID]);
 		p->parent = nla_get_u32(ptb[INSIGHT_PROBE_PARENT]);
 		p->fork_seq = nla_get_u64(ptb[INSIGHT_PROBE_FORK_SEQ]);
 		p->pid = nla_get_u32(ptb[INSIGHT_PROBE_PID]);
-		p->running = nla_get_u8(ptb[INSIGHT_PROBE_RUNNING]);
+		p->state = nla_get_u8(ptb[INSIGHT_PROBE_STATE]);
 		l->got++;
 	}
 	return 0;
@@ -472,4 +473,33 @@ int insight_probes_get(struct insight_nl *h, uint32_t start,
 		start = l.next;
 	} while (l.got && *n < max);
 	return 0;
+}
+
+int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
+			 int keep)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PROBE_RESUME);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_POLICY, policy) ||
+	    (keep && nla_put_flag(msg, INSIGHT_ATTR_KEEP))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+int insight_probe_kill(struct insight_nl *h, uint32_t probe)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PROBE_KILL);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
 }

@@ -49,6 +49,7 @@ struct insight_status {
 	uint32_t max_sites;
 	uint32_t max_probes;
 	uint32_t max_log;
+	uint32_t max_snapshots;
 	uint32_t sessions;	/* open now */
 };
 int insight_status(struct insight_nl *h, struct insight_status *st);
@@ -79,7 +80,7 @@ struct insight_probe_info {
 	uint32_t parent;
 	uint64_t fork_seq;
 	uint32_t pid;
-	int running;
+	int state;	/* an enum insight_probe_state */
 };
 
 /*
@@ -89,5 +90,10 @@ struct insight_probe_info {
 int insight_probes_get(struct insight_nl *h, uint32_t start,
 		       struct insight_probe_info *p, unsigned int max,
 		       unsigned int *n, uint64_t *degraded);
+
+/* Release held snapshot @probe in direction @policy (TAKEN/NOT_TAKEN). */
+int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
+			 int keep);
+int insight_probe_kill(struct insight_nl *h, uint32_t probe);
 
 #endif /* INSIGHT_LIBINSIGHT_H */

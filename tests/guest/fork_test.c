@@ -171,7 +171,7 @@ static pid_t probe_pid(struct insight_nl *h, uint32_t id)
 	unsigned int n;
 
 	if (insight_probes_get(h, id, &pi, 1, &n, &degraded) || n != 1 ||
-	    pi.id != id || !pi.running)
+	    pi.id != id || pi.state != INSIGHT_PROBE_RUNNING)
 		return 0;
 	return pi.pid;
 }
@@ -208,6 +208,156 @@ TEST(ending_the_session_kills_the_probes)
 }
 
 /* User processes, zombies included (kernel threads come and go). */
+/* Wait (up to 5 s) until probe @id is in @state; its info into @pi. */
+static int wait_state(struct insight_nl *h, uint32_t id, int state,
+		      struct insight_probe_info *pi)
+{
+	uint64_t degraded;
+	unsigned int n;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (!insight_probes_get(h, id, pi, 1, &n, &degraded) && n == 1 &&
+		    pi->id == id && pi->state == state)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* forky with its site under @policy; its first number sent is 3 */
+static void forky_with(struct __test_metadata *_metadata, struct target *t,
+		       struct insight_nl **h, uint32_t policy)
+{
+	int err = -1;
+
+	ASSERT_EQ(0, target_start(t, FORKY, 0));
+	ASSERT_EQ(0, insight_nl_open(h));
+	ASSERT_EQ(0, insight_session_new(*h));
+	ASSERT_EQ(0, insight_attach(*h, t->pid));
+	ASSERT_EQ(0, insight_sites_add(*h, &t->site[0], &policy, 1, &err));
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, target_send(t, 3));
+}
+
+TEST(snapshot_is_held_then_resumed_either_way)
+{
+	struct insight_probe_info pi;
+	struct insight_decision d[4];
+	struct outcome want, o;
+	struct insight_nl *h;
+	struct target t;
+	char line[128];
+	uint64_t lost;
+	unsigned int n;
+	int status;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, natural_outcome(3, &want));
+	forky_with(_metadata, &t, &h, INSIGHT_POLICY_SNAPSHOT);
+	/* the target goes on; the snapshot waits at the branch, silent */
+	ASSERT_EQ(0, target_line(&t, line, sizeof(line)));
+	ASSERT_EQ(0, parse_outcome(line, &o));
+	EXPECT_EQ(t.pid, o.pid);
+	EXPECT_STREQ("lt", o.side);
+	ASSERT_EQ(0, wait_state(h, 1, INSIGHT_PROBE_HELD, &pi));
+	EXPECT_EQ(0, pi.parent);
+
+	/* resume it the other way, keeping a snapshot at the same branch */
+	ASSERT_EQ(0, insight_probe_resume(h, 1, INSIGHT_POLICY_NOT_TAKEN, 1));
+	ASSERT_EQ(0, target_line(&t, line, sizeof(line)));
+	ASSERT_EQ(0, parse_outcome(line, &o));
+	EXPECT_EQ(pi.pid, o.pid);
+	EXPECT_STREQ("ge", o.side);
+	EXPECT_STREQ("regs-ok", o.regs);
+	EXPECT_EQ(want.flags, o.flags);
+	ASSERT_EQ(0, wait_state(h, 2, INSIGHT_PROBE_HELD, &pi));
+	EXPECT_EQ(1, pi.parent);
+	EXPECT_EQ(0, pi.fork_seq);
+
+	/* roll back to it and take the jump this time */
+	ASSERT_EQ(0, insight_probe_resume(h, 2, INSIGHT_POLICY_TAKEN, 0));
+	ASSERT_EQ(0, target_line(&t, line, sizeof(line)));
+	ASSERT_EQ(0, parse_outcome(line, &o));
+	EXPECT_EQ(pi.pid, o.pid);
+	EXPECT_STREQ("lt", o.side);
+	EXPECT_STREQ("regs-ok", o.regs);
+	EXPECT_EQ(want.flags, o.flags);
+
+	ASSERT_EQ(0, insight_path_get(h, 1, 0, d, 4, &n, &lost));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED |
+		  INSIGHT_DECISION_DEVIATED, d[0].flags);
+	ASSERT_EQ(0, insight_path_get(h, 2, 0, d, 4, &n, &lost));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED |
+		  INSIGHT_DECISION_TAKEN, d[0].flags);
+	/* a probe that is not held cannot be resumed */
+	EXPECT_EQ(-EINVAL, insight_probe_resume(h, 0, INSIGHT_POLICY_TAKEN, 0));
+	EXPECT_EQ(-EINVAL, insight_probe_resume(h, 2, INSIGHT_POLICY_FORK, 0));
+	EXPECT_EQ(-ENOENT, insight_probe_resume(h, 9, INSIGHT_POLICY_TAKEN, 0));
+	insight_nl_close(h);
+	while (waitpid(-1, &status, 0) > 0)
+		EXPECT_EQ(0, status);
+	fclose(t.in);
+	fclose(t.out);
+}
+
+TEST(snapshot_is_discarded_by_kill)
+{
+	struct insight_probe_info pi;
+	struct insight_nl *h;
+	struct target t;
+	char line[128];
+	int status;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	forky_with(_metadata, &t, &h, INSIGHT_POLICY_SNAPSHOT);
+	ASSERT_EQ(0, target_line(&t, line, sizeof(line)));
+	ASSERT_EQ(0, wait_state(h, 1, INSIGHT_PROBE_HELD, &pi));
+	EXPECT_EQ(-EINVAL, insight_probe_kill(h, 0));	/* never the target */
+	EXPECT_EQ(-ENOENT, insight_probe_kill(h, 7));
+	ASSERT_EQ(0, insight_probe_kill(h, 1));
+	ASSERT_EQ((pid_t)pi.pid, waitpid(pi.pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	EXPECT_EQ(0, wait_state(h, 1, INSIGHT_PROBE_EXITED, &pi));
+	EXPECT_EQ(-EINVAL, insight_probe_kill(h, 1));
+	insight_nl_close(h);
+	target_stop(&t);
+}
+
+TEST(snapshot_cap_degrades_and_session_end_kills_held)
+{
+	uint32_t pol = INSIGHT_POLICY_SNAPSHOT;
+	struct insight_probe_info pi[4];
+	struct insight_nl *h;
+	uint64_t degraded;
+	struct target t;
+	unsigned int n;
+	int err, status;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), "max_snapshots=1"));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, &t.site[0], &pol, 1, &err));
+	EXPECT_EQ(1, target_ask(&t, 3));
+	ASSERT_EQ(0, wait_state(h, 1, INSIGHT_PROBE_HELD, pi));
+	EXPECT_EQ(1, target_ask(&t, 3));	/* at the cap: natural, counted */
+	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 4, &n, &degraded));
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(1, degraded);
+	insight_nl_close(h);
+	ASSERT_EQ((pid_t)pi[1].pid, waitpid(pi[1].pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(1, target_ask(&t, 3));
+	target_stop(&t);
+	EXPECT_EQ(0, mod_unload("insight"));
+}
+
 static int count_tasks(void)
 {
 	struct dirent *d;

@@ -75,6 +75,14 @@
  *	(a nest of at most %INSIGHT_PROBES_BATCH %INSIGHT_ATTR_PROBE_INFO nests
  *	of &enum insight_probe_attr), %INSIGHT_ATTR_NEXT (the id to ask for
  *	next) and %INSIGHT_ATTR_DEGRADED.
+ * @INSIGHT_CMD_PROBE_RESUME: release a held snapshot: required
+ *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_POLICY (%INSIGHT_POLICY_TAKEN or
+ *	%INSIGHT_POLICY_NOT_TAKEN: the direction it takes), optional
+ *	%INSIGHT_ATTR_KEEP (it first leaves a new held snapshot at the same
+ *	point, a child of it).  -ENOENT: no such probe; -EINVAL: not held.
+ * @INSIGHT_CMD_PROBE_KILL: kill a probe (held or running): required
+ *	%INSIGHT_ATTR_PROBE.  -ENOENT: no such probe; -EINVAL: the target
+ *	(probe 0) or a probe that has exited.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -87,6 +95,8 @@ enum insight_cmd {
 	INSIGHT_CMD_SITE_POLICY,
 	INSIGHT_CMD_PATH_GET,
 	INSIGHT_CMD_PROBES_GET,
+	INSIGHT_CMD_PROBE_RESUME,
+	INSIGHT_CMD_PROBE_KILL,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -112,7 +122,11 @@ enum insight_cmd {
  * @INSIGHT_ATTR_PROBES: nest of %INSIGHT_ATTR_PROBE_INFO
  * @INSIGHT_ATTR_PROBE_INFO: nest of &enum insight_probe_attr
  * @INSIGHT_ATTR_DEGRADED: u64, fork decisions run naturally because the
- *	session was at its probe cap (max_probes) or the fork failed
+ *	session was at its probe cap (max_probes), its snapshot cap
+ *	(max_snapshots) or the fork failed
+ * @INSIGHT_ATTR_POLICY: u32, an &enum insight_policy
+ * @INSIGHT_ATTR_KEEP: flag, keep a snapshot when resuming one
+ * @INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS: u32, module parameter max_snapshots
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -135,6 +149,9 @@ enum insight_attr {
 	INSIGHT_ATTR_PROBES,
 	INSIGHT_ATTR_PROBE_INFO,
 	INSIGHT_ATTR_DEGRADED,
+	INSIGHT_ATTR_POLICY,
+	INSIGHT_ATTR_KEEP,
+	INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -165,7 +182,7 @@ enum insight_site_attr {
  * @INSIGHT_PROBE_FORK_SEQ: u64, sequence number of the fork decision in
  *	the parent's path log
  * @INSIGHT_PROBE_PID: u32, process id (in the caller's pid namespace)
- * @INSIGHT_PROBE_RUNNING: u8, 1 while the process runs, 0 once it exited
+ * @INSIGHT_PROBE_STATE: u8, an &enum insight_probe_state
  * @__INSIGHT_PROBE_MAX: number of probe attributes, for bounds
  */
 enum insight_probe_attr {
@@ -174,10 +191,22 @@ enum insight_probe_attr {
 	INSIGHT_PROBE_PARENT,
 	INSIGHT_PROBE_FORK_SEQ,
 	INSIGHT_PROBE_PID,
-	INSIGHT_PROBE_RUNNING,
+	INSIGHT_PROBE_STATE,
 	__INSIGHT_PROBE_MAX,
 };
 #define INSIGHT_PROBE_MAX (__INSIGHT_PROBE_MAX - 1)
+
+/**
+ * enum insight_probe_state - what a probe is doing
+ * @INSIGHT_PROBE_EXITED: the process has exited (its log stays)
+ * @INSIGHT_PROBE_RUNNING: the process runs
+ * @INSIGHT_PROBE_HELD: a snapshot, held at its branch until resumed
+ */
+enum insight_probe_state {
+	INSIGHT_PROBE_EXITED,
+	INSIGHT_PROBE_RUNNING,
+	INSIGHT_PROBE_HELD,
+};
 
 /**
  * enum insight_policy - what the module does when the target reaches a site
@@ -188,6 +217,11 @@ enum insight_probe_attr {
  *	direction and a new probe, forked in the kernel, takes the other.
  *	At the probe cap (max_probes running) the decision runs naturally
  *	and is counted in %INSIGHT_ATTR_DEGRADED.
+ * @INSIGHT_POLICY_SNAPSHOT: split the probe: it goes on in the natural
+ *	direction and the new probe is held at the branch, a snapshot to
+ *	resume later in a chosen direction (%INSIGHT_CMD_PROBE_RESUME).  At
+ *	the snapshot cap (max_snapshots held) the decision runs naturally
+ *	and is counted in %INSIGHT_ATTR_DEGRADED.
  * @__INSIGHT_POLICY_MAX: number of policies, for bounds
  */
 enum insight_policy {
@@ -195,6 +229,7 @@ enum insight_policy {
 	INSIGHT_POLICY_TAKEN,
 	INSIGHT_POLICY_NOT_TAKEN,
 	INSIGHT_POLICY_FORK,
+	INSIGHT_POLICY_SNAPSHOT,
 	__INSIGHT_POLICY_MAX,
 };
 
