@@ -34,6 +34,11 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
 	[INSIGHT_ATTR_POLICY] = NLA_POLICY_MAX(NLA_U32, __INSIGHT_POLICY_MAX - 1),
 	[INSIGHT_ATTR_KEEP] = { .type = NLA_FLAG },
+	[INSIGHT_ATTR_CAPTURE] = NLA_POLICY_MAX(NLA_U32, INSIGHT_CAPTURE_MAX),
+	[INSIGHT_ATTR_INPUT_FD] = NLA_POLICY_MAX(NLA_U32, S16_MAX),
+	[INSIGHT_ATTR_INPUT] = { .type = NLA_BINARY, .len = INSIGHT_INPUT_MAX },
+	[INSIGHT_ATTR_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
+	[INSIGHT_ATTR_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
 };
 
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -437,6 +442,128 @@ static int insight_cmd_probe_kill(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *input = info->attrs[INSIGHT_ATTR_INPUT];
+	struct insight_session *s;
+	u32 capture = 256;
+	int fd = -1, err = -ENOENT;
+
+	if (info->attrs[INSIGHT_ATTR_CAPTURE])
+		capture = nla_get_u32(info->attrs[INSIGHT_ATTR_CAPTURE]);
+	if (info->attrs[INSIGHT_ATTR_INPUT_FD])
+		fd = nla_get_u32(info->attrs[INSIGHT_ATTR_INPUT_FD]);
+	if ((fd < 0) != !input) {
+		NL_SET_ERR_MSG_MOD(info->extack, "INPUT_FD and INPUT go together");
+		return -EINVAL;
+	}
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s && !list_empty(&s->probes))
+		err = insight_sandbox_on(s, capture, fd, input ? nla_data(input) : NULL,
+					 input ? nla_len(input) : 0);
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
+static int insight_cmd_fault_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	int err = -ENOENT;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
+	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SYSCALL) ||
+	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_ERRNO))
+		return -EINVAL;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		err = insight_fault_add(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+					nla_get_u32(info->attrs[INSIGHT_ATTR_SYSCALL]),
+					nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]));
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
+static int insight_put_output(struct sk_buff *msg, struct insight_output *o)
+{
+	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_OUTPUT);
+
+	if (!nest ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_SEQ, o->seq, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_DECISIONS, o->decisions,
+			      INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->nr) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->fd) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->len, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->captured, o->data))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Room for one output in an OUTPUTS_GET reply. */
+#define INSIGHT_OUTPUT_SIZE \
+	nla_total_size(3 * nla_total_size_64bit(8) + 2 * nla_total_size(4) + \
+		       nla_total_size(INSIGHT_CAPTURE_MAX))
+
+static int insight_cmd_outputs_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_probe *p = NULL;
+	struct insight_session *s;
+	struct insight_output *o;
+	struct nlattr *list;
+	struct sk_buff *msg;
+	u64 start = 0, next, lost;
+	u32 id = 0, n = 0;
+	int err = -ENOENT;
+	void *hdr;
+
+	if (info->attrs[INSIGHT_ATTR_START])
+		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
+	if (info->attrs[INSIGHT_ATTR_PROBE])
+		id = nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]);
+	msg = insight_reply_new(info, INSIGHT_CMD_OUTPUTS_GET,
+				2 * nla_total_size_64bit(8) + nla_total_size(0) +
+				INSIGHT_OUTPUTS_BATCH * INSIGHT_OUTPUT_SIZE, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		p = insight_probe_get(s, id);
+	if (!p)
+		goto out_unlock;
+	err = -EMSGSIZE;
+	list = nla_nest_start(msg, INSIGHT_ATTR_OUTPUTS);
+	if (!list)
+		goto out_unlock;
+	next = start;
+	spin_lock(&p->path.lock);
+	list_for_each_entry(o, &p->outputs, node) {
+		if (o->seq < start)
+			continue;
+		if (n == INSIGHT_OUTPUTS_BATCH || insight_put_output(msg, o))
+			break;
+		n++;
+		next = o->seq + 1;
+	}
+	lost = p->out_lost;
+	spin_unlock(&p->path.lock);
+	nla_nest_end(msg, list);
+	if (nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
+	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC))
+		goto out_unlock;
+	mutex_unlock(&insight_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	mutex_unlock(&insight_lock);
+	nlmsg_free(msg);
+	return err;
+}
+
 static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_VERSION,
@@ -492,6 +619,27 @@ static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_PROBE_KILL,
 		.doit = insight_cmd_probe_kill,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_SANDBOX,
+		.doit = insight_cmd_sandbox,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_FAULT_ADD,
+		.doit = insight_cmd_fault_add,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_OUTPUTS_GET,
+		.doit = insight_cmd_outputs_get,
 		.policy = insight_session_policy,
 		.maxattr = INSIGHT_ATTR_MAX,
 		.internal_flags = INSIGHT_NEED_SYSADMIN,

@@ -75,6 +75,38 @@ struct insight_path {
 };
 
 /**
+ * struct insight_output - one write captured by the sandbox
+ * @node: in the probe's outputs
+ * @seq: sequence number among the probe's outputs
+ * @decisions: the probe's decisions logged before it
+ * @len: bytes the program wrote
+ * @nr: syscall number
+ * @fd: fd written to
+ * @captured: bytes kept in @data
+ * @data: the first bytes
+ */
+struct insight_output {
+	struct list_head node;
+	u64 seq;
+	u64 decisions;
+	u64 len;
+	u32 nr;
+	u32 fd;
+	u32 captured;
+	u8 data[];
+};
+
+/**
+ * struct insight_fault - a syscall a probe is made to fail
+ * @nr: syscall number
+ * @err: errno returned
+ */
+struct insight_fault {
+	u32 nr;
+	u32 err;
+};
+
+/**
  * struct insight_probe - the target (id 0) or a process forked from it
  * @node: in the session's list of all probes
  * @live: in the session's list of probes not seen exited
@@ -86,6 +118,12 @@ struct insight_path {
  * @path: its decisions, the first one being the fork for a child
  * @held: a snapshot waiting in the trampoline for PROBE_RESUME
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
+ * @in_off: how far it has read the replayed input
+ * @faults: syscalls it is made to fail (under the session's lock)
+ * @nfaults: number of @faults
+ * @outputs: its captured writes, oldest first (under @path.lock)
+ * @nout: number of @outputs
+ * @out_lost: writes captured but not kept (max_outputs reached)
  */
 struct insight_probe {
 	struct list_head node;
@@ -98,6 +136,12 @@ struct insight_probe {
 	struct insight_path path;
 	bool held;
 	u32 resume;
+	u64 in_off;
+	struct insight_fault faults[INSIGHT_FAULTS_MAX];
+	u32 nfaults;
+	struct list_head outputs;
+	u32 nout;
+	u64 out_lost;
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -120,6 +164,14 @@ struct insight_probe {
  * @tramp_file: shmem file holding the fork trampoline
  * @tramp_uc: the uprobe at the trampoline's resume point
  * @tramp_addr: where the target mapped the trampoline (0: not yet)
+ * @hook: in the list of sessions whose syscalls are intercepted
+ * @hooked: @hook is in that list
+ * @sandbox: writes are captured and suppressed, reads replayed
+ * @capture: bytes kept of each write
+ * @input_fd: fd whose reads are replayed (-1: none)
+ * @input: the replayed bytes
+ * @input_len: their number
+ * @pending: syscalls intercepted whose work has not run yet
  */
 struct insight_session {
 	struct list_head node;
@@ -137,6 +189,14 @@ struct insight_session {
 	struct file *tramp_file;
 	struct uprobe_consumer tramp_uc;
 	unsigned long tramp_addr;
+	struct list_head hook;
+	bool hooked;
+	bool sandbox;
+	u32 capture;
+	int input_fd;
+	u8 *input;
+	u32 input_len;
+	atomic_t pending;
 };
 
 /* kmod/session.c; callers hold insight_lock */
@@ -173,6 +233,14 @@ int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
 void insight_sites_remove(struct insight_session *s);
+
+/* kmod/sandbox.c; callers hold insight_lock */
+extern unsigned int insight_max_outputs;
+int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
+		       const void *input, u32 input_len);
+int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
+void insight_sandbox_end(struct insight_session *s);
+void insight_outputs_free(struct insight_probe *p);
 
 int insight_genl_init(void);
 void insight_genl_exit(void);

@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -61,6 +62,7 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
  * @natural_taken: whether the flags take the jump
  * @child_taken: the child's direction, unless it is held
  * @hold: the child is a snapshot, held until PROBE_RESUME
+ * @in_off: the parent's offset in the replayed input at the branch
  */
 struct insight_fork {
 	refcount_t refs;
@@ -75,6 +77,7 @@ struct insight_fork {
 	bool natural_taken;
 	bool child_taken;
 	bool hold;
+	u64 in_off;
 };
 
 /* Double the log's room, up to max_log; only its owner task writes it. */
@@ -136,6 +139,7 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 		return NULL;
 	}
 	spin_lock_init(&p->path.lock);
+	INIT_LIST_HEAD(&p->outputs);
 	p->pid = get_pid(pid);
 	p->mm = mm;
 	mmgrab(mm);
@@ -236,6 +240,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 			insight_fork_put(s, id, f);
 			return 0;
 		}
+		child->in_off = f->in_off;
 		if (f->hold) {
 			insight_hold(s, child, f, id, regs);
 			return 0;
@@ -365,6 +370,7 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	refcount_set(&f->refs, 2);
 	f->mm = current->mm;
 	f->parent = self->id;
+	f->in_off = self->in_off;
 	if (!self->id)
 		atomic_inc(&s->target_forking);
 
@@ -506,14 +512,36 @@ static void insight_probes_kill(struct insight_session *s)
 	spin_unlock(&s->lock);
 }
 
+/* Probes other than the target still running (or being forked). */
+static bool insight_probes_quiet(struct insight_session *s)
+{
+	struct insight_probe *p;
+	bool quiet = xa_empty(&s->forks);
+
+	spin_lock(&s->lock);
+	list_for_each_entry(p, &s->live, live)
+		if (p->id && insight_probe_running(p))
+			quiet = false;
+	spin_unlock(&s->lock);
+	return quiet;
+}
+
 /*
- * First half of a session's end, before its sites go: kill the probes and
- * let the target finish a fork under way, so that it never resumes in the
- * trampoline once its uprobe is gone.
+ * First part of a session's end, while its sites and sandbox still hold:
+ * kill the probes until none is left (one forked meanwhile registers and
+ * is killed in the next round), and let the target finish a fork under
+ * way, so that it never resumes in the trampoline once its uprobe is gone.
  */
 void insight_probes_end(struct insight_session *s)
 {
-	insight_probes_kill(s);
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		insight_probes_kill(s);
+		if (insight_probes_quiet(s))
+			break;
+		usleep_range(10000, 20000);
+	}
 	if (s->tramp_file)
 		wait_var_event_timeout(&s->target_forking,
 				       !atomic_read(&s->target_forking), 5 * HZ);
@@ -548,6 +576,7 @@ void insight_probes_free(struct insight_session *s)
 		list_del(&p->live);
 		put_pid(p->pid);
 		mmdrop(p->mm);
+		insight_outputs_free(p);
 		kvfree(p->path.entries);
 		kfree(p);
 	}

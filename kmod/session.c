@@ -67,6 +67,8 @@ int insight_session_new(struct net *net, u32 portid)
 	INIT_LIST_HEAD(&s->probes);
 	INIT_LIST_HEAD(&s->live);
 	xa_init_flags(&s->forks, XA_FLAGS_ALLOC1);
+	INIT_LIST_HEAD(&s->hook);
+	s->input_fd = -1;
 	s->net = net;
 	s->portid = portid;
 	list_add(&s->node, &insight_sessions);
@@ -75,13 +77,15 @@ int insight_session_new(struct net *net, u32 portid)
 }
 
 /*
- * End a session: kill its probes, remove every breakpoint (after which no
+ * End a session: kill its probes (while the sandbox still holds their
+ * syscalls), stop intercepting, remove every breakpoint (after which no
  * handler of the session runs), free it.  The target runs on unharmed.
  */
 static void insight_session_free(struct insight_session *s)
 {
 	lockdep_assert_held(&insight_lock);
 	insight_probes_end(s);
+	insight_sandbox_end(s);
 	insight_sites_remove(s);
 	insight_probes_free(s);
 	list_del(&s->node);

@@ -503,3 +503,106 @@ int insight_probe_kill(struct insight_nl *h, uint32_t probe)
 	}
 	return insight_transact(h, msg, NULL, NULL);
 }
+
+int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
+		    const void *input, uint32_t input_len)
+{
+	struct nl_msg *msg = msg_alloc(h, INSIGHT_CMD_SANDBOX,
+				       nla_total_size(input_len) + 64);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_CAPTURE, capture) ||
+	    (input_fd >= 0 &&
+	     (nla_put_u32(msg, INSIGHT_ATTR_INPUT_FD, input_fd) ||
+	      nla_put(msg, INSIGHT_ATTR_INPUT, input_len, input)))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
+		      uint32_t err)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_FAULT_ADD);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_SYSCALL, nr) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_ERRNO, err)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
+}
+
+struct output_list {
+	struct insight_output_info *o;
+	unsigned int room, got;
+	uint64_t lost, next;
+};
+
+static int parse_outputs(struct nlattr **tb, void *arg)
+{
+	struct nlattr *otb[INSIGHT_OUTPUT_MAX + 1], *nest;
+	struct output_list *l = arg;
+	int rem;
+
+	if (!tb[INSIGHT_ATTR_OUTPUTS] || !tb[INSIGHT_ATTR_NEXT] ||
+	    !tb[INSIGHT_ATTR_LOG_LOST])
+		return -EBADMSG;
+	l->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
+	l->lost = nla_get_u64(tb[INSIGHT_ATTR_LOG_LOST]);
+	nla_for_each_nested(nest, tb[INSIGHT_ATTR_OUTPUTS], rem) {
+		struct insight_output_info *o = &l->o[l->got];
+
+		if (l->got == l->room)
+			break;
+		if (nla_parse_nested(otb, INSIGHT_OUTPUT_MAX, nest, NULL) ||
+		    !otb[INSIGHT_OUTPUT_SEQ] || !otb[INSIGHT_OUTPUT_DECISIONS] ||
+		    !otb[INSIGHT_OUTPUT_NR] || !otb[INSIGHT_OUTPUT_FD] ||
+		    !otb[INSIGHT_OUTPUT_LEN] || !otb[INSIGHT_OUTPUT_DATA] ||
+		    nla_len(otb[INSIGHT_OUTPUT_DATA]) > INSIGHT_CAPTURE_MAX)
+			return -EBADMSG;
+		o->seq = nla_get_u64(otb[INSIGHT_OUTPUT_SEQ]);
+		o->decisions = nla_get_u64(otb[INSIGHT_OUTPUT_DECISIONS]);
+		o->nr = nla_get_u32(otb[INSIGHT_OUTPUT_NR]);
+		o->fd = nla_get_u32(otb[INSIGHT_OUTPUT_FD]);
+		o->len = nla_get_u64(otb[INSIGHT_OUTPUT_LEN]);
+		o->captured = nla_len(otb[INSIGHT_OUTPUT_DATA]);
+		memcpy(o->data, nla_data(otb[INSIGHT_OUTPUT_DATA]), o->captured);
+		l->got++;
+	}
+	return 0;
+}
+
+int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
+			struct insight_output_info *o, unsigned int max,
+			unsigned int *n, uint64_t *lost)
+{
+	struct output_list l;
+	int err;
+
+	*n = 0;
+	do {
+		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_OUTPUTS_GET);
+
+		if (!msg)
+			return -ENOMEM;
+		if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
+		    nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+		l = (struct output_list){ .o = o + *n, .room = max - *n };
+		err = insight_transact(h, msg, parse_outputs, &l);
+		if (err)
+			return err;
+		*n += l.got;
+		*lost = l.lost;
+		start = l.next;
+	} while (l.got && *n < max);
+	return 0;
+}

@@ -96,4 +96,29 @@ int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
 			 int keep);
 int insight_probe_kill(struct insight_nl *h, uint32_t probe);
 
+/*
+ * Turn the session's sandbox on: keep @capture bytes of each write; if
+ * @input_fd >= 0, serve its reads from @input (@input_len bytes).
+ */
+int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
+		    const void *input, uint32_t input_len);
+/* Make probe @probe's syscall @nr fail with -@err from now on. */
+int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
+		      uint32_t err);
+
+struct insight_output_info {
+	uint64_t seq;
+	uint64_t decisions;	/* the probe's decisions before this output */
+	uint32_t nr;
+	uint32_t fd;
+	uint64_t len;
+	uint32_t captured;
+	uint8_t data[INSIGHT_CAPTURE_MAX];
+};
+
+/* Probe @probe's captured outputs from @start (up to @max). */
+int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
+			struct insight_output_info *o, unsigned int max,
+			unsigned int *n, uint64_t *lost);
+
 #endif /* INSIGHT_LIBINSIGHT_H */

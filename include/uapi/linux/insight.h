@@ -83,6 +83,26 @@
  * @INSIGHT_CMD_PROBE_KILL: kill a probe (held or running): required
  *	%INSIGHT_ATTR_PROBE.  -ENOENT: no such probe; -EINVAL: the target
  *	(probe 0) or a probe that has exited.
+ * @INSIGHT_CMD_SANDBOX: turn on the session's syscall sandbox: from now on
+ *	the writes of every probe to sockets, pipes, files and character
+ *	devices are captured (%INSIGHT_ATTR_CAPTURE first bytes, default 256,
+ *	at most %INSIGHT_CAPTURE_MAX) and suppressed, returning what they
+ *	would have; with %INSIGHT_ATTR_INPUT_FD and %INSIGHT_ATTR_INPUT, reads
+ *	from that fd are served from those bytes, each probe at its own
+ *	offset (a forked probe starts at its parent's).  Output syscalls the
+ *	sandbox cannot emulate (sendmmsg, sendfile, splice, vmsplice, tee,
+ *	copy_file_range) fail with EPERM and are captured with length 0.
+ *	-EBUSY: already on; -ENOENT: no session, or not attached.
+ * @INSIGHT_CMD_FAULT_ADD: make a syscall of a probe fail: required
+ *	%INSIGHT_ATTR_PROBE, %INSIGHT_ATTR_SYSCALL and %INSIGHT_ATTR_ERRNO;
+ *	every later call of that number by that probe returns -ERRNO without
+ *	running.  -ENOENT: no such probe; -ENOSPC: more than
+ *	%INSIGHT_FAULTS_MAX rules for the probe.
+ * @INSIGHT_CMD_OUTPUTS_GET: a probe's captured outputs: optional
+ *	%INSIGHT_ATTR_PROBE (default 0) and %INSIGHT_ATTR_START.  Reply:
+ *	%INSIGHT_ATTR_OUTPUTS (nest of at most %INSIGHT_OUTPUTS_BATCH
+ *	%INSIGHT_ATTR_OUTPUT nests of &enum insight_output_attr),
+ *	%INSIGHT_ATTR_NEXT, %INSIGHT_ATTR_LOG_LOST (outputs not kept).
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -97,6 +117,9 @@ enum insight_cmd {
 	INSIGHT_CMD_PROBES_GET,
 	INSIGHT_CMD_PROBE_RESUME,
 	INSIGHT_CMD_PROBE_KILL,
+	INSIGHT_CMD_SANDBOX,
+	INSIGHT_CMD_FAULT_ADD,
+	INSIGHT_CMD_OUTPUTS_GET,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -127,6 +150,13 @@ enum insight_cmd {
  * @INSIGHT_ATTR_POLICY: u32, an &enum insight_policy
  * @INSIGHT_ATTR_KEEP: flag, keep a snapshot when resuming one
  * @INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS: u32, module parameter max_snapshots
+ * @INSIGHT_ATTR_CAPTURE: u32, bytes of each write kept by the sandbox
+ * @INSIGHT_ATTR_INPUT_FD: u32, the fd whose reads are replayed (< 32768)
+ * @INSIGHT_ATTR_INPUT: binary, the bytes replayed on %INSIGHT_ATTR_INPUT_FD
+ * @INSIGHT_ATTR_SYSCALL: u32, an x86_64 syscall number
+ * @INSIGHT_ATTR_ERRNO: u32, an errno (1 to 4095)
+ * @INSIGHT_ATTR_OUTPUTS: nest of %INSIGHT_ATTR_OUTPUT
+ * @INSIGHT_ATTR_OUTPUT: nest of &enum insight_output_attr
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -152,6 +182,13 @@ enum insight_attr {
 	INSIGHT_ATTR_POLICY,
 	INSIGHT_ATTR_KEEP,
 	INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS,
+	INSIGHT_ATTR_CAPTURE,
+	INSIGHT_ATTR_INPUT_FD,
+	INSIGHT_ATTR_INPUT,
+	INSIGHT_ATTR_SYSCALL,
+	INSIGHT_ATTR_ERRNO,
+	INSIGHT_ATTR_OUTPUTS,
+	INSIGHT_ATTR_OUTPUT,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -195,6 +232,38 @@ enum insight_probe_attr {
 	__INSIGHT_PROBE_MAX,
 };
 #define INSIGHT_PROBE_MAX (__INSIGHT_PROBE_MAX - 1)
+
+/**
+ * enum insight_output_attr - one captured output, in %INSIGHT_ATTR_OUTPUT
+ * @INSIGHT_OUTPUT_UNSPEC: reserved
+ * @INSIGHT_OUTPUT_SEQ: u64, its sequence number among the probe's outputs
+ * @INSIGHT_OUTPUT_DECISIONS: u64, the probe's decisions logged before it
+ * @INSIGHT_OUTPUT_NR: u32, the syscall number
+ * @INSIGHT_OUTPUT_FD: u32, the fd written to
+ * @INSIGHT_OUTPUT_LEN: u64, bytes the program wrote (the call's result)
+ * @INSIGHT_OUTPUT_DATA: binary, the first of those bytes
+ * @__INSIGHT_OUTPUT_MAX: number of output attributes, for bounds
+ */
+enum insight_output_attr {
+	INSIGHT_OUTPUT_UNSPEC,
+	INSIGHT_OUTPUT_SEQ,
+	INSIGHT_OUTPUT_DECISIONS,
+	INSIGHT_OUTPUT_NR,
+	INSIGHT_OUTPUT_FD,
+	INSIGHT_OUTPUT_LEN,
+	INSIGHT_OUTPUT_DATA,
+	__INSIGHT_OUTPUT_MAX,
+};
+#define INSIGHT_OUTPUT_MAX (__INSIGHT_OUTPUT_MAX - 1)
+
+/** INSIGHT_CAPTURE_MAX - most bytes kept of one write */
+#define INSIGHT_CAPTURE_MAX		1024
+/** INSIGHT_INPUT_MAX - most bytes of replayed input */
+#define INSIGHT_INPUT_MAX		65000
+/** INSIGHT_FAULTS_MAX - most fault rules per probe */
+#define INSIGHT_FAULTS_MAX		8
+/** INSIGHT_OUTPUTS_BATCH - most outputs in one OUTPUTS_GET reply */
+#define INSIGHT_OUTPUTS_BATCH		32
 
 /**
  * enum insight_probe_state - what a probe is doing
