@@ -16,7 +16,6 @@
 /* genl_ops.internal_flags: the caller needs CAP_SYS_ADMIN */
 #define INSIGHT_NEED_SYSADMIN	BIT(0)
 
-static struct genl_family insight_family;
 
 static const struct nla_policy insight_version_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -367,7 +366,7 @@ static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[INSIGHT_ATTR_START])
 		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
 	msg = insight_reply_new(info, INSIGHT_CMD_PROBES_GET,
-				2 * nla_total_size_64bit(8) + nla_total_size(0) +
+				3 * nla_total_size_64bit(8) + nla_total_size(0) +
 				INSIGHT_PROBES_BATCH * INSIGHT_PROBE_INFO_SIZE, &hdr);
 	if (!msg)
 		return err;
@@ -394,6 +393,9 @@ static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
 	nla_nest_end(msg, list);
 	err = nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
 	      nla_put_u64_64bit(msg, INSIGHT_ATTR_DEGRADED, s->degraded,
+				INSIGHT_ATTR_UNSPEC) ||
+	      nla_put_u64_64bit(msg, INSIGHT_ATTR_EVENTS_LOST,
+				atomic64_read(&s->events_lost),
 				INSIGHT_ATTR_UNSPEC) ? -EMSGSIZE : 0;
 	spin_unlock(&s->lock);
 	if (err)
@@ -653,7 +655,7 @@ static const struct genl_ops insight_ops[] = {
 	},
 };
 
-static struct genl_family insight_family __ro_after_init = {
+struct genl_family insight_family __ro_after_init = {
 	.name = INSIGHT_GENL_NAME,
 	.version = INSIGHT_GENL_VERSION,
 	.maxattr = INSIGHT_ATTR_MAX,

@@ -172,6 +172,7 @@ struct insight_probe {
  * @input: the replayed bytes
  * @input_len: their number
  * @pending: syscalls intercepted whose work has not run yet
+ * @events_lost: events the owner's socket could not take
  */
 struct insight_session {
 	struct list_head node;
@@ -197,6 +198,7 @@ struct insight_session {
 	u8 *input;
 	u32 input_len;
 	atomic_t pending;
+	atomic64_t events_lost;
 };
 
 /* kmod/session.c; callers hold insight_lock */
@@ -241,6 +243,14 @@ int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 void insight_sandbox_end(struct insight_session *s);
 void insight_outputs_free(struct insight_probe *p);
+
+/* kmod/event.c */
+void insight_event(struct insight_session *s, u32 kind, u32 probe, u32 parent,
+		   u32 site, u32 status, gfp_t gfp);
+int insight_events_init(void);
+void insight_events_exit(void);
+extern struct genl_family insight_family;
+extern struct list_head insight_sessions;
 
 int insight_genl_init(void);
 void insight_genl_exit(void);

@@ -206,11 +206,13 @@ static void insight_fork_put(struct insight_session *s, u32 id,
 	}
 }
 
-static void insight_degraded(struct insight_session *s)
+/* A split that did not happen: count it, tell the owner. */
+static void insight_degraded(struct insight_session *s, u32 probe, u32 site)
 {
 	spin_lock(&s->lock);
 	s->degraded++;
 	spin_unlock(&s->lock);
+	insight_event(s, INSIGHT_EVENT_QUOTA, probe, 0, site, 0, GFP_KERNEL);
 }
 
 static void insight_hold(struct insight_session *s, struct insight_probe *child,
@@ -241,6 +243,8 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 			return 0;
 		}
 		child->in_off = f->in_off;
+		insight_event(s, INSIGHT_EVENT_CREATED, child->id, f->parent,
+			      f->site, 0, GFP_KERNEL);
 		if (f->hold) {
 			insight_hold(s, child, f, id, regs);
 			return 0;
@@ -259,7 +263,8 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
 	if (!forked) {
-		insight_degraded(s);	/* clone failed: no child will resume */
+		/* clone failed: no child will resume */
+		insight_degraded(s, f->parent, f->site);
 		insight_fork_put(s, id, f);
 	}
 	if (f->parent == 0 && atomic_dec_and_test(&s->target_forking))
@@ -419,7 +424,7 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 	return;
 
 natural:
-	insight_degraded(s);
+	insight_degraded(s, self->id, site->index);
 	insight_path_log(&self->path, site->index, flags);
 	instruction_pointer_set(regs, natural ? site->target : site->next);
 }
@@ -444,6 +449,8 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 		return;
 	}
 	WRITE_ONCE(child->held, true);
+	insight_event(s, INSIGHT_EVENT_PAUSED, child->id, 0, again->site, 0,
+		      GFP_KERNEL);
 	if (wait_var_event_killable(&child->resume, READ_ONCE(child->resume))) {
 		kfree(again);
 		return;		/* killed: it never returns to userspace */
@@ -460,7 +467,7 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 	if (keep && !insight_split(s, child, again, regs))
 		return;		/* a new snapshot will be held here */
 	if (keep)
-		insight_degraded(s);
+		insight_degraded(s, child->id, again->site);
 	instruction_pointer_set(regs, again->parent_ip);
 	kfree(again);
 }

@@ -22,7 +22,7 @@
 #include "insight.h"
 
 DEFINE_MUTEX(insight_lock);
-static LIST_HEAD(insight_sessions);
+LIST_HEAD(insight_sessions);	/* RCU for the exit tracepoint */
 static unsigned int nsessions;
 
 unsigned int insight_session_count(void)
@@ -71,7 +71,7 @@ int insight_session_new(struct net *net, u32 portid)
 	s->input_fd = -1;
 	s->net = net;
 	s->portid = portid;
-	list_add(&s->node, &insight_sessions);
+	list_add_rcu(&s->node, &insight_sessions);
 	nsessions++;
 	return 0;
 }
@@ -87,8 +87,9 @@ static void insight_session_free(struct insight_session *s)
 	insight_probes_end(s);
 	insight_sandbox_end(s);
 	insight_sites_remove(s);
+	list_del_rcu(&s->node);
+	synchronize_rcu();	/* the exit tracepoint no longer sees it */
 	insight_probes_free(s);
-	list_del(&s->node);
 	nsessions--;
 	kfree(s);
 }
@@ -189,7 +190,15 @@ static struct notifier_block insight_netlink_nb = {
 
 int __init insight_sessions_init(void)
 {
-	return netlink_register_notifier(&insight_netlink_nb);
+	int err;
+
+	err = insight_events_init();
+	if (err)
+		return err;
+	err = netlink_register_notifier(&insight_netlink_nb);
+	if (err)
+		insight_events_exit();
+	return err;
 }
 
 /* Module unload: end every session, removing its breakpoints. */
@@ -202,4 +211,5 @@ void insight_sessions_exit(void)
 	list_for_each_entry_safe(s, tmp, &insight_sessions, node)
 		insight_session_free(s);
 	mutex_unlock(&insight_lock);
+	insight_events_exit();
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
@@ -13,10 +14,15 @@
 
 #include "libinsight.h"
 
+#define EVENT_QUEUE 256
+
 struct insight_nl {
 	struct nl_sock *sk;
 	int family;
 	char errmsg[128];
+	/* events received while waiting for a reply, oldest first */
+	struct insight_event_info events[EVENT_QUEUE];
+	unsigned int ev_head, ev_count;
 };
 
 struct transact {
@@ -101,13 +107,47 @@ struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd)
 	return msg_alloc(h, cmd, 0);
 }
 
+/* Queue an unsolicited event; 1 if @msg was one. */
+static int queue_event(struct insight_nl *h, struct nl_msg *msg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[INSIGHT_ATTR_MAX + 1];
+	struct insight_event_info *ev;
+
+	if (gh->cmd != INSIGHT_CMD_EVENT)
+		return 0;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, INSIGHT_ATTR_MAX, NULL) ||
+	    !tb[INSIGHT_ATTR_EVENT] || !tb[INSIGHT_ATTR_PROBE] ||
+	    h->ev_count == EVENT_QUEUE)
+		return 1;
+	ev = &h->events[(h->ev_head + h->ev_count++) % EVENT_QUEUE];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = nla_get_u32(tb[INSIGHT_ATTR_EVENT]);
+	ev->probe = nla_get_u32(tb[INSIGHT_ATTR_PROBE]);
+	if (tb[INSIGHT_ATTR_PARENT])
+		ev->parent = nla_get_u32(tb[INSIGHT_ATTR_PARENT]);
+	if (tb[INSIGHT_ATTR_SITE_INDEX])
+		ev->site = nla_get_u32(tb[INSIGHT_ATTR_SITE_INDEX]);
+	if (tb[INSIGHT_ATTR_STATUS])
+		ev->status = nla_get_u32(tb[INSIGHT_ATTR_STATUS]);
+	return 1;
+}
+
+/* Events come with sequence number 0, among the replies. */
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct transact *t = arg;
 	struct nlattr *tb[INSIGHT_ATTR_MAX + 1];
 	int err;
 
-	if (!t->on_reply)
+	if (queue_event(t->h, msg) || !t->on_reply)
 		return NL_OK;
 	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, INSIGHT_ATTR_MAX, NULL);
 	if (err) {
@@ -182,6 +222,7 @@ int insight_transact(struct insight_nl *h, struct nl_msg *msg,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
 
 	err = nl_send_auto(h->sk, msg);
@@ -605,4 +646,42 @@ int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 		start = l.next;
 	} while (l.got && *n < max);
 	return 0;
+}
+
+static int on_event_only(struct nl_msg *msg, void *arg)
+{
+	queue_event(arg, msg);
+	return NL_OK;
+}
+
+int insight_events_read(struct insight_nl *h, struct insight_event_info *ev,
+			unsigned int max, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(h->sk), .events = POLLIN };
+	unsigned int n = 0;
+	struct nl_cb *cb;
+	int err;
+
+	if (!h->ev_count) {
+		err = poll(&pfd, 1, timeout_ms);
+		if (err < 0)
+			return -errno;
+		if (err) {
+			cb = nl_cb_alloc(NL_CB_CUSTOM);
+			if (!cb)
+				return -ENOMEM;
+			nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event_only, h);
+			nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+			err = nl_recvmsgs(h->sk, cb);
+			nl_cb_put(cb);
+			if (err < 0)
+				return -EIO;
+		}
+	}
+	while (n < max && h->ev_count) {
+		ev[n++] = h->events[h->ev_head];
+		h->ev_head = (h->ev_head + 1) % EVENT_QUEUE;
+		h->ev_count--;
+	}
+	return n;
 }

@@ -121,4 +121,20 @@ int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 			struct insight_output_info *o, unsigned int max,
 			unsigned int *n, uint64_t *lost);
 
+struct insight_event_info {
+	uint32_t kind;		/* an enum insight_event */
+	uint32_t probe;
+	uint32_t parent;	/* created */
+	uint32_t site;		/* created, paused, quota */
+	uint32_t status;	/* exited, killed: a wait status */
+};
+
+/*
+ * Events of this socket's session, oldest first: those already received
+ * (while waiting for replies), else what arrives within @timeout_ms.
+ * Returns how many were stored in @ev, or -errno.
+ */
+int insight_events_read(struct insight_nl *h, struct insight_event_info *ev,
+			unsigned int max, int timeout_ms);
+
 #endif /* INSIGHT_LIBINSIGHT_H */

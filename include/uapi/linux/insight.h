@@ -103,6 +103,13 @@
  *	%INSIGHT_ATTR_OUTPUTS (nest of at most %INSIGHT_OUTPUTS_BATCH
  *	%INSIGHT_ATTR_OUTPUT nests of &enum insight_output_attr),
  *	%INSIGHT_ATTR_NEXT, %INSIGHT_ATTR_LOG_LOST (outputs not kept).
+ * @INSIGHT_CMD_EVENT: never a request: the module sends it, unsolicited
+ *	(sequence number 0), to a session's owner socket.  Attributes:
+ *	%INSIGHT_ATTR_EVENT (an &enum insight_event), %INSIGHT_ATTR_PROBE,
+ *	and by kind %INSIGHT_ATTR_PARENT and %INSIGHT_ATTR_SITE_INDEX
+ *	(created), %INSIGHT_ATTR_STATUS (exited, killed: the wait status),
+ *	%INSIGHT_ATTR_SITE_INDEX (paused, quota).  Events that do not fit the owner's receive buffer
+ *	are counted in %INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -120,6 +127,7 @@ enum insight_cmd {
 	INSIGHT_CMD_SANDBOX,
 	INSIGHT_CMD_FAULT_ADD,
 	INSIGHT_CMD_OUTPUTS_GET,
+	INSIGHT_CMD_EVENT,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -157,6 +165,11 @@ enum insight_cmd {
  * @INSIGHT_ATTR_ERRNO: u32, an errno (1 to 4095)
  * @INSIGHT_ATTR_OUTPUTS: nest of %INSIGHT_ATTR_OUTPUT
  * @INSIGHT_ATTR_OUTPUT: nest of &enum insight_output_attr
+ * @INSIGHT_ATTR_EVENT: u32, an &enum insight_event
+ * @INSIGHT_ATTR_PARENT: u32, a probe id
+ * @INSIGHT_ATTR_SITE_INDEX: u32, a site index (the order sites were added)
+ * @INSIGHT_ATTR_STATUS: u32, a wait status
+ * @INSIGHT_ATTR_EVENTS_LOST: u64, events not delivered
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -189,6 +202,11 @@ enum insight_attr {
 	INSIGHT_ATTR_ERRNO,
 	INSIGHT_ATTR_OUTPUTS,
 	INSIGHT_ATTR_OUTPUT,
+	INSIGHT_ATTR_EVENT,
+	INSIGHT_ATTR_PARENT,
+	INSIGHT_ATTR_SITE_INDEX,
+	INSIGHT_ATTR_STATUS,
+	INSIGHT_ATTR_EVENTS_LOST,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -264,6 +282,23 @@ enum insight_output_attr {
 #define INSIGHT_FAULTS_MAX		8
 /** INSIGHT_OUTPUTS_BATCH - most outputs in one OUTPUTS_GET reply */
 #define INSIGHT_OUTPUTS_BATCH		32
+
+/**
+ * enum insight_event - kinds of %INSIGHT_CMD_EVENT
+ * @INSIGHT_EVENT_CREATED: a probe was forked (a held one is then paused)
+ * @INSIGHT_EVENT_EXITED: a probe exited by itself
+ * @INSIGHT_EVENT_KILLED: a probe was killed (SIGKILL)
+ * @INSIGHT_EVENT_PAUSED: a snapshot is held, ready for PROBE_RESUME
+ * @INSIGHT_EVENT_QUOTA: a FORK or SNAPSHOT decision ran naturally: the
+ *	session was at a cap
+ */
+enum insight_event {
+	INSIGHT_EVENT_CREATED = 1,
+	INSIGHT_EVENT_EXITED,
+	INSIGHT_EVENT_KILLED,
+	INSIGHT_EVENT_PAUSED,
+	INSIGHT_EVENT_QUOTA,
+};
 
 /**
  * enum insight_probe_state - what a probe is doing
