@@ -38,6 +38,7 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_INPUT] = { .type = NLA_BINARY, .len = INSIGHT_INPUT_MAX },
 	[INSIGHT_ATTR_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
 	[INSIGHT_ATTR_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+	[INSIGHT_ATTR_STEP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -566,6 +567,23 @@ out_unlock:
 	return err;
 }
 
+static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
+{
+	struct insight_session *s;
+	int err = -ENOENT;
+
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
+	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_STEP))
+		return -EINVAL;
+	mutex_lock(&insight_lock);
+	s = insight_session_of(info);
+	if (s)
+		err = insight_probe_step(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+					 nla_get_u8(info->attrs[INSIGHT_ATTR_STEP]));
+	mutex_unlock(&insight_lock);
+	return err;
+}
+
 static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_VERSION,
@@ -642,6 +660,13 @@ static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_OUTPUTS_GET,
 		.doit = insight_cmd_outputs_get,
+		.policy = insight_session_policy,
+		.maxattr = INSIGHT_ATTR_MAX,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
+	{
+		.cmd = INSIGHT_CMD_PROBE_STEP,
+		.doit = insight_cmd_probe_step,
 		.policy = insight_session_policy,
 		.maxattr = INSIGHT_ATTR_MAX,
 		.internal_flags = INSIGHT_NEED_SYSADMIN,

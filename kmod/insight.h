@@ -118,6 +118,8 @@ struct insight_fault {
  * @path: its decisions, the first one being the fork for a child
  * @held: a snapshot waiting in the trampoline for PROBE_RESUME
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
+ * @step: single-stepping is asked for
+ * @stepping: the trap flag is set by the module in its registers
  * @in_off: how far it has read the replayed input
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
@@ -136,6 +138,8 @@ struct insight_probe {
 	struct insight_path path;
 	bool held;
 	u32 resume;
+	bool step;
+	bool stepping;
 	u64 in_off;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
@@ -221,7 +225,13 @@ bool insight_probe_running(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
-u64 insight_path_log(struct insight_path *p, u32 site, u32 flags);
+u64 insight_path_log(struct insight_path *p, u32 site, u64 addr, u32 flags);
+void insight_path_reserve(struct insight_path *p, u32 cap);
+void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
+int insight_probe_step(struct insight_session *s, u32 id, bool on);
+bool insight_jcc_taken(u8 cond, unsigned long flags);
+int insight_step_init(void);
+void insight_step_exit(void);
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,

@@ -63,6 +63,8 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
  * @child_taken: the child's direction, unless it is held
  * @hold: the child is a snapshot, held until PROBE_RESUME
  * @in_off: the parent's offset in the replayed input at the branch
+ * @addr: the site's address
+ * @stepping: the parent was single-stepped (the child inherits the flag)
  */
 struct insight_fork {
 	refcount_t refs;
@@ -78,40 +80,51 @@ struct insight_fork {
 	bool child_taken;
 	bool hold;
 	u64 in_off;
+	unsigned long addr;
+	bool stepping;
 };
 
-/* Double the log's room, up to max_log; only its owner task writes it. */
-static void insight_path_grow(struct insight_path *p)
+/* Give the log room for @cap decisions (at most max_log); sleeps. */
+void insight_path_reserve(struct insight_path *p, u32 cap)
 {
-	u32 cap = min(p->cap * 2, insight_max_log);
 	struct insight_decision *n, *old;
+
+	cap = min(cap, insight_max_log);
+	if (cap <= READ_ONCE(p->cap))
+		return;
 
 	n = kvcalloc(cap, sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return;
 	spin_lock(&p->lock);
-	memcpy(n, p->entries, p->len * sizeof(*n));
-	old = p->entries;
-	p->entries = n;
-	p->cap = cap;
+	if (cap > p->cap) {
+		memcpy(n, p->entries, p->len * sizeof(*n));
+		swap(n, p->entries);
+		p->cap = cap;
+	}
+	old = n;
 	spin_unlock(&p->lock);
 	kvfree(old);
 }
 
 /*
- * Log a decision of the probe owning @p, from its own context.  Returns
- * its sequence number; the log keeps its prefix and counts the rest.
+ * Log a decision of the probe owning @p.  Returns its sequence number;
+ * the log keeps its prefix and counts the rest.  It grows (and sleeps)
+ * only for site decisions: stepped ones come from atomic context into
+ * room reserved when stepping was turned on.
  */
-u64 insight_path_log(struct insight_path *p, u32 site, u32 flags)
+u64 insight_path_log(struct insight_path *p, u32 site, u64 addr, u32 flags)
 {
 	u64 seq;
 
-	if (p->len == p->cap && p->cap < insight_max_log)
-		insight_path_grow(p);
+	if (!(flags & INSIGHT_DECISION_STEPPED) && p->len == p->cap &&
+	    p->cap < insight_max_log)
+		insight_path_reserve(p, p->cap * 2);
 	spin_lock(&p->lock);
 	seq = p->len + p->lost;
 	if (p->len < p->cap) {
 		p->entries[p->len].seq = seq;
+		p->entries[p->len].addr = addr;
 		p->entries[p->len].site = site;
 		p->entries[p->len].flags = flags;
 		p->len++;
@@ -226,7 +239,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 {
 	struct insight_session *s = container_of(uc, struct insight_session, tramp_uc);
 	u32 id = regs->bx, flags;
-	struct insight_probe *child;
+	struct insight_probe *child, *parent;
 	struct insight_fork *f;
 	bool forked;
 
@@ -243,6 +256,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 			return 0;
 		}
 		child->in_off = f->in_off;
+		child->stepping = f->stepping;	/* its registers hold the flag */
 		insight_event(s, INSIGHT_EVENT_CREATED, child->id, f->parent,
 			      f->site, 0, GFP_KERNEL);
 		if (f->hold) {
@@ -251,10 +265,11 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		}
 		flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_DEVIATED |
 			(f->child_taken ? INSIGHT_DECISION_TAKEN : 0);
-		insight_path_log(&child->path, f->site, flags);
+		insight_path_log(&child->path, f->site, f->addr, flags);
 		*regs = f->regs;
 		instruction_pointer_set(regs, f->child_taken ? f->taken_ip :
 							      f->not_taken_ip);
+		insight_step_apply(child, regs);
 		insight_fork_put(s, id, f);
 		return 0;
 	}
@@ -262,6 +277,9 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 	forked = (long)regs->ax > 0;
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
+	parent = insight_probe_of_mm(s, current->mm);
+	if (parent)
+		insight_step_apply(parent, regs);
 	if (!forked) {
 		/* clone failed: no child will resume */
 		insight_degraded(s, f->parent, f->site);
@@ -376,6 +394,7 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	f->mm = current->mm;
 	f->parent = self->id;
 	f->in_off = self->in_off;
+	f->stepping = self->stepping;
 	if (!self->id)
 		atomic_inc(&s->target_forking);
 
@@ -408,6 +427,7 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		goto natural;
 	f->regs = *regs;
 	f->site = site->index;
+	f->addr = site->addr;
 	f->taken_ip = site->target;
 	f->not_taken_ip = site->next;
 	f->natural_taken = natural;
@@ -419,13 +439,13 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		goto natural;
 	}
 	/* the child, which reads it, exists only once this handler returned */
-	f->seq = insight_path_log(&self->path, site->index,
+	f->seq = insight_path_log(&self->path, site->index, site->addr,
 				  flags | INSIGHT_DECISION_FORK);
 	return;
 
 natural:
 	insight_degraded(s, self->id, site->index);
-	insight_path_log(&self->path, site->index, flags);
+	insight_path_log(&self->path, site->index, site->addr, flags);
 	instruction_pointer_set(regs, natural ? site->target : site->next);
 }
 
@@ -463,12 +483,13 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 		(taken ? INSIGHT_DECISION_TAKEN : 0) |
 		(taken != again->natural_taken ? INSIGHT_DECISION_DEVIATED : 0);
 	again->parent_ip = taken ? again->taken_ip : again->not_taken_ip;
-	again->seq = insight_path_log(&child->path, again->site, flags);
+	again->seq = insight_path_log(&child->path, again->site, again->addr, flags);
 	if (keep && !insight_split(s, child, again, regs))
 		return;		/* a new snapshot will be held here */
 	if (keep)
 		insight_degraded(s, child->id, again->site);
 	instruction_pointer_set(regs, again->parent_ip);
+	insight_step_apply(child, regs);
 	kfree(again);
 }
 

@@ -195,9 +195,18 @@ int __init insight_sessions_init(void)
 	err = insight_events_init();
 	if (err)
 		return err;
+	err = insight_step_init();
+	if (err)
+		goto err_events;
 	err = netlink_register_notifier(&insight_netlink_nb);
 	if (err)
-		insight_events_exit();
+		goto err_step;
+	return 0;
+
+err_step:
+	insight_step_exit();
+err_events:
+	insight_events_exit();
 	return err;
 }
 
@@ -211,5 +220,6 @@ void insight_sessions_exit(void)
 	list_for_each_entry_safe(s, tmp, &insight_sessions, node)
 		insight_session_free(s);
 	mutex_unlock(&insight_lock);
+	insight_step_exit();
 	insight_events_exit();
 }

@@ -27,7 +27,7 @@
  * Whether the jump with condition code @cond (low nibble of 0x7X or
  * 0x0F 0x8X) is taken with @flags.  Odd codes negate the even code below.
  */
-static bool jcc_taken(u8 cond, unsigned long flags)
+bool insight_jcc_taken(u8 cond, unsigned long flags)
 {
 	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
 	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
@@ -80,13 +80,14 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 	if (!self)
 		return UPROBE_HANDLER_REMOVE;
 
-	natural = jcc_taken(site->cond, regs->flags);
+	natural = insight_jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
 	case INSIGHT_POLICY_SNAPSHOT:
 		insight_fork(s, self, site, regs, natural,
 			     policy == INSIGHT_POLICY_SNAPSHOT);
+		insight_step_apply(self, regs);
 		return 0;
 	case INSIGHT_POLICY_TAKEN:
 		taken = true;
@@ -104,9 +105,13 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 		flags |= INSIGHT_DECISION_TAKEN;
 	if (taken != natural)
 		flags |= INSIGHT_DECISION_DEVIATED;
-	insight_path_log(&self->path, site->index, flags);
-	/* only the instruction pointer changes: flags stay as they are */
+	insight_path_log(&self->path, site->index, site->addr, flags);
+	/*
+	 * Only the instruction pointer changes (and the trap flag when the
+	 * probe is to be single-stepped).
+	 */
 	instruction_pointer_set(regs, taken ? site->target : site->next);
+	insight_step_apply(self, regs);
 	return 0;
 }
 

@@ -685,3 +685,17 @@ int insight_events_read(struct insight_nl *h, struct insight_event_info *ev,
 	}
 	return n;
 }
+
+int insight_probe_step(struct insight_nl *h, uint32_t probe, int on)
+{
+	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PROBE_STEP);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
+	    nla_put_u8(msg, INSIGHT_ATTR_STEP, !!on)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return insight_transact(h, msg, NULL, NULL);
+}

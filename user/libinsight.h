@@ -95,6 +95,8 @@ int insight_probes_get(struct insight_nl *h, uint32_t start,
 int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
 			 int keep);
 int insight_probe_kill(struct insight_nl *h, uint32_t probe);
+/* Single-step probe @probe (from its next trap at a site) or stop. */
+int insight_probe_step(struct insight_nl *h, uint32_t probe, int on);
 
 /*
  * Turn the session's sandbox on: keep @capture bytes of each write; if

@@ -189,6 +189,45 @@ TEST_F(site, attach_twice_is_ebusy)
 	insight_nl_close(h2);
 }
 
+TEST_F(site, single_step_logs_every_conditional_jump)
+{
+	static struct insight_decision d[70000];
+	uint64_t addr = self->t.LT, lost;
+	uint32_t pol = INSIGHT_POLICY_NATURAL;
+	unsigned int n, n1, i, even = 0;
+	int err;
+
+	ASSERT_EQ(0, insight_sites_add(self->h, &addr, &pol, 1, &err));
+	ASSERT_EQ(0, err);
+	EXPECT_EQ(-ENOENT, insight_probe_step(self->h, 3, 1));
+	ASSERT_EQ(0, insight_probe_step(self->h, 0, 1));
+	/* stepping starts at LT; EVEN, no site, is the next jump it meets */
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n, &lost));
+	ASSERT_LT(2, n);
+	EXPECT_EQ(0, d[0].site);
+	EXPECT_EQ(self->t.LT, d[0].addr);
+	EXPECT_EQ(0, d[0].flags);
+	EXPECT_EQ(INSIGHT_SITE_NONE, d[1].site);
+	EXPECT_EQ(self->t.EVEN, d[1].addr);
+	EXPECT_EQ(INSIGHT_DECISION_STEPPED | INSIGHT_DECISION_TAKEN, d[1].flags);
+	for (i = 1; i < n; i++) {
+		EXPECT_TRUE(d[i].flags & INSIGHT_DECISION_STEPPED);
+		even += d[i].addr == self->t.EVEN;
+	}
+	EXPECT_EQ(1, even);
+	TH_LOG("%u conditional jumps stepped through for one request", n - 1);
+
+	/* off: it stops at its next step; the next request logs LT only */
+	ASSERT_EQ(0, insight_probe_step(self->h, 0, 0));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n1, &lost));
+	EXPECT_EQ(3, target_ask(&self->t, 4));
+	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n, &lost));
+	ASSERT_EQ(n1 + 1, n);
+	EXPECT_EQ(0, d[n - 1].site);
+	EXPECT_EQ(0, d[n - 1].flags);	/* 4 < 10: jge not taken */
+}
+
 TEST_F(site, target_exit_mid_session_is_harmless)
 {
 	struct insight_decision d[4];

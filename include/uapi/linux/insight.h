@@ -110,6 +110,12 @@
  *	(created), %INSIGHT_ATTR_STATUS (exited, killed: the wait status),
  *	%INSIGHT_ATTR_SITE_INDEX (paused, quota).  Events that do not fit the owner's receive buffer
  *	are counted in %INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
+ * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
+ *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
+ *	next trap at a site (or its fork), stops at its next step; while it
+ *	runs, every conditional jump the probe executes is logged with
+ *	%INSIGHT_DECISION_STEPPED and site %INSIGHT_SITE_NONE (the trap flag
+ *	is then visible to the program in its flags).  -ENOENT: no such probe.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -128,6 +134,7 @@ enum insight_cmd {
 	INSIGHT_CMD_FAULT_ADD,
 	INSIGHT_CMD_OUTPUTS_GET,
 	INSIGHT_CMD_EVENT,
+	INSIGHT_CMD_PROBE_STEP,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -170,6 +177,7 @@ enum insight_cmd {
  * @INSIGHT_ATTR_SITE_INDEX: u32, a site index (the order sites were added)
  * @INSIGHT_ATTR_STATUS: u32, a wait status
  * @INSIGHT_ATTR_EVENTS_LOST: u64, events not delivered
+ * @INSIGHT_ATTR_STEP: u8, 1 to single-step, 0 to stop
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -207,6 +215,7 @@ enum insight_attr {
 	INSIGHT_ATTR_SITE_INDEX,
 	INSIGHT_ATTR_STATUS,
 	INSIGHT_ATTR_EVENTS_LOST,
+	INSIGHT_ATTR_STEP,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -347,6 +356,11 @@ enum insight_policy {
 /** INSIGHT_DECISION_FORK - the probe was split here (both sides log it) */
 #define INSIGHT_DECISION_FORK		(1U << 3)
 
+/** INSIGHT_DECISION_STEPPED - seen while single-stepping, not at a site */
+#define INSIGHT_DECISION_STEPPED	(1U << 4)
+/** INSIGHT_SITE_NONE - &struct insight_decision.site of a stepped jump */
+#define INSIGHT_SITE_NONE		0xffffffffU
+
 /** INSIGHT_PATH_BATCH - most decisions in one PATH_GET reply */
 #define INSIGHT_PATH_BATCH		256
 /** INSIGHT_PROBES_BATCH - most probes in one PROBES_GET reply */
@@ -355,11 +369,14 @@ enum insight_policy {
 /**
  * struct insight_decision - one branch decision in a path log
  * @seq: sequence number in the log, from 0
- * @site: index of the site, in the order the session added them
+ * @addr: address of the conditional jump
+ * @site: index of the site, in the order the session added them, or
+ *	%INSIGHT_SITE_NONE
  * @flags: INSIGHT_DECISION_* bits
  */
 struct insight_decision {
 	__u64 seq;
+	__u64 addr;
 	__u32 site;
 	__u32 flags;
 };
