@@ -8,6 +8,7 @@
 #   make demo    boot the guest and run the demo
 #   make bench   benchmarks on the host and in one guest boot -> $(O)/bench.json
 #   make sparse  run sparse over insight.ko (C=2)
+#   make doc     the netlink ABI reference, from the uapi header's kernel-doc
 #
 # Variables: O (output folder, default out), FLAVOUR (cloud-amd64 or
 # amd64), KVER (6.1.0-NN-FLAVOUR, resolved from the metapackage when
@@ -46,12 +47,12 @@ BPF_LIBS := -lbpf -lelf -lz -lzstd
 # The guest is a bare busybox: what runs there is linked statically.
 STATIC := -static
 
-.PHONY: all deps check demo bench image kmod testmods clean sparse help
+.PHONY: all deps check demo bench image kmod testmods clean sparse help doc
 .DEFAULT_GOAL := all
 # keep generated intermediates (bpf objects, skeletons)
 .SECONDARY:
 
-all: kmod testmods $(O)/insight host-tests guest-tests bench-tools image
+all: kmod testmods $(O)/insight host-tests guest-tests bench-tools image doc
 
 help:
 	@sed -n '3,16p' Makefile
@@ -88,6 +89,13 @@ $(O)/modules/.stamp: $(TESTMOD_SRCS)
 	$(call say,KBUILD,$(O)/modules)
 	$(call kbuild,$(O)/kbuild-tests,tests/modules/,$(TESTMOD_SRCS:tests/modules/%=%))
 	$(Q)mkdir -p $(O)/modules && cp $(O)/kbuild-tests/*.ko $(O)/modules/ && touch $@
+
+# The netlink ABI reference, from the uapi header's kernel-doc.
+doc: $(O)/Documentation/abi-reference.rst
+$(O)/Documentation/abi-reference.rst: $(UAPI)
+	$(call say,KDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)perl $(KDIR)/scripts/kernel-doc -rst $< 2>/dev/null >$@
 
 sparse: $(KMOD_SRCS)
 	$(call kbuild,$(O)/kbuild,,$(KMOD_SRCS),C=2)
@@ -176,7 +184,7 @@ $(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARG
 check:
 	$(Q)$(MAKE) deps
 	$(Q)$(MAKE) all
-	$(Q)tools/check.sh
+	$(Q)INSIGHT_KERNEL_DOC=$(KDIR)/scripts/kernel-doc tools/check.sh
 
 demo:
 	$(Q)$(MAKE) deps
