@@ -17,6 +17,11 @@ log=$O/check
 rm -rf "$log"
 mkdir -p "$log"
 export INSIGHT_CLI=$O/insight INSIGHT_KO=$O/insight.ko INSIGHT_MODULES=$O/modules
+# make check passes the kernel-doc of the headers it built against
+if [ -z "${INSIGHT_KERNEL_DOC:-}" ]; then
+	INSIGHT_KERNEL_DOC=/usr/src/linux-headers-$(tools/kver.sh "${FLAVOUR:-cloud-amd64}")/scripts/kernel-doc
+fi
+export INSIGHT_KERNEL_DOC
 start=$(date +%s)
 
 host=() guest=()
