@@ -46,7 +46,7 @@
 /* syscall; nop (the resume point, trapped); ud2 (never reached) */
 static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
 #define INSIGHT_TRAMP_RESUME	2
-#define INSIGHT_PATH_INITIAL	256
+#define INSIGHT_PATH_INITIAL	16
 
 /**
  * struct insight_fork - a fork between its decision and its resume

@@ -358,6 +358,58 @@ TEST(snapshot_cap_degrades_and_session_end_kills_held)
 	EXPECT_EQ(0, mod_unload("insight"));
 }
 
+/* The owner dies (SIGKILL) with probes alive: none is left behind. */
+TEST(owner_killed_with_live_probes_leaves_none)
+{
+	int ready[2], status, i, reaped;
+	struct target t;
+	pid_t owner, pid;
+	char c;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
+	ASSERT_EQ(0, pipe(ready));
+	owner = fork();
+	ASSERT_LE(0, owner);
+	if (!owner) {
+		uint64_t addrs[] = { t.site[0], t.site[1] };
+		uint32_t pol[] = { INSIGHT_POLICY_FORK, INSIGHT_POLICY_SNAPSHOT };
+		struct insight_probe_info pi;
+		struct insight_nl *h;
+		int errs[2];
+
+		if (insight_nl_open(&h) || insight_session_new(h) ||
+		    insight_attach(h, t.pid) ||
+		    insight_sites_add(h, addrs, pol, 2, errs) || errs[0] || errs[1])
+			_exit(1);
+		/* x=3: a probe forked at LT, then snapshots held at EVEN */
+		if (target_send(&t, 3) || wait_state(h, 2, INSIGHT_PROBE_HELD, &pi))
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	kill(owner, SIGKILL);
+	ASSERT_EQ(owner, waitpid(owner, &status, 0));
+	/* all three probes (our children, by CLONE_PARENT) were killed */
+	for (i = 0, reaped = 0; reaped < 3 && i < 500; i++) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0) {
+			usleep(10000);
+			continue;
+		}
+		reaped++;
+		EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("probe %d status %#x", pid, status);
+	}
+	EXPECT_EQ(3, reaped);
+	/* the target lives on, its text restored */
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.site[0]));
+	EXPECT_EQ(0x0f, text_byte(t.pid, t.site[1]));
+	target_stop(&t);
+}
+
 static int count_tasks(void)
 {
 	struct dirent *d;

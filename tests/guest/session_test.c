@@ -352,6 +352,36 @@ TEST(unprivileged_session_is_eperm)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/* A full log keeps its prefix and counts what it drops. */
+TEST(full_path_log_reports_lost_decisions)
+{
+	struct insight_decision d[8];
+	struct insight_nl *h;
+	struct target t;
+	uint64_t lost;
+	unsigned int n;
+	int errs[2], i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), "max_log=3"));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
+	for (i = 0; i < 5; i++)		/* 10 decisions */
+		EXPECT_EQ(1, target_ask(&t, 3));
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 8, &n, &lost));
+	EXPECT_EQ(3, n);
+	EXPECT_EQ(7, lost);
+	EXPECT_EQ(0, d[0].site);
+	EXPECT_EQ(1, d[1].site);
+	EXPECT_EQ(0, d[2].site);
+	insight_nl_close(h);
+	target_stop(&t);
+	EXPECT_EQ(0, mod_unload("insight"));
+}
+
 TEST(session_limits)
 {
 	struct insight_nl *h[3];
