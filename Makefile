@@ -119,7 +119,18 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
 
 # ---- userspace: libinsight, the CLI --------------------------------------
 LIB_OBJS := $(O)/user/libinsight.o
-CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c))
+CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c)) \
+	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o
+UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+
+$(O)/user/syscalls.c: tools/gen-syscalls.sh $(UNISTD_64)
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/gen-syscalls.sh $(UNISTD_64) >$@.tmp && mv $@.tmp $@
+
+$(O)/user/syscalls.o: $(O)/user/syscalls.c user/syscalls.h
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
 
 $(O)/user/%.o: user/%.c $(UAPI) $(wildcard user/*.h) | $(BPF_SKELS)
 	$(call say,CC,$@)
@@ -128,7 +139,7 @@ $(O)/user/%.o: user/%.c $(UAPI) $(wildcard user/*.h) | $(BPF_SKELS)
 
 $(O)/insight: $(CLI_OBJS) $(LIB_OBJS)
 	$(call say,LD,$@)
-	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS)
+	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS)
 
 # ---- tests ----------------------------------------------------------------
 TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))

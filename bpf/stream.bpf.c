@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stream.bpf.c - syscall stream of a set of processes.
+ * stream.bpf.c - the syscall stream of selected processes.
  *
- * Tasks are selected by thread-group id in the `pids` map; a traced
- * process's children are added at fork (sched_process_fork runs in the
- * parent before the child can run, so the child's first syscall is
- * covered).  Records are struct insight_sys_event in one ring buffer;
- * a record that does not fit is counted in the per-CPU `drops` array.
+ * Tasks are selected by cgroup v2 id (cgroup_id, set before load) and/or
+ * by thread-group id in the `pids` map.  A selected process's children
+ * are added at fork: sched_process_fork runs in the parent before the
+ * child can run, so the child is covered from its first syscall.
+ *
+ * Each syscall gives an enter and an exit record (struct
+ * insight_sys_event); the exit repeats the enter's arguments and fd.
+ * Records carry the kind of the fd worked on (file, pipe, socket,
+ * character device), an IPv4 peer for sockets, a file's name, and on the
+ * exit record up to payload_max bytes: the data written or read, the path
+ * of an open; a connect's exit gives its peer.  A record that does not fit the
+ * ring is counted in the per-CPU `drops` array: nothing is lost silently.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,6 +24,37 @@
 #include <linux/insight.h>
 
 char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u64 cgroup_id;		/* 0: select by pid only */
+const volatile __u32 payload_max = 256;	/* at most INSIGHT_PAYLOAD_MAX */
+
+#define S_IFMT   00170000
+#define S_IFSOCK 0140000
+#define S_IFREG  0100000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define AF_INET  2
+
+/* x86_64 syscall numbers used below */
+#define NR_read 0
+#define NR_write 1
+#define NR_open 2
+#define NR_close 3
+#define NR_pread64 17
+#define NR_pwrite64 18
+#define NR_readv 19
+#define NR_writev 20
+#define NR_sendfile 40
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_shutdown 48
+#define NR_fsync 74
+#define NR_openat 257
+#define NR_accept4 288
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -37,71 +75,246 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* the enter record of a syscall under way, by thread id */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct insight_sys_event);
+} inflight SEC(".maps");
+
+struct scratch {
+	struct insight_sys_event e;
+	__u8 payload[INSIGHT_PAYLOAD_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
 __u64 seq;
 
-static __always_inline bool traced(__u32 tgid)
+static __always_inline bool selected(__u32 tgid)
 {
+	if (cgroup_id && bpf_get_current_cgroup_id() == cgroup_id)
+		return true;
 	return bpf_map_lookup_elem(&pids, &tgid) != NULL;
 }
 
-static __always_inline struct insight_sys_event *reserve(__u32 kind, long id)
+static __always_inline void count_drop(void)
 {
-	struct insight_sys_event *e;
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+
+	if (d)
+		*d += 1;
+}
+
+static __always_inline bool has_fd(long nr)
+{
+	switch (nr) {
+	case NR_read: case NR_write: case NR_close: case NR_pread64:
+	case NR_pwrite64: case NR_readv: case NR_writev: case NR_connect:
+	case NR_accept: case NR_sendto: case NR_recvfrom: case NR_sendmsg:
+	case NR_recvmsg: case NR_shutdown: case NR_fsync: case NR_accept4:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Kind, name and peer of the current task's @fd. */
+static __always_inline void describe_fd(struct insight_sys_event *e, int fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file **fds, *f = NULL;
+	unsigned int max;
+	umode_t mode;
+
+	e->fd = fd;
+	e->fd_kind = INSIGHT_FD_NONE;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	max = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return;
+	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	switch (mode) {
+	case S_IFREG:
+		e->fd_kind = INSIGHT_FD_FILE;
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+					  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+		break;
+	case S_IFIFO:
+		e->fd_kind = INSIGHT_FD_PIPE;
+		break;
+	case S_IFCHR:
+		e->fd_kind = INSIGHT_FD_CHR;
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+					  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+		break;
+	case S_IFSOCK: {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+
+		e->fd_kind = INSIGHT_FD_SOCKET;
+		e->peer_family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (e->peer_family == AF_INET) {
+			e->peer_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+			e->peer_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		}
+		break;
+	}
+	default:
+		e->fd_kind = INSIGHT_FD_OTHER;
+		break;
+	}
+}
+
+/* Copy up to payload_max bytes from user @src into the record. */
+static __always_inline __u32 take_payload(struct scratch *sc, const void *src,
+					  __u64 len, bool string)
+{
+	__u32 max = payload_max;
+	long n;
+
+	if (max > INSIGHT_PAYLOAD_MAX)
+		max = INSIGHT_PAYLOAD_MAX;
+	if (len > max)
+		len = max;
+	len &= 0x3ff;
+	if (len > INSIGHT_PAYLOAD_MAX)
+		return 0;
+	if (string) {
+		n = bpf_probe_read_user_str(sc->payload, len, src);
+		return n > 0 ? n - 1 : 0;
+	}
+	if (bpf_probe_read_user(sc->payload, len, src))
+		return 0;
+	return len;
+}
+
+static __always_inline void emit(struct scratch *sc)
+{
+	__u32 len = sc->e.payload_len;
+
+	sc->e.seq = __sync_fetch_and_add(&seq, 1);
+	sc->e.ts_ns = bpf_ktime_get_ns();
+	if (len > INSIGHT_PAYLOAD_MAX)
+		len = INSIGHT_PAYLOAD_MAX;
+	if (bpf_ringbuf_output(&events, sc, sizeof(sc->e) + len, 0))
+		count_drop();
+}
+
+static __always_inline struct scratch *fresh(__u32 kind)
+{
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 zero = 0;
-	__u64 *d;
+	struct scratch *sc = bpf_map_lookup_elem(&scratch, &zero);
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		d = bpf_map_lookup_elem(&drops, &zero);
-		if (d)
-			*d += 1;
+	if (!sc)
 		return NULL;
-	}
-	e->seq = __sync_fetch_and_add(&seq, 1);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->kind = kind;
-	e->nr = id;
-	return e;
+	__builtin_memset(&sc->e, 0, sizeof(sc->e));
+	sc->e.pid = pid_tgid >> 32;
+	sc->e.tid = (__u32)pid_tgid;
+	sc->e.kind = kind;
+	sc->e.fd = -1;
+	return sc;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(stream_sys_enter, struct pt_regs *regs, long id)
 {
-	struct insight_sys_event *e;
+	struct scratch *sc;
 
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
+	if (!selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	e = reserve(INSIGHT_EV_SYS_ENTER, id);
-	if (!e)
+	sc = fresh(INSIGHT_EV_SYS_ENTER);
+	if (!sc)
 		return 0;
-	e->args[0] = regs->di;
-	e->args[1] = regs->si;
-	e->args[2] = regs->dx;
-	e->args[3] = regs->r10;
-	e->args[4] = regs->r8;
-	e->args[5] = regs->r9;
-	e->ret = 0;
-	bpf_ringbuf_submit(e, 0);
+	sc->e.nr = id;
+	sc->e.args[0] = regs->di;
+	sc->e.args[1] = regs->si;
+	sc->e.args[2] = regs->dx;
+	sc->e.args[3] = regs->r10;
+	sc->e.args[4] = regs->r8;
+	sc->e.args[5] = regs->r9;
+	if (has_fd(id))
+		describe_fd(&sc->e, (int)sc->e.args[0]);
+	/* kept for the exit record: arguments, fd and what it refers to */
+	bpf_map_update_elem(&inflight, &sc->e.tid, &sc->e, BPF_ANY);
+	emit(sc);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct insight_sys_event *e;
+	struct insight_sys_event *in;
+	struct scratch *sc;
+	__u32 tid;
+	__u64 len = 0;
 
-	if (!traced(bpf_get_current_pid_tgid() >> 32))
+	if (!selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	/* orig_ax holds the syscall number at exit */
-	e = reserve(INSIGHT_EV_SYS_EXIT, regs->orig_ax);
-	if (!e)
+	sc = fresh(INSIGHT_EV_SYS_EXIT);
+	if (!sc)
 		return 0;
-	__builtin_memset(e->args, 0, sizeof(e->args));
-	e->ret = ret;
-	bpf_ringbuf_submit(e, 0);
+	tid = sc->e.tid;
+	sc->e.nr = regs->orig_ax;
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (in) {
+		sc->e.nr = in->nr;	/* rt_sigreturn resets orig_ax */
+		__builtin_memcpy(sc->e.args, in->args, sizeof(sc->e.args));
+		sc->e.fd = in->fd;
+		sc->e.fd_kind = in->fd_kind;
+		sc->e.peer_addr = in->peer_addr;
+		sc->e.peer_port = in->peer_port;
+		sc->e.peer_family = in->peer_family;
+		__builtin_memcpy(sc->e.name, in->name, sizeof(sc->e.name));
+		bpf_map_delete_elem(&inflight, &tid);
+	}
+	sc->e.ret = ret;
+	/*
+	 * Payloads are taken at exit: at enter a buffer's page may not be
+	 * resident yet (BPF cannot fault it in), and at exit the kernel has
+	 * just read or written it.  A write's source is still intact.
+	 */
+	switch (sc->e.nr) {
+	case NR_read:
+	case NR_pread64:
+	case NR_recvfrom:
+	case NR_write:
+	case NR_pwrite64:
+	case NR_sendto:
+		if (ret > 0)
+			len = take_payload(sc, (void *)sc->e.args[1], ret, false);
+		break;
+	case NR_open:
+		len = take_payload(sc, (void *)sc->e.args[0], 256, true);
+		break;
+	case NR_openat:
+		len = take_payload(sc, (void *)sc->e.args[1], 256, true);
+		break;
+	case NR_connect: {
+		struct { __u16 family; __u16 port; __u32 addr; } sa = {};
+
+		bpf_probe_read_user(&sa, sizeof(sa), (void *)sc->e.args[1]);
+		sc->e.peer_family = sa.family;
+		if (sa.family == AF_INET) {
+			sc->e.peer_addr = sa.addr;
+			sc->e.peer_port = __builtin_bswap16(sa.port);
+		}
+		break;
+	}
+	}
+	sc->e.payload_len = len;
+	emit(sc);
 	return 0;
 }
 
@@ -110,10 +323,19 @@ int BPF_PROG(stream_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct scratch *sc;
 	__u8 one = 1;
 
-	if (ptgid != ctgid && traced(ptgid))
+	if (ptgid == ctgid || !selected(ptgid))
+		return 0;
+	if (bpf_map_lookup_elem(&pids, &ptgid))
 		bpf_map_update_elem(&pids, &ctgid, &one, BPF_NOEXIST);
+	sc = fresh(INSIGHT_EV_FORK);
+	if (!sc)
+		return 0;
+	sc->e.nr = -1;
+	sc->e.args[0] = ctgid;
+	emit(sc);
 	return 0;
 }
 
@@ -121,9 +343,18 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(stream_exit, struct task_struct *task)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct scratch *sc;
 
-	/* the last thread of a process leaves: forget the process */
-	if (BPF_CORE_READ(task, pid) == tgid)
-		bpf_map_delete_elem(&pids, &tgid);
+	/* the last thread of a process leaves: report it, forget it */
+	if (BPF_CORE_READ(task, pid) != tgid || !selected(tgid))
+		return 0;
+	sc = fresh(INSIGHT_EV_EXIT);
+	if (sc) {
+		sc->e.nr = -1;
+		sc->e.ret = BPF_CORE_READ(task, exit_code);
+		bpf_get_current_comm(sc->e.name, sizeof(sc->e.name));
+		emit(sc);
+	}
+	bpf_map_delete_elem(&pids, &tgid);
 	return 0;
 }

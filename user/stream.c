@@ -23,12 +23,15 @@ static int on_sample(void *ctx, void *data, size_t len)
 {
 	struct insight_stream *s = ctx;
 
-	if (len < sizeof(struct insight_sys_event))
+	const struct insight_sys_event *e = data;
+
+	if (len < sizeof(*e) || len < sizeof(*e) + e->payload_len)
 		return -EBADMSG;
-	return s->fn(data, s->arg);
+	return s->fn(e, e + 1, s->arg);
 }
 
-int insight_stream_open(struct insight_stream **out, size_t ring_bytes,
+int insight_stream_open(struct insight_stream **out,
+			const struct insight_stream_opts *opts,
 			insight_stream_fn fn, void *arg)
 {
 	struct insight_stream *s;
@@ -44,7 +47,12 @@ int insight_stream_open(struct insight_stream **out, size_t ring_bytes,
 		err = -errno;
 		goto err_free;
 	}
-	err = bpf_map__set_max_entries(s->skel->maps.events, ring_bytes);
+	s->skel->rodata->cgroup_id = opts->cgroup_id;
+	s->skel->rodata->payload_max = opts->payload_max ? opts->payload_max : 256;
+	if (s->skel->rodata->payload_max > INSIGHT_PAYLOAD_MAX)
+		s->skel->rodata->payload_max = INSIGHT_PAYLOAD_MAX;
+	err = bpf_map__set_max_entries(s->skel->maps.events,
+				       opts->ring_bytes ? opts->ring_bytes : 1 << 20);
 	if (err)
 		goto err_destroy;
 	err = stream_bpf__load(s->skel);

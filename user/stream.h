@@ -11,10 +11,19 @@
 
 struct insight_stream;
 
-typedef int (*insight_stream_fn)(const struct insight_sys_event *e, void *arg);
+/* @payload: e->payload_len bytes (written or read data, a path) */
+typedef int (*insight_stream_fn)(const struct insight_sys_event *e,
+				 const void *payload, void *arg);
 
-/* Load and attach; @ring_bytes is a power of two >= 4096.  0 or -errno. */
-int insight_stream_open(struct insight_stream **out, size_t ring_bytes,
+struct insight_stream_opts {
+	size_t ring_bytes;	/* power of two >= 4096; 0: 1 MiB */
+	uint64_t cgroup_id;	/* also trace every task of this cgroup v2 */
+	uint32_t payload_max;	/* bytes kept per record; 0: 256 */
+};
+
+/* Load and attach.  0 or -errno. */
+int insight_stream_open(struct insight_stream **out,
+			const struct insight_stream_opts *opts,
 			insight_stream_fn fn, void *arg);
 /* Trace process @pid and the children it forks from now on. */
 int insight_stream_add_pid(struct insight_stream *s, pid_t pid);

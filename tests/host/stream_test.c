@@ -25,10 +25,12 @@ struct seen {
 	int seq_ok;
 };
 
-static int on_event(const struct insight_sys_event *e, void *arg)
+static int on_event(const struct insight_sys_event *e, const void *payload,
+		    void *arg)
 {
 	struct seen *s = arg;
 
+	(void)payload;
 	if (s->enters + s->exits && e->seq <= s->last_seq)
 		s->seq_ok = 0;
 	s->last_seq = e->seq;
@@ -73,7 +75,9 @@ TEST(child_syscalls_and_forks_are_streamed)
 		waitpid(g, NULL, 0);
 		_exit(0);
 	}
-	ASSERT_EQ(0, insight_stream_open(&st, 1 << 20, on_event, &s));
+	struct insight_stream_opts opts = { .ring_bytes = 1 << 20 };
+
+	ASSERT_EQ(0, insight_stream_open(&st, &opts, on_event, &s));
 	ASSERT_EQ(0, insight_stream_add_pid(st, s.child));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(s.child, waitpid(s.child, &status, 0));

@@ -385,11 +385,36 @@ struct insight_decision {
  * enum insight_ev_kind - kind of a &struct insight_sys_event
  * @INSIGHT_EV_SYS_ENTER: a traced task entered a syscall
  * @INSIGHT_EV_SYS_EXIT: a traced task returned from a syscall
+ * @INSIGHT_EV_FORK: a traced process forked: @args[0] is the child's pid
+ * @INSIGHT_EV_EXIT: a traced process exited: @ret is its wait status
  */
 enum insight_ev_kind {
 	INSIGHT_EV_SYS_ENTER = 1,
 	INSIGHT_EV_SYS_EXIT = 2,
+	INSIGHT_EV_FORK = 3,
+	INSIGHT_EV_EXIT = 4,
 };
+
+/**
+ * enum insight_fd_kind - what an event's fd refers to
+ * @INSIGHT_FD_NONE: no fd, or not known
+ * @INSIGHT_FD_FILE: a regular file (its name in @name)
+ * @INSIGHT_FD_PIPE: a pipe or FIFO
+ * @INSIGHT_FD_SOCKET: a socket (an IPv4 peer in @peer_addr, @peer_port)
+ * @INSIGHT_FD_CHR: a character device: a tty, the console, /dev/null
+ * @INSIGHT_FD_OTHER: anything else (eventfd, epoll, a directory...)
+ */
+enum insight_fd_kind {
+	INSIGHT_FD_NONE,
+	INSIGHT_FD_FILE,
+	INSIGHT_FD_PIPE,
+	INSIGHT_FD_SOCKET,
+	INSIGHT_FD_CHR,
+	INSIGHT_FD_OTHER,
+};
+
+/** INSIGHT_PAYLOAD_MAX - most payload bytes one stream event carries */
+#define INSIGHT_PAYLOAD_MAX	512
 
 /**
  * struct insight_sys_event - one record of the eBPF syscall stream
@@ -399,8 +424,19 @@ enum insight_ev_kind {
  * @tid: thread id of the task
  * @kind: an &enum insight_ev_kind
  * @nr: syscall number (x86_64)
- * @args: syscall arguments (enter only)
- * @ret: return value (exit only)
+ * @args: syscall arguments (enter; exit repeats them)
+ * @ret: return value (exit), wait status (process exit)
+ * @fd: the fd the syscall works on (its first argument), or -1
+ * @fd_kind: an &enum insight_fd_kind
+ * @payload_len: payload bytes that follow, on exit records: the data
+ *	written or read, the path of an open
+ * @peer_addr: IPv4 address of a socket's peer, network order
+ * @peer_port: its port, host order
+ * @peer_family: address family of the socket
+ * @name: the file's name (last component), or the task's comm
+ *
+ * In the ring buffer, @payload_len bytes (at most %INSIGHT_PAYLOAD_MAX)
+ * follow the structure.
  */
 struct insight_sys_event {
 	__u64 seq;
@@ -411,6 +447,13 @@ struct insight_sys_event {
 	__s32 nr;
 	__u64 args[6];
 	__s64 ret;
+	__s32 fd;
+	__u16 fd_kind;
+	__u16 payload_len;
+	__u32 peer_addr;
+	__u16 peer_port;
+	__u16 peer_family;
+	char name[32];
 };
 
 #endif /* _UAPI_LINUX_INSIGHT_H */

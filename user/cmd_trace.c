@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight trace (--pid P | --cgroup PATH) [--format text|jsonl|chrome]
+ *               [-o FILE] [--payload BYTES] [--duration SECONDS]
+ *               [--ring BYTES]
+ *
+ * The live syscall stream of a process (and the children it forks from
+ * now on) or of a cgroup v2.  With --pid it ends when they have all
+ * exited; otherwise at the duration, SIGINT or SIGTERM.  Event and drop
+ * counts go to stderr at the end (every second too when writing a file).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "cli.h"
+#include "format.h"
+#include "stream.h"
+
+#define MAX_PIDS 4096
+
+struct trace {
+	struct insight_fmt *fmt;
+	unsigned long events;
+	pid_t pids[MAX_PIDS];	/* processes still alive, with --pid */
+	int npids;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void pid_del(struct trace *t, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < t->npids; i++)
+		if (t->pids[i] == pid) {
+			t->pids[i] = t->pids[--t->npids];
+			return;
+		}
+}
+
+static int on_event(const struct insight_sys_event *e, const void *payload,
+		    void *arg)
+{
+	struct trace *t = arg;
+
+	t->events++;
+	insight_fmt_event(t->fmt, e, payload);
+	if (e->kind == INSIGHT_EV_FORK && t->npids && t->npids < MAX_PIDS)
+		t->pids[t->npids++] = e->args[0];
+	if (e->kind == INSIGHT_EV_EXIT)
+		pid_del(t, e->pid);
+	return 0;
+}
+
+/* The id of the cgroup v2 at @path (its inode number), or 0 with a message. */
+static uint64_t cgroup_id(const char *path)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (statfs(path, &fs) || stat(path, &st)) {
+		cli_err("cgroup %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode)) {
+		cli_err("%s is not a cgroup v2 directory", path);
+		return 0;
+	}
+	return st.st_ino;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: insight trace (--pid P | --cgroup PATH) [--format text|jsonl|chrome]\n"
+			"                     [-o FILE] [--payload BYTES] [--duration SECONDS] [--ring BYTES]\n");
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "payload", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "ring", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct insight_stream_opts so = { 0 };
+	enum insight_format format = INSIGHT_FMT_TEXT;
+	const char *out_path = NULL, *cgroup = NULL;
+	struct insight_stream *st = NULL;
+	struct trace *t;
+	double duration = 0;
+	long long t0, last = 0;
+	pid_t pid = 0;
+	FILE *out = stdout;
+	char *end;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:c:f:o:b:d:r:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0) {
+				cli_err("bad pid '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'f':
+			if (insight_fmt_parse(optarg, &format)) {
+				cli_err("unknown format '%s' (text, jsonl, chrome)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'b':
+			so.payload_max = strtoul(optarg, &end, 10);
+			if (*end || so.payload_max > INSIGHT_PAYLOAD_MAX) {
+				cli_err("--payload takes 0 to %d bytes", INSIGHT_PAYLOAD_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			so.ring_bytes = strtoul(optarg, &end, 10);
+			if (*end || so.ring_bytes < 4096 ||
+			    (so.ring_bytes & (so.ring_bytes - 1))) {
+				cli_err("--ring takes a power of two >= 4096");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			duration = strtod(optarg, &end);
+			if (*end || duration <= 0) {
+				cli_err("bad duration '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (!pid && !cgroup)) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (pid && kill(pid, 0) && errno == ESRCH) {
+		cli_err("no process %d", pid);
+		return EXIT_USAGE;
+	}
+	if (cgroup && !(so.cgroup_id = cgroup_id(cgroup)))
+		return EXIT_USAGE;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return 1;
+	if (out_path) {
+		out = fopen(out_path, "w");
+		if (!out) {
+			cli_err("cannot write %s: %s", out_path, strerror(errno));
+			free(t);
+			return EXIT_USAGE;
+		}
+	}
+	t->fmt = insight_fmt_new(out, format);
+	err = t->fmt ? insight_stream_open(&st, &so, on_event, t) : -ENOMEM;
+	if (err) {
+		cli_err("cannot load the BPF stream: %s%s", strerror(-err),
+			err == -EPERM ? " (BPF not permitted: run as root)" : "");
+		err = EXIT_USAGE;
+		goto out;
+	}
+	if (pid) {
+		t->pids[t->npids++] = pid;
+		err = insight_stream_add_pid(st, pid);
+		if (err) {
+			cli_err("cannot trace pid %d: %s", pid, strerror(-err));
+			err = 1;
+			goto out;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fprintf(stderr, "insight: tracing %s %s\n", pid ? "pid" : "cgroup",
+		pid ? argv[optind - 1] : cgroup);
+	t0 = time(NULL);
+	while (!stop) {
+		err = insight_stream_poll(st, 200);
+		if (err < 0 && err != -EINTR) {
+			cli_err("reading the stream: %s", strerror(-err));
+			err = 1;
+			goto out;
+		}
+		if (pid && !t->npids)
+			break;		/* every traced process has exited */
+		if (pid && kill(pid, 0) && t->npids == 1 && t->pids[0] == pid)
+			break;		/* it was gone before we could see it */
+		if (duration && time(NULL) - t0 >= duration)
+			break;
+		if (out != stdout && time(NULL) != last) {
+			last = time(NULL);
+			fprintf(stderr, "insight: %lu events, %llu dropped\r", t->events,
+				(unsigned long long)insight_stream_drops(st));
+		}
+	}
+	while (insight_stream_poll(st, 0) > 0)
+		;
+	fprintf(stderr, "insight: %lu events, %llu dropped\n", t->events,
+		(unsigned long long)insight_stream_drops(st));
+	err = 0;
+out:
+	insight_stream_close(st);
+	if (t->fmt)
+		insight_fmt_end(t->fmt);
+	if (out != stdout && fclose(out) && !err) {
+		cli_err("writing %s: %s", out_path, strerror(errno));
+		err = 1;
+	}
+	free(t);
+	return err;
+}
