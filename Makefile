@@ -120,7 +120,7 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
 # ---- userspace: libinsight, the CLI --------------------------------------
 LIB_OBJS := $(O)/user/libinsight.o
 CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c)) \
-	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o
+	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o $(O)/user/match.o
 UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 $(O)/user/syscalls.c: tools/gen-syscalls.sh $(UNISTD_64)
@@ -152,11 +152,12 @@ $(O)/tests/lib/%.o: tests/lib/%.c $(TEST_DEPS) | $(BPF_SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
 
-$(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(O)/user/stream.o
+TEST_USER_OBJS := $(O)/user/stream.o $(O)/user/match.o $(O)/user/format.o $(O)/user/syscalls.o
+$(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(TEST_USER_OBJS)
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) $(LIB_OBJS) \
-		$(O)/user/stream.o $(NL_LIBS) $(BPF_LIBS)
+		$(TEST_USER_OBJS) $(NL_LIBS) $(BPF_LIBS)
 
 # programs the guest tests run as targets (static, -O2, known branches)
 TARGETS := $(patsubst tests/targets/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets/*.c))

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The output matcher's verdicts on crafted streams: match, mismatch at k,
+ * a still-matching prefix, normalisation of timestamps, hex and numbers,
+ * and outputs of kinds that do not count.
+ */
+#include <string.h>
+#include <linux/insight.h>
+
+#include "kselftest_harness.h"
+#include "match.h"
+
+#define OUT(kind, s) { kind, (const uint8_t *)(s), sizeof(s) - 1 }
+
+static const struct insight_output_rec failure[] = {
+	OUT(INSIGHT_FD_FILE, "2026-11-21 09:14:03 error: cannot open /etc/app.conf\n"),
+	OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 500 Internal Server Error\r\n\r\n"),
+};
+
+static enum insight_verdict feed_all(struct insight_matcher *m,
+				     const struct insight_output_rec *outs, size_t n)
+{
+	enum insight_verdict v = insight_matcher_verdict(m);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = insight_matcher_feed(m, &outs[i]);
+	return v;
+}
+
+TEST(same_outputs_later_timestamp_match)
+{
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_FILE, "2026-11-22 05:47:00 error: cannot open /etc/app.conf\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 500 Internal Server Error\r\n\r\n"),
+	};
+	struct insight_matcher *m = insight_matcher_new(failure, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_PREFIX, insight_matcher_feed(m, &probe[0]));
+	EXPECT_EQ(1, insight_matcher_pos(m));
+	EXPECT_EQ(INSIGHT_MATCH, insight_matcher_feed(m, &probe[1]));
+	EXPECT_EQ(2, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(different_response_is_a_mismatch_at_k_and_sticks)
+{
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_FILE, "2026-11-22 05:47:00 error: cannot open /etc/app.conf\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 200 OK\r\n\r\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 500 Internal Server Error\r\n\r\n"),
+	};
+	struct insight_matcher *m = insight_matcher_new(failure, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(m, probe, 3));
+	EXPECT_EQ(1, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(first_output_differs_mismatch_at_0)
+{
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_FILE, "2026-11-22 05:47:00 info: started\n"),
+	};
+	struct insight_matcher *m = insight_matcher_new(failure, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(m, probe, 1));
+	EXPECT_EQ(0, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(outputs_of_other_kinds_do_not_count)
+{
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_OTHER, "\x01\0\0\0\0\0\0\0"),	/* an eventfd write */
+		OUT(INSIGHT_FD_FILE, "2026-11-22 05:47:00 error: cannot open /etc/app.conf\n"),
+	};
+	struct insight_matcher *m = insight_matcher_new(failure, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_PREFIX, feed_all(m, probe, 2));
+	EXPECT_EQ(1, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(more_output_than_the_failure_is_a_mismatch)
+{
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_FILE, "2026-11-22 05:47:00 error: cannot open /etc/app.conf\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 500 Internal Server Error\r\n\r\n"),
+		OUT(INSIGHT_FD_SOCKET, "extra"),
+	};
+	struct insight_matcher *m = insight_matcher_new(failure, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(m, probe, 3));
+	EXPECT_EQ(2, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(normalisation)
+{
+	uint8_t out[128];
+	size_t n;
+
+#define NORM(in, how) (n = insight_normalize((const uint8_t *)(in), strlen(in), how, out), \
+		       out[n] = 0, (char *)out)
+	EXPECT_STREQ("T error", NORM("2026-11-22 05:47:00.123 error", INSIGHT_NORM_TIME));
+	EXPECT_STREQ("at T,", NORM("at 05:47:00,", INSIGHT_NORM_TIME));
+	EXPECT_STREQ("ptr 0x, 0x", NORM("ptr 0x7ffd1234, 0xA", INSIGHT_NORM_HEX));
+	EXPECT_STREQ("pid # took #ms", NORM("pid 4242 took 17ms", INSIGHT_NORM_NUMBERS));
+	/* not normalised unless asked */
+	EXPECT_STREQ("pid 4242", NORM("pid 4242", INSIGHT_NORM_DEFAULT));
+	EXPECT_STREQ("v1.2 HTTP/1.1", NORM("v1.2 HTTP/1.1", INSIGHT_NORM_DEFAULT));
+	EXPECT_STREQ("abc0x12", NORM("abc0x12", INSIGHT_NORM_HEX));	/* not a word start */
+}
+
+TEST(numbers_normalised_when_asked)
+{
+	static const struct insight_output_rec want[] = {
+		OUT(INSIGHT_FD_CHR, "worker 31 served 12 requests\n"),
+	};
+	static const struct insight_output_rec probe[] = {
+		OUT(INSIGHT_FD_CHR, "worker 7 served 3 requests\n"),
+	};
+	struct insight_match_opts opts = { INSIGHT_NORM_DEFAULT | INSIGHT_NORM_NUMBERS,
+					   INSIGHT_KINDS_DEFAULT };
+	struct insight_matcher *m = insight_matcher_new(want, 1, &opts), *strict;
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MATCH, feed_all(m, probe, 1));
+	strict = insight_matcher_new(want, 1, NULL);
+	ASSERT_NE(NULL, strict);
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(strict, probe, 1));
+	insight_matcher_free(m);
+	insight_matcher_free(strict);
+}
+
+TEST_HARNESS_MAIN
