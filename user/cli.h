@@ -24,5 +24,6 @@ int cli_open(struct insight_nl **h);
 int cmd_version(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif /* INSIGHT_CLI_H */

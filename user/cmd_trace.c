@@ -204,8 +204,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	fprintf(stderr, "insight: tracing %s %s\n", pid ? "pid" : "cgroup",
-		pid ? argv[optind - 1] : cgroup);
+	if (pid)
+		fprintf(stderr, "insight: tracing pid %d\n", pid);
+	else
+		fprintf(stderr, "insight: tracing cgroup %s\n", cgroup);
 	t0 = time(NULL);
 	while (!stop) {
 		err = insight_stream_poll(st, 200);

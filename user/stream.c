@@ -4,6 +4,13 @@
  * one cleanup path).
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -17,6 +24,7 @@ struct insight_stream {
 	struct ring_buffer *rb;
 	insight_stream_fn fn;
 	void *arg;
+	char pin_dir[256];	/* non-empty while pinned */
 };
 
 static int on_sample(void *ctx, void *data, size_t len)
@@ -112,10 +120,90 @@ uint64_t insight_stream_drops(struct insight_stream *s)
 	return sum;
 }
 
+/* Each map as DIR/NAME, each program's link as DIR/link_NAME. */
+static int pin_all(struct insight_stream *s, const char *dir, bool pin)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err = 0;
+
+	bpf_object__for_each_map(map, s->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		if (pin)
+			err = err ?: bpf_map__pin(map, path);
+		else
+			bpf_map__unpin(map, path);
+	}
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_link *link = NULL;
+
+		if (prog == s->skel->progs.stream_sys_enter)
+			link = s->skel->links.stream_sys_enter;
+		else if (prog == s->skel->progs.stream_sys_exit)
+			link = s->skel->links.stream_sys_exit;
+		else if (prog == s->skel->progs.stream_fork)
+			link = s->skel->links.stream_fork;
+		else if (prog == s->skel->progs.stream_exit)
+			link = s->skel->links.stream_exit;
+		if (!link)
+			continue;
+		snprintf(path, sizeof(path), "%s/link_%s", dir, bpf_program__name(prog));
+		if (pin)
+			err = err ?: bpf_link__pin(link, path);
+		else
+			bpf_link__unpin(link);
+	}
+	return err;
+}
+
+int insight_stream_pin(struct insight_stream *s, const char *dir)
+{
+	struct statfs fs;
+	char parent[PATH_MAX], *slash;
+	int err;
+
+	if (statfs("/sys/fs/bpf", &fs) || fs.f_type != BPF_FS_MAGIC)
+		return -ENOTSUP;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdir(parent, 0700);	/* /sys/fs/bpf/insight, shared */
+	}
+	if (mkdir(dir, 0700))
+		return -errno;
+	snprintf(s->pin_dir, sizeof(s->pin_dir), "%s", dir);
+	err = pin_all(s, dir, true);
+	if (err)
+		insight_stream_unpin(s);
+	return err;
+}
+
+void insight_stream_unpin(struct insight_stream *s)
+{
+	char parent[PATH_MAX], *slash;
+
+	if (!s || !s->pin_dir[0])
+		return;
+	pin_all(s, s->pin_dir, false);
+	rmdir(s->pin_dir);
+	snprintf(parent, sizeof(parent), "%s", s->pin_dir);
+	slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(parent);	/* only if no other session uses it */
+	}
+	s->pin_dir[0] = '\0';
+}
+
 void insight_stream_close(struct insight_stream *s)
 {
 	if (!s)
 		return;
+	insight_stream_unpin(s);
 	ring_buffer__free(s->rb);
 	stream_bpf__destroy(s->skel);
 	free(s);

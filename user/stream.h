@@ -31,6 +31,13 @@ int insight_stream_add_pid(struct insight_stream *s, pid_t pid);
 int insight_stream_poll(struct insight_stream *s, int timeout_ms);
 /* Events dropped because the ring was full, summed over CPUs. */
 uint64_t insight_stream_drops(struct insight_stream *s);
+/*
+ * Pin the stream's maps and links under @dir (created; it must be on a
+ * bpf filesystem), for bpftool.  -ENOTSUP when /sys/fs/bpf is no bpffs.
+ */
+int insight_stream_pin(struct insight_stream *s, const char *dir);
+/* Remove what insight_stream_pin() made. */
+void insight_stream_unpin(struct insight_stream *s);
 void insight_stream_close(struct insight_stream *s);
 
 #endif /* INSIGHT_STREAM_H */

@@ -21,6 +21,8 @@ struct target {
 
 /* Start @path (as @uid unless 0) and read its site addresses. */
 int target_start(struct target *t, const char *path, uid_t uid);
+/* The same with arguments (@argv[0] is @path). */
+int target_startv(struct target *t, char *const argv[], uid_t uid);
 /* Send @x on a line; read one line of output into @line. */
 int target_send(struct target *t, long x);
 int target_line(struct target *t, char *line, size_t len);

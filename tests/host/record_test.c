@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight record on the build host against tests/targets/webish: each
+ * trigger fires exactly on the failing request and not before, and the
+ * failure record (JSON, checked with jq) holds the request's input and
+ * outputs byte for byte and the environment it touched.  Bad input gets
+ * one line and exit 2, and leaves no file behind.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "target.h"
+#include "util.h"
+
+#define RECORD "/tmp/insight-record-test.json"
+#define CONFIG "/tmp/insight-no-such-config"
+
+static char err_out[4096];
+static int port;
+
+/* Send one HTTP request to webish; its response into @resp. */
+static int http(const char *path, char *resp, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char req[128];
+	int s, n, got = 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (void *)&a, sizeof(a)))
+		return -1;
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	if (write(s, req, n) != n)
+		return -1;
+	while ((n = read(s, resp + got, len - 1 - got)) > 0)
+		got += n;
+	resp[got] = '\0';
+	close(s);
+	return got;
+}
+
+struct run {
+	struct target web;
+	pid_t rec;
+	int err_fd;
+};
+
+/* webish, and the recorder on it with @trigger (two arguments). */
+static int start(struct run *r, const char *opt, const char *val)
+{
+	char *webv[] = { NULL, NULL, (char *)CONFIG, NULL };
+	char bin[256], portbuf[16], pidbuf[16];
+	int errp[2];
+	size_t len = 0;
+
+	snprintf(bin, sizeof(bin), "%s/webish", getenv("INSIGHT_TARGET_DIR") ?: ".");
+	port = 20000 + getpid() % 20000;
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	webv[0] = bin;
+	webv[1] = portbuf;
+	unlink(CONFIG);
+	unlink(RECORD);
+	if (target_startv(&r->web, webv, 0) || pipe(errp))
+		return -1;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", r->web.pid);
+	r->rec = fork();
+	if (!r->rec) {
+		dup2(errp[1], 2);
+		execl(insight_cli(), "insight", "record", "--pid", pidbuf, "-o", RECORD,
+		      opt, val, NULL);
+		_exit(127);
+	}
+	close(errp[1]);
+	r->err_fd = errp[0];
+	/* go once it says it is recording */
+	while (len < sizeof(err_out) - 1 && read(r->err_fd, err_out + len, 1) == 1)
+		if (err_out[len++] == '\n' && strstr(err_out, "recording"))
+			break;
+	err_out[len] = '\0';
+	return strstr(err_out, "recording") ? 0 : -1;
+}
+
+/* Wait for the recorder; its exit status. */
+static int finish(struct run *r)
+{
+	size_t len = strlen(err_out);
+	int status;
+	ssize_t n;
+
+	while ((n = read(r->err_fd, err_out + len, sizeof(err_out) - 1 - len)) > 0)
+		len += n;
+	err_out[len] = '\0';
+	waitpid(r->rec, &status, 0);
+	close(r->err_fd);
+	target_stop(&r->web);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int jq(const char *filter)
+{
+	char cmd[1024];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "jq -e '%s' %s >/dev/null", filter, RECORD);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The failing request: input, 500 response, failed open of CONFIG. */
+static void check_record(struct __test_metadata *_metadata, const char *kind)
+{
+	char f[256];
+
+	EXPECT_EQ(0, jq(".format == \"insight-failure-record\" and .version == 1"));
+	snprintf(f, sizeof(f), ".trigger.kind == \"%s\"", kind);
+	EXPECT_EQ(0, jq(f));
+	/* "GET /conf HTTP/1.0\r\n\r\n", byte for byte */
+	EXPECT_EQ(0, jq(".request.input_b64 == \"R0VUIC9jb25mIEhUVFAvMS4wDQoNCg==\" and "
+			".request.fd_kind == \"socket\" and .request.input_truncated == false"));
+	EXPECT_EQ(0, jq(".environment | map(select(.syscall == \"openat\" and "
+			".path == \"" CONFIG "\" and .errno == \"ENOENT\")) | length == 1"));
+}
+
+TEST(response_trigger_fires_on_the_500_only)
+{
+	struct run r;
+	char resp[256];
+
+	ASSERT_EQ(0, start(&r, "--trigger-response", "^HTTP/1\\.[01] 5")) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http("/", resp, sizeof(resp)));
+	EXPECT_NE(NULL, strstr(resp, "200 OK"));
+	usleep(300000);
+	EXPECT_NE(0, access(RECORD, F_OK));	/* not yet */
+	ASSERT_LT(0, http("/conf", resp, sizeof(resp)));
+	EXPECT_NE(NULL, strstr(resp, "500"));
+	ASSERT_EQ(0, finish(&r)) TH_LOG("%s", err_out);
+	check_record(_metadata, "response");
+	/* the response, byte for byte, among the outputs */
+	EXPECT_EQ(0, jq(".outputs | map(select(.fd_kind == \"socket\" and .data_b64 == "
+			"\"SFRUUC8xLjAgNTAwIEludGVybmFsIFNlcnZlciBFcnJvcg0KDQo=\")) | length == 1"));
+	/* and the log line before it */
+	EXPECT_EQ(0, jq(".outputs[0].data_b64 | @base64d | startswith(\"error: cannot open\")"));
+	unlink(RECORD);
+}
+
+TEST(errno_trigger_fires_on_the_failed_open)
+{
+	struct run r;
+	char resp[256];
+
+	ASSERT_EQ(0, start(&r, "--trigger-errno", "openat:ENOENT")) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http("/", resp, sizeof(resp)));
+	ASSERT_LT(0, http("/conf", resp, sizeof(resp)));
+	ASSERT_EQ(0, finish(&r)) TH_LOG("%s", err_out);
+	check_record(_metadata, "errno");
+	unlink(RECORD);
+}
+
+TEST(log_trigger_fires_on_the_error_line)
+{
+	struct run r;
+	char resp[256];
+
+	ASSERT_EQ(0, start(&r, "--trigger-log", "cannot open")) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http("/", resp, sizeof(resp)));
+	ASSERT_LT(0, http("/conf", resp, sizeof(resp)));
+	ASSERT_EQ(0, finish(&r)) TH_LOG("%s", err_out);
+	check_record(_metadata, "log");
+	unlink(RECORD);
+}
+
+TEST(exit_trigger_fires_on_the_exit_status)
+{
+	struct run r;
+	char resp[256];
+
+	ASSERT_EQ(0, start(&r, "--trigger-exit", "3")) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http("/conf", resp, sizeof(resp)));	/* fails, but no trigger */
+	usleep(300000);
+	EXPECT_NE(0, access(RECORD, F_OK));
+	ASSERT_LT(0, http("/quit", resp, sizeof(resp)));
+	ASSERT_EQ(0, finish(&r)) TH_LOG("%s", err_out);
+	EXPECT_EQ(0, jq(".trigger.kind == \"exit\""));
+	unlink(RECORD);
+}
+
+static int cli(char **argv)
+{
+	int status = run_capture(argv, err_out, sizeof(err_out));
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(bad_input_is_one_line_exit_2_and_leaves_nothing)
+{
+	char *badre[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD,
+			  "--trigger-log", "(unclosed", NULL };
+	char *baderr[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD,
+			   "--trigger-errno", "openat:EWHAT", NULL };
+	char *notrig[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD, NULL };
+	char *nopid[] = { (char *)insight_cli(), "record", "--pid", "999999", "-o", RECORD,
+			  "--trigger-exit", "1", NULL };
+	char *badout[] = { (char *)insight_cli(), "record", "--pid", "1", "-o",
+			   "/nonexistent/r.json", "--trigger-exit", "1", NULL };
+	char *v1[] = { (char *)insight_cli(), "record", "--cgroup", "/proc", "-o", RECORD,
+		       "--trigger-exit", "1", NULL };
+
+	unlink(RECORD);
+	EXPECT_EQ(2, cli(badre));
+	EXPECT_NE(NULL, strstr(err_out, "insight: --trigger-log: invalid regex '(unclosed'"));
+	EXPECT_EQ(1, !!strchr(err_out, '\n') && !strchr(strchr(err_out, '\n') + 1, '\n'));
+	EXPECT_EQ(2, cli(baderr));
+	EXPECT_NE(NULL, strstr(err_out, "--trigger-errno takes SYSCALL:ERRNO"));
+	EXPECT_EQ(2, cli(notrig));
+	EXPECT_STREQ("insight: no trigger: give at least one --trigger-*\n", err_out);
+	EXPECT_EQ(2, cli(nopid));
+	EXPECT_STREQ("insight: no process 999999\n", err_out);
+	EXPECT_EQ(2, cli(badout));
+	EXPECT_STREQ("insight: cannot write /nonexistent/r.json: No such file or directory\n",
+		     err_out);
+	EXPECT_EQ(2, cli(v1));
+	EXPECT_STREQ("insight: /proc is not a cgroup v2 directory\n", err_out);
+	EXPECT_NE(0, access(RECORD, F_OK));
+	EXPECT_NE(0, access(RECORD ".tmp", F_OK));
+}
+
+TEST_HARNESS_MAIN
