@@ -205,6 +205,7 @@ demo:
 
 bench:
 	$(Q)$(MAKE) deps
+	$(Q)tools/deps.sh bench
 	$(Q)$(MAKE) all
 	$(Q)tools/bench/run.sh
 

@@ -27,6 +27,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 cgroup_id;		/* 0: select by pid only */
 const volatile __u32 payload_max = 256;	/* at most INSIGHT_PAYLOAD_MAX */
+/*
+ * Record mode (insight record): no enter records, and exit records only
+ * for the calls a failure record uses (I/O, opens, connects, accepts,
+ * closes) and for failed calls other than EAGAIN: a fraction of the
+ * events, for a recorder that must cost production little.
+ */
+const volatile bool record_mode;
 
 #define S_IFMT   00170000
 #define S_IFSOCK 0140000
@@ -55,6 +62,7 @@ const volatile __u32 payload_max = 256;	/* at most INSIGHT_PAYLOAD_MAX */
 #define NR_fsync 74
 #define NR_openat 257
 #define NR_accept4 288
+#define EAGAIN 11
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -111,6 +119,19 @@ static __always_inline void count_drop(void)
 
 	if (d)
 		*d += 1;
+}
+
+static __always_inline bool recorded(long nr, long ret)
+{
+	switch (nr) {
+	case NR_read: case NR_write: case NR_open: case NR_close:
+	case NR_pread64: case NR_pwrite64: case NR_readv: case NR_writev:
+	case NR_connect: case NR_accept: case NR_sendto: case NR_recvfrom:
+	case NR_sendmsg: case NR_recvmsg: case NR_openat: case NR_accept4:
+		return ret != -EAGAIN;
+	default:
+		return ret < 0 && ret != -EAGAIN;
+	}
 }
 
 static __always_inline bool has_fd(long nr)
@@ -199,15 +220,23 @@ static __always_inline __u32 take_payload(struct scratch *sc, const void *src,
 	return len;
 }
 
+/*
+ * Wake the consumer only once a quarter of the ring is used: it polls on
+ * a timer otherwise, so a busy target does not pay a wakeup per event.
+ */
 static __always_inline void emit(struct scratch *sc)
 {
 	__u32 len = sc->e.payload_len;
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	sc->e.seq = __sync_fetch_and_add(&seq, 1);
 	sc->e.ts_ns = bpf_ktime_get_ns();
 	if (len > INSIGHT_PAYLOAD_MAX)
 		len = INSIGHT_PAYLOAD_MAX;
-	if (bpf_ringbuf_output(&events, sc, sizeof(sc->e) + len, 0))
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+	    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 4)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, sc, sizeof(sc->e) + len, flags))
 		count_drop();
 }
 
@@ -232,7 +261,7 @@ int BPF_PROG(stream_sys_enter, struct pt_regs *regs, long id)
 {
 	struct scratch *sc;
 
-	if (!selected(bpf_get_current_pid_tgid() >> 32))
+	if (record_mode || !selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	sc = fresh(INSIGHT_EV_SYS_ENTER);
 	if (!sc)
@@ -246,7 +275,7 @@ int BPF_PROG(stream_sys_enter, struct pt_regs *regs, long id)
 	sc->e.args[5] = regs->r9;
 	if (has_fd(id))
 		describe_fd(&sc->e, (int)sc->e.args[0]);
-	/* kept for the exit record: arguments, fd and what it refers to */
+	/* kept for the exit record: what the fd referred to (a close ends it) */
 	bpf_map_update_elem(&inflight, &sc->e.tid, &sc->e, BPF_ANY);
 	emit(sc);
 	return 0;
@@ -262,15 +291,23 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (record_mode && !recorded(regs->orig_ax, ret))
+		return 0;
 	sc = fresh(INSIGHT_EV_SYS_EXIT);
 	if (!sc)
 		return 0;
 	tid = sc->e.tid;
+	/* the arguments are still in pt_regs at exit */
 	sc->e.nr = regs->orig_ax;
-	in = bpf_map_lookup_elem(&inflight, &tid);
+	sc->e.args[0] = regs->di;
+	sc->e.args[1] = regs->si;
+	sc->e.args[2] = regs->dx;
+	sc->e.args[3] = regs->r10;
+	sc->e.args[4] = regs->r8;
+	sc->e.args[5] = regs->r9;
+	in = record_mode ? NULL : bpf_map_lookup_elem(&inflight, &tid);
 	if (in) {
 		sc->e.nr = in->nr;	/* rt_sigreturn resets orig_ax */
-		__builtin_memcpy(sc->e.args, in->args, sizeof(sc->e.args));
 		sc->e.fd = in->fd;
 		sc->e.fd_kind = in->fd_kind;
 		sc->e.peer_addr = in->peer_addr;
@@ -278,6 +315,8 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 		sc->e.peer_family = in->peer_family;
 		__builtin_memcpy(sc->e.name, in->name, sizeof(sc->e.name));
 		bpf_map_delete_elem(&inflight, &tid);
+	} else if (has_fd(sc->e.nr)) {
+		describe_fd(&sc->e, (int)sc->e.args[0]);
 	}
 	sc->e.ret = ret;
 	/*

@@ -128,6 +128,11 @@ do_ksft() {
 	trap - EXIT
 }
 
+# what only make bench uses
+do_bench() {
+	apt_install lighttpd wrk strace
+}
+
 mkdir -p "$O/guest"
 [ $# -gt 0 ] || set -- packages guest ksft
 for what in "$@"; do
@@ -135,6 +140,7 @@ for what in "$@"; do
 	packages) do_packages ;;
 	guest) do_guest ;;
 	ksft) do_ksft ;;
-	*) die "unknown part '$what' (packages, guest, ksft)" ;;
+	bench) do_bench ;;
+	*) die "unknown part '$what' (packages, guest, ksft, bench)" ;;
 	esac
 done

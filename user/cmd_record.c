@@ -478,7 +478,11 @@ int cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct insight_stream_opts so = { .payload_max = INSIGHT_PAYLOAD_MAX };
+	struct insight_stream_opts so = {
+		.payload_max = INSIGHT_PAYLOAD_MAX,
+		.record_mode = 1,
+		.ring_bytes = 8 << 20,
+	};
 	const char *out = NULL, *cgroup = NULL;
 	struct insight_stream *st = NULL;
 	char pindir[128], tmp[PATH_MAX];
@@ -618,7 +622,7 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "insight: recording cgroup %s\n", cgroup);
 	t0 = time(NULL);
 	while (!stop && !r->done) {
-		err = insight_stream_poll(st, 200);
+		err = insight_stream_poll(st, 50);
 		if (err < 0 && err != -EINTR) {
 			cli_err("reading the stream: %s", strerror(-err));
 			err = 1;

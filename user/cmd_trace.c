@@ -210,7 +210,7 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "insight: tracing cgroup %s\n", cgroup);
 	t0 = time(NULL);
 	while (!stop) {
-		err = insight_stream_poll(st, 200);
+		err = insight_stream_poll(st, 50);
 		if (err < 0 && err != -EINTR) {
 			cli_err("reading the stream: %s", strerror(-err));
 			err = 1;

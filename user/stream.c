@@ -56,6 +56,7 @@ int insight_stream_open(struct insight_stream **out,
 		goto err_free;
 	}
 	s->skel->rodata->cgroup_id = opts->cgroup_id;
+	s->skel->rodata->record_mode = opts->record_mode;
 	s->skel->rodata->payload_max = opts->payload_max ? opts->payload_max : 256;
 	if (s->skel->rodata->payload_max > INSIGHT_PAYLOAD_MAX)
 		s->skel->rodata->payload_max = INSIGHT_PAYLOAD_MAX;

@@ -19,6 +19,7 @@ struct insight_stream_opts {
 	size_t ring_bytes;	/* power of two >= 4096; 0: 1 MiB */
 	uint64_t cgroup_id;	/* also trace every task of this cgroup v2 */
 	uint32_t payload_max;	/* bytes kept per record; 0: 256 */
+	int record_mode;	/* exit records of I/O and failures only */
 };
 
 /* Load and attach.  0 or -errno. */

@@ -36,6 +36,9 @@ base=$(boot_time "$O/guest/minimal.cpio.gz")
 full=$(boot_time "$O/guest/initrd.cpio.gz")
 echo "BENCH vm.boot $full s vm.boot.minimal_image $base host" >>"$lines"
 
+echo "bench: recorder on lighttpd, strace, stream cost (host)" >&2
+tools/bench/record_bench.sh "$O" | tee -a "$lines" >&2
+
 echo "bench: guest benchmarks (one boot)" >&2
 tools/vm/run --no-load --mem 2G --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
 
