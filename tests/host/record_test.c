@@ -58,18 +58,19 @@ struct run {
 static int start(struct run *r, const char *opt, const char *val)
 {
 	char *webv[] = { NULL, NULL, (char *)CONFIG, NULL };
-	char bin[256], portbuf[16], pidbuf[16];
+	char bin[256], pidbuf[16];
 	int errp[2];
 	size_t len = 0;
 
+	char line[64];
+
 	snprintf(bin, sizeof(bin), "%s/webish", getenv("INSIGHT_TARGET_DIR") ?: ".");
-	port = 20000 + getpid() % 20000;
-	snprintf(portbuf, sizeof(portbuf), "%d", port);
 	webv[0] = bin;
-	webv[1] = portbuf;
+	webv[1] = "0";		/* a free port, which webish reports */
 	unlink(CONFIG);
 	unlink(RECORD);
-	if (target_startv(&r->web, webv, 0) || pipe(errp))
+	if (target_startv(&r->web, webv, 0) || target_line(&r->web, line, sizeof(line)) ||
+	    sscanf(line, "port %d", &port) != 1 || pipe(errp))
 		return -1;
 	snprintf(pidbuf, sizeof(pidbuf), "%d", r->web.pid);
 	r->rec = fork();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A small HTTP/1.0 server for the recorder tests: "webish PORT CONFIG".
- * It prints "sites" once it listens on 127.0.0.1:PORT, then serves one
- * connection at a time:
+ * It prints "sites" and "port N" once it listens on 127.0.0.1:N (N is
+ * PORT, or a free port when PORT is 0), then serves one connection at a
+ * time:
  *   GET /      200 "hello"
  *   GET /conf  200 with CONFIG's first line, or, when CONFIG cannot be
  *              opened, logs "error: cannot open CONFIG: ..." on stderr and
@@ -33,6 +34,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	char req[1024], body[256];
 	int s, c, n, one = 1, fd;
+	socklen_t alen;
 
 	if (argc < 3)
 		return 2;
@@ -42,7 +44,10 @@ int main(int argc, char **argv)
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (s < 0 || bind(s, (void *)&a, sizeof(a)) || listen(s, 8))
 		return 1;
-	printf("sites\n");
+	alen = sizeof(a);
+	if (getsockname(s, (void *)&a, &alen))
+		return 1;
+	printf("sites\nport %d\n", ntohs(a.sin_port));
 	fflush(stdout);
 	for (;;) {
 		c = accept(s, NULL, NULL);
