@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insight trace (--pid P | --cgroup PATH) [--format text|jsonl|chrome]
+ * insight trace (--pid P | --cgroup PATH | --from RECORD) [--format text|jsonl|chrome]
  *               [-o FILE] [--payload BYTES] [--duration SECONDS]
  *               [--ring BYTES]
  *
@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "format.h"
+#include "record.h"
 #include "stream.h"
 
 #define MAX_PIDS 4096
@@ -85,9 +86,60 @@ static uint64_t cgroup_id(const char *path)
 	return st.st_ino;
 }
 
+/* Feed one record item to the formatter as an exit record. */
+static void feed_item(struct insight_fmt *fmt, const struct insight_record *r,
+		      const struct insight_record_item *it)
+{
+	struct insight_sys_event e = {
+		.seq = it->seq, .pid = r->pid, .tid = r->pid,
+		.kind = INSIGHT_EV_SYS_EXIT, .nr = it->nr, .ret = it->ret,
+		.fd = it->fd, .fd_kind = it->fd_kind,
+		.payload_len = it->len > INSIGHT_PAYLOAD_MAX ? INSIGHT_PAYLOAD_MAX : it->len,
+	};
+
+	e.args[0] = it->fd;
+	e.args[2] = it->len;
+	if (it->nr == 2 || it->nr == 257) {	/* open flags are not recorded */
+		e.args[0] = it->nr == 257 ? -100 : 0;
+		e.args[1] = e.args[2] = 0;
+	}
+	insight_fmt_event(fmt, &e, it->data);
+}
+
+static int from_record(const char *path, enum insight_format format, FILE *out)
+{
+	struct insight_record r;
+	struct insight_record_item in;
+	struct insight_fmt *fmt;
+	size_t o = 0, v = 0;
+	char why[512];
+
+	if (insight_record_load(path, &r, why, sizeof(why))) {
+		cli_err("%s", why);
+		return EXIT_USAGE;
+	}
+	fmt = insight_fmt_new(out, format);
+	if (!fmt) {
+		insight_record_free(&r);
+		return 1;
+	}
+	in = (struct insight_record_item){ .nr = 0, .fd = r.in_fd, .fd_kind = r.in_kind,
+		.ret = r.input_len, .data = r.input, .len = r.input_len };
+	feed_item(fmt, &r, &in);
+	while (o < r.nout || v < r.nenv) {	/* merge by sequence number */
+		if (v == r.nenv || (o < r.nout && r.outputs[o].seq < r.env[v].seq))
+			feed_item(fmt, &r, &r.outputs[o++]);
+		else
+			feed_item(fmt, &r, &r.env[v++]);
+	}
+	insight_fmt_end(fmt);
+	insight_record_free(&r);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: insight trace (--pid P | --cgroup PATH) [--format text|jsonl|chrome]\n"
+	fprintf(stderr, "usage: insight trace (--pid P | --cgroup PATH | --from RECORD) [--format text|jsonl|chrome]\n"
 			"                     [-o FILE] [--payload BYTES] [--duration SECONDS] [--ring BYTES]\n");
 }
 
@@ -101,11 +153,12 @@ int cmd_trace(int argc, char **argv)
 		{ "payload", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ring", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct insight_stream_opts so = { 0 };
 	enum insight_format format = INSIGHT_FMT_TEXT;
-	const char *out_path = NULL, *cgroup = NULL;
+	const char *out_path = NULL, *cgroup = NULL, *from = NULL;
 	struct insight_stream *st = NULL;
 	struct trace *t;
 	double duration = 0;
@@ -127,6 +180,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'c':
 			cgroup = optarg;
+			break;
+		case 'F':
+			from = optarg;
 			break;
 		case 'f':
 			if (insight_fmt_parse(optarg, &format)) {
@@ -164,7 +220,7 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (!pid && !cgroup)) {
+	if (optind != argc || (!!pid + !!cgroup + !!from) != 1) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -184,6 +240,10 @@ int cmd_trace(int argc, char **argv)
 			free(t);
 			return EXIT_USAGE;
 		}
+	}
+	if (from) {
+		err = from_record(from, format, out);
+		goto out;
 	}
 	t->fmt = insight_fmt_new(out, format);
 	err = t->fmt ? insight_stream_open(&st, &so, on_event, t) : -ENOMEM;

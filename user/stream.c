@@ -95,9 +95,19 @@ int insight_stream_add_pid(struct insight_stream *s, pid_t pid)
 				    &one, sizeof(one), BPF_ANY);
 }
 
+/*
+ * The programs wake the consumer only when the ring fills up (see
+ * emit() in bpf/stream.bpf.c), and ring_buffer__poll() only reads the
+ * rings epoll reported: so wait, then consume whatever is there.
+ */
 int insight_stream_poll(struct insight_stream *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->rb, timeout_ms);
+	int n = ring_buffer__poll(s->rb, timeout_ms), m;
+
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(s->rb);
+	return m < 0 ? m : n + m;
 }
 
 uint64_t insight_stream_drops(struct insight_stream *s)

@@ -106,6 +106,13 @@ static int finish(struct run *r)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static int cli(char **argv)
+{
+	int status = run_capture(argv, err_out, sizeof(err_out));
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static int jq(const char *filter)
 {
 	char cmd[1024];
@@ -131,6 +138,28 @@ static void check_record(struct __test_metadata *_metadata, const char *kind)
 			".path == \"" CONFIG "\" and .errno == \"ENOENT\")) | length == 1"));
 }
 
+/* Existing tools: the record converts to text and to Chrome JSON. */
+static void check_conversion(struct __test_metadata *_metadata)
+{
+	char *text[] = { (char *)insight_cli(), "trace", "--from", RECORD, NULL };
+	char *chrome[] = { (char *)insight_cli(), "trace", "--from", RECORD, "--format",
+			   "chrome", "-o", RECORD ".chrome", NULL };
+	static char out[8192];
+
+	EXPECT_EQ(0, WEXITSTATUS(run_capture(text, out, sizeof(out))));
+	EXPECT_NE(NULL, strstr(out, "\"GET /conf HTTP/1.0\\r\\n\\r\\n\", 22) = 22"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "<socket>, \"HTTP/1.0 500 Internal Server Error\\r\\n\\r\\n\", 38) = 38"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "openat(-100, \"" CONFIG "\", 0) = -1 ENOENT"))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, WEXITSTATUS(run_capture(chrome, out, sizeof(out))));
+	EXPECT_EQ(0, WEXITSTATUS(system("jq -e '(.traceEvents | length >= 4) and "
+					"([.traceEvents[] | select(.name == \"write\")] | length == 2)' "
+					RECORD ".chrome >/dev/null")));
+	unlink(RECORD ".chrome");
+}
+
 TEST(response_trigger_fires_on_the_500_only)
 {
 	struct run r;
@@ -150,7 +179,37 @@ TEST(response_trigger_fires_on_the_500_only)
 			"\"SFRUUC8xLjAgNTAwIEludGVybmFsIFNlcnZlciBFcnJvcg0KDQo=\")) | length == 1"));
 	/* and the log line before it */
 	EXPECT_EQ(0, jq(".outputs[0].data_b64 | @base64d | startswith(\"error: cannot open\")"));
+	check_conversion(_metadata);
 	unlink(RECORD);
+}
+
+TEST(bad_records_are_refused_with_one_line)
+{
+	char *argv[] = { (char *)insight_cli(), "trace", "--from", RECORD, NULL };
+	FILE *f;
+
+	f = fopen(RECORD, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{\"format\":\"insight-failure-record\",\"version\":1,\"req", f);
+	fclose(f);
+	EXPECT_EQ(2, cli(argv));
+	EXPECT_STREQ("insight: " RECORD " is not JSON (truncated?)\n", err_out);
+	f = fopen(RECORD, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{\"format\":\"insight-failure-record\",\"version\":2}", f);
+	fclose(f);
+	EXPECT_EQ(2, cli(argv));
+	EXPECT_STREQ("insight: " RECORD " is a version 2 record; this insight reads version 1\n",
+		     err_out);
+	f = fopen(RECORD, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{\"traceEvents\":[]}", f);
+	fclose(f);
+	EXPECT_EQ(2, cli(argv));
+	EXPECT_STREQ("insight: " RECORD " is not an insight failure record\n", err_out);
+	unlink(RECORD);
+	EXPECT_EQ(2, cli(argv));
+	EXPECT_STREQ("insight: cannot read " RECORD ": No such file or directory\n", err_out);
 }
 
 TEST(errno_trigger_fires_on_the_failed_open)
@@ -192,13 +251,6 @@ TEST(exit_trigger_fires_on_the_exit_status)
 	ASSERT_EQ(0, finish(&r)) TH_LOG("%s", err_out);
 	EXPECT_EQ(0, jq(".trigger.kind == \"exit\""));
 	unlink(RECORD);
-}
-
-static int cli(char **argv)
-{
-	int status = run_capture(argv, err_out, sizeof(err_out));
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 TEST(bad_input_is_one_line_exit_2_and_leaves_nothing)
