@@ -42,7 +42,8 @@ for t in "$O"/tests/guest/*_test; do
 	guest+=("guest/$(basename "$t")")
 done
 # slub_debug=U: SLUB allocation tracking, for the exact leak checks
-vmargs=(--no-load --logdir "$log/guest" --timeout 900 --append slub_debug=U)
+vmargs=(--no-load --logdir "$log/guest" --timeout 900 --append slub_debug=U
+	--pkg bpftool --pkg jq)
 cmd="sh /insight/tests/run"
 if [ -n "${INSIGHT_TEST_FAIL:-}" ]; then
 	vmargs+=(--env INSIGHT_TEST_FAIL=1)

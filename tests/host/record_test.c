@@ -6,15 +6,12 @@
  * outputs byte for byte and the environment it touched.  Bad input gets
  * one line and exit 2, and leaves no file behind.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -27,25 +24,9 @@
 static char err_out[4096];
 static int port;
 
-/* Send one HTTP request to webish; its response into @resp. */
 static int http(const char *path, char *resp, size_t len)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	char req[128];
-	int s, n, got = 0;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0 || connect(s, (void *)&a, sizeof(a)))
-		return -1;
-	n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
-	if (write(s, req, n) != n)
-		return -1;
-	while ((n = read(s, resp + got, len - 1 - got)) > 0)
-		got += n;
-	resp[got] = '\0';
-	close(s);
-	return got;
+	return http_get(port, path, resp, len);
 }
 
 struct run {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -6,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "target.h"
 
@@ -97,4 +100,41 @@ int text_byte(pid_t pid, uint64_t addr)
 	n = pread(fd, &b, 1, addr);
 	close(fd);
 	return n == 1 ? b : -EIO;
+}
+
+int http_get(int port, const char *path, char *resp, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	char req[128];
+	int s, n, got = 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (void *)&a, sizeof(a))) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	if (write(s, req, n) != n) {
+		close(s);
+		return -1;
+	}
+	while ((n = read(s, resp + got, len - 1 - got)) > 0)
+		got += n;
+	resp[got] = '\0';
+	close(s);
+	return got;
+}
+
+int webish_start(struct target *t, const char *config, int *port)
+{
+	char bin[256], line[64];
+	char *argv[] = { bin, "0", (char *)config, NULL };
+
+	snprintf(bin, sizeof(bin), "%s/webish", getenv("INSIGHT_TARGET_DIR") ?: TARGET_DIR);
+	if (target_startv(t, argv, 0) || target_line(t, line, sizeof(line)) ||
+	    sscanf(line, "port %d", port) != 1)
+		return -1;
+	return 0;
 }

@@ -30,6 +30,11 @@ int target_line(struct target *t, char *line, size_t len);
 int target_ask(struct target *t, long x);
 /* SIGKILL it (if still there), reap it, close the pipes. */
 void target_stop(struct target *t);
+/* GET @path from 127.0.0.1:@port (HTTP/1.0); the response in @resp. */
+int http_get(int port, const char *path, char *resp, size_t len);
+/* Start webish on a free port; the port in *@port. */
+int webish_start(struct target *t, const char *config, int *port);
+
 /* First byte of the instruction at @addr in @pid's memory, or -errno. */
 int text_byte(pid_t pid, uint64_t addr);
 
