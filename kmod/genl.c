@@ -584,6 +584,16 @@ static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* a command for CAP_SYS_ADMIN, without attributes */
+#define INSIGHT_ADMIN_OP(c, fn) {					\
+	.cmd = (c), .doit = (fn), .internal_flags = INSIGHT_NEED_SYSADMIN,	\
+}
+/* a command for CAP_SYS_ADMIN with the session commands' policy */
+#define INSIGHT_SESSION_OP(c, fn) {					\
+	.cmd = (c), .doit = (fn), .policy = insight_session_policy,	\
+	.maxattr = INSIGHT_ATTR_MAX, .internal_flags = INSIGHT_NEED_SYSADMIN, \
+}
+
 static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_VERSION,
@@ -591,93 +601,19 @@ static const struct genl_ops insight_ops[] = {
 		.policy = insight_version_policy,
 		.maxattr = INSIGHT_ATTR_MAX,
 	},
-	{
-		.cmd = INSIGHT_CMD_STATUS,
-		.doit = insight_cmd_status,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_SESSION_NEW,
-		.doit = insight_cmd_session_new,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_ATTACH,
-		.doit = insight_cmd_attach,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_SITES_ADD,
-		.doit = insight_cmd_sites_add,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_SITE_POLICY,
-		.doit = insight_cmd_site_policy,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_PROBES_GET,
-		.doit = insight_cmd_probes_get,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_PROBE_RESUME,
-		.doit = insight_cmd_probe_resume,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_PROBE_KILL,
-		.doit = insight_cmd_probe_kill,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_SANDBOX,
-		.doit = insight_cmd_sandbox,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_FAULT_ADD,
-		.doit = insight_cmd_fault_add,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_OUTPUTS_GET,
-		.doit = insight_cmd_outputs_get,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_PROBE_STEP,
-		.doit = insight_cmd_probe_step,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
-	{
-		.cmd = INSIGHT_CMD_PATH_GET,
-		.doit = insight_cmd_path_get,
-		.policy = insight_session_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
-		.internal_flags = INSIGHT_NEED_SYSADMIN,
-	},
+	INSIGHT_ADMIN_OP(INSIGHT_CMD_STATUS, insight_cmd_status),
+	INSIGHT_ADMIN_OP(INSIGHT_CMD_SESSION_NEW, insight_cmd_session_new),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_ATTACH, insight_cmd_attach),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SITES_ADD, insight_cmd_sites_add),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SITE_POLICY, insight_cmd_site_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBES_GET, insight_cmd_probes_get),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_RESUME, insight_cmd_probe_resume),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_KILL, insight_cmd_probe_kill),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SANDBOX, insight_cmd_sandbox),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_FAULT_ADD, insight_cmd_fault_add),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_OUTPUTS_GET, insight_cmd_outputs_get),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_STEP, insight_cmd_probe_step),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PATH_GET, insight_cmd_path_get),
 };
 
 struct genl_family insight_family __ro_after_init = {

@@ -21,6 +21,12 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_open(struct insight_nl **h);
 
+/*
+ * The id of the cgroup v2 directory @path (its inode number), or 0 after
+ * a one-line message (missing, or not a cgroup v2 directory).
+ */
+unsigned long long cli_cgroup_id(const char *path);
+
 int cmd_version(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

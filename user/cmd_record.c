@@ -25,9 +25,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include "cli.h"
 #include "format.h"
@@ -488,8 +485,6 @@ int cmd_record(int argc, char **argv)
 	char pindir[128], tmp[PATH_MAX];
 	struct recorder *r;
 	double duration = 0;
-	struct statfs fs;
-	struct stat sb;
 	time_t t0;
 	pid_t pid = 0;
 	char *end;
@@ -573,17 +568,8 @@ int cmd_record(int argc, char **argv)
 		cli_err("no process %d", pid);
 		goto out_free;
 	}
-	if (cgroup) {
-		if (statfs(cgroup, &fs) || stat(cgroup, &sb)) {
-			cli_err("cgroup %s: %s", cgroup, strerror(errno));
-			goto out_free;
-		}
-		if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(sb.st_mode)) {
-			cli_err("%s is not a cgroup v2 directory", cgroup);
-			goto out_free;
-		}
-		so.cgroup_id = sb.st_ino;
-	}
+	if (cgroup && !(so.cgroup_id = cli_cgroup_id(cgroup)))
+		goto out_free;
 	/* the record can be written: checked now, not after the failure */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	{

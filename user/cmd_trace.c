@@ -18,9 +18,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include "cli.h"
 #include "format.h"
@@ -67,23 +64,6 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	if (e->kind == INSIGHT_EV_EXIT)
 		pid_del(t, e->pid);
 	return 0;
-}
-
-/* The id of the cgroup v2 at @path (its inode number), or 0 with a message. */
-static uint64_t cgroup_id(const char *path)
-{
-	struct statfs fs;
-	struct stat st;
-
-	if (statfs(path, &fs) || stat(path, &st)) {
-		cli_err("cgroup %s: %s", path, strerror(errno));
-		return 0;
-	}
-	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode)) {
-		cli_err("%s is not a cgroup v2 directory", path);
-		return 0;
-	}
-	return st.st_ino;
 }
 
 /* Feed one record item to the formatter as an exit record. */
@@ -228,7 +208,7 @@ int cmd_trace(int argc, char **argv)
 		cli_err("no process %d", pid);
 		return EXIT_USAGE;
 	}
-	if (cgroup && !(so.cgroup_id = cgroup_id(cgroup)))
+	if (cgroup && !(so.cgroup_id = cli_cgroup_id(cgroup)))
 		return EXIT_USAGE;
 	t = calloc(1, sizeof(*t));
 	if (!t)

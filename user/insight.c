@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "cli.h"
 #include "libinsight.h"
@@ -45,6 +48,22 @@ int cli_open(struct insight_nl **h)
 	else
 		cli_err("cannot open generic netlink: %s", strerror(-err));
 	return EXIT_USAGE;
+}
+
+unsigned long long cli_cgroup_id(const char *path)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (statfs(path, &fs) || stat(path, &st)) {
+		cli_err("cgroup %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (fs.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode)) {
+		cli_err("%s is not a cgroup v2 directory", path);
+		return 0;
+	}
+	return st.st_ino;
 }
 
 static void usage(FILE *f)
