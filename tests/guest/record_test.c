@@ -114,4 +114,44 @@ TEST(sigterm_removes_the_pins)
 	target_stop(&web);
 }
 
+/* Without the right to load BPF: one line, exit 2, nothing left. */
+TEST(bpf_not_permitted_is_one_line_and_exit_2)
+{
+	static char out[1024];
+	char *trace[] = { (char *)insight_cli(), "trace", "--pid", "1", NULL };
+	char *record[] = { (char *)insight_cli(), "record", "--pid", "1", "-o",
+			   "/tmp/nobody.json", "--trigger-exit", "1", NULL };
+	int fds[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int st1, st2;
+
+		close(fds[0]);
+		if (become_nobody())
+			_exit(100);
+		st1 = run_capture(trace, out, sizeof(out));
+		if (write(fds[1], out, strlen(out)) < 0)
+			_exit(101);
+		st2 = run_capture(record, out, sizeof(out));
+		if (write(fds[1], out, strlen(out)) < 0)
+			_exit(101);
+		_exit(WEXITSTATUS(st1) * 10 + WEXITSTATUS(st2));
+	}
+	close(fds[1]);
+	memset(out, 0, sizeof(out));
+	ASSERT_LT(0, read(fds[0], out, sizeof(out) - 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(22, WEXITSTATUS(status)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "insight: cannot load the BPF stream: Operation not permitted "
+				    "(BPF not permitted: run as root)\n")) TH_LOG("%s", out);
+	EXPECT_FALSE(exists("/tmp/nobody.json"));
+	EXPECT_FALSE(exists("/tmp/nobody.json.tmp"));
+	EXPECT_FALSE(exists("/sys/fs/bpf/insight"));
+	close(fds[0]);
+}
+
 TEST_HARNESS_MAIN
