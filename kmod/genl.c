@@ -13,8 +13,10 @@
 
 #include "insight.h"
 
-/* genl_ops.internal_flags: the caller needs CAP_SYS_ADMIN */
-#define INSIGHT_NEED_SYSADMIN	BIT(0)
+/* genl_ops.internal_flags */
+#define INSIGHT_NEED_SYSADMIN	BIT(0)	/* the caller needs CAP_SYS_ADMIN */
+#define INSIGHT_LOCKED		BIT(1)	/* doit runs under insight_lock */
+#define INSIGHT_NEED_SESSION	BIT(2)	/* ...with the socket's session in user_ptr[0] */
 
 
 static const struct nla_policy insight_version_policy[INSIGHT_ATTR_MAX + 1] = {
@@ -41,13 +43,41 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_STEP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+/* The session of the requesting socket; caller holds insight_lock. */
+static struct insight_session *insight_session_of(struct genl_info *info)
+{
+	return insight_session_find(genl_info_net(info), info->snd_portid);
+}
+
+/*
+ * Before a command: check the caller's capability, take insight_lock and
+ * find the socket's session, as the command's flags ask (ENOENT without).
+ */
 static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			    struct genl_info *info)
 {
 	if ((ops->internal_flags & INSIGHT_NEED_SYSADMIN) &&
 	    !netlink_capable(skb, CAP_SYS_ADMIN))
 		return -EPERM;
+	if (!(ops->internal_flags & INSIGHT_LOCKED))
+		return 0;
+	mutex_lock(&insight_lock);
+	if (ops->internal_flags & INSIGHT_NEED_SESSION) {
+		info->user_ptr[0] = insight_session_of(info);
+		if (!info->user_ptr[0]) {
+			mutex_unlock(&insight_lock);
+			NL_SET_ERR_MSG_MOD(info->extack, "no session on this socket");
+			return -ENOENT;
+		}
+	}
 	return 0;
+}
+
+static void insight_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	if (ops->internal_flags & INSIGHT_LOCKED)
+		mutex_unlock(&insight_lock);
 }
 
 /*
@@ -99,12 +129,8 @@ static int insight_cmd_version(struct sk_buff *skb, struct genl_info *info)
 static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
-	unsigned int sessions;
 	void *hdr;
 
-	mutex_lock(&insight_lock);
-	sessions = insight_session_count();
-	mutex_unlock(&insight_lock);
 	msg = insight_reply_new(info, INSIGHT_CMD_STATUS, NLMSG_DEFAULT_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
@@ -113,7 +139,7 @@ static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_PROBES, insight_max_probes) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_LOG, insight_max_log) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_PARAM_MAX_SNAPSHOTS, insight_max_snapshots) ||
-	    nla_put_u32(msg, INSIGHT_ATTR_SESSIONS, sessions)) {
+	    nla_put_u32(msg, INSIGHT_ATTR_SESSIONS, insight_session_count())) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -121,40 +147,17 @@ static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* The session of the requesting socket; caller holds insight_lock. */
-static struct insight_session *insight_session_of(struct genl_info *info)
-{
-	struct insight_session *s;
-
-	s = insight_session_find(genl_info_net(info), info->snd_portid);
-	if (!s)
-		NL_SET_ERR_MSG_MOD(info->extack, "no session on this socket");
-	return s;
-}
-
 static int insight_cmd_session_new(struct sk_buff *skb, struct genl_info *info)
 {
-	int err;
-
-	mutex_lock(&insight_lock);
-	err = insight_session_new(genl_info_net(info), info->snd_portid);
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_session_new(genl_info_net(info), info->snd_portid);
 }
 
 static int insight_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
-	int err = -ENOENT;
-
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PID))
 		return -EINVAL;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		err = insight_session_attach(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PID]));
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_session_attach(info->user_ptr[0],
+				      nla_get_u32(info->attrs[INSIGHT_ATTR_PID]));
 }
 
 /* Put one site's outcome into the SITES_ADD reply. */
@@ -213,14 +216,13 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
+	s = info->user_ptr[0];
 	err = -ENOENT;
-	if (!s || list_empty(&s->probes))
-		goto out_unlock;
+	if (list_empty(&s->probes))
+		goto out_free;
 	err = insight_sites_reserve(s, n);
 	if (err)
-		goto out_unlock;
+		goto out_free;
 	nla_for_each_nested(site, info->attrs[INSIGHT_ATTR_SITES], rem) {
 		u32 policy = INSIGHT_POLICY_NATURAL;
 		u64 addr;
@@ -229,11 +231,11 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 		err = nla_parse_nested(tb, INSIGHT_SITE_MAX, site,
 				       insight_site_policy, info->extack);
 		if (err)
-			goto out_unlock;
+			goto out_free;
 		if (!tb[INSIGHT_SITE_ADDR]) {
 			NL_SET_ERR_ATTR_MISS(info->extack, site, INSIGHT_SITE_ADDR);
 			err = -EINVAL;
-			goto out_unlock;
+			goto out_free;
 		}
 		addr = nla_get_u64(tb[INSIGHT_SITE_ADDR]);
 		if (tb[INSIGHT_SITE_POLICY])
@@ -241,15 +243,13 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 		err = insight_put_site_result(msg, addr,
 					      insight_site_add(s, addr, policy));
 		if (err)
-			goto out_unlock;
+			goto out_free;
 	}
-	mutex_unlock(&insight_lock);
 	nla_nest_end(msg, list);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-out_unlock:
-	mutex_unlock(&insight_lock);
+out_free:
 	nlmsg_free(msg);
 	return err;
 }
@@ -257,7 +257,6 @@ out_unlock:
 static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[INSIGHT_SITE_MAX + 1], *site;
-	struct insight_session *s;
 	struct insight_site *st;
 	int rem, err = -EINVAL;
 
@@ -274,18 +273,15 @@ static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "a site needs an address and a policy");
 		return -EINVAL;
 	}
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	st = s ? insight_site_find(s, nla_get_u64(tb[INSIGHT_SITE_ADDR])) : NULL;
-	if (st)
-		WRITE_ONCE(st->policy, nla_get_u32(tb[INSIGHT_SITE_POLICY]));
-	mutex_unlock(&insight_lock);
-	return st ? 0 : -ENOENT;
+	st = insight_site_find(info->user_ptr[0], nla_get_u64(tb[INSIGHT_SITE_ADDR]));
+	if (!st)
+		return -ENOENT;
+	WRITE_ONCE(st->policy, nla_get_u32(tb[INSIGHT_SITE_POLICY]));
+	return 0;
 }
 
 static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
 	struct insight_probe *p = NULL;
 	struct nlattr *arr;
 	struct sk_buff *msg;
@@ -304,12 +300,9 @@ static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 					       sizeof(struct insight_decision)), &hdr);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		p = insight_probe_get(s, id);
+	p = insight_probe_get(info->user_ptr[0], id);
 	if (!p)
-		goto out_unlock;
+		goto out_free;
 	spin_lock(&p->path.lock);
 	if (start < p->path.len)
 		n = min_t(u64, p->path.len - start, INSIGHT_PATH_BATCH);
@@ -323,13 +316,11 @@ static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
 	if (!arr ||
 	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC) ||
 	    nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, start + n, INSIGHT_ATTR_UNSPEC))
-		goto out_unlock;
-	mutex_unlock(&insight_lock);
+		goto out_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-out_unlock:
-	mutex_unlock(&insight_lock);
+out_free:
 	nlmsg_free(msg);
 	return err;
 }
@@ -375,12 +366,7 @@ static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
 	list = nla_nest_start(msg, INSIGHT_ATTR_PROBES);
 	if (!list)
 		goto out_free;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (!s) {
-		err = -ENOENT;
-		goto out_unlock;
-	}
+	s = info->user_ptr[0];
 	spin_lock(&s->lock);
 	next = start;
 	list_for_each_entry(p, &s->probes, node) {
@@ -400,13 +386,10 @@ static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
 				INSIGHT_ATTR_UNSPEC) ? -EMSGSIZE : 0;
 	spin_unlock(&s->lock);
 	if (err)
-		goto out_unlock;
-	mutex_unlock(&insight_lock);
+		goto out_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-out_unlock:
-	mutex_unlock(&insight_lock);
 out_free:
 	nlmsg_free(msg);
 	return err;
@@ -414,35 +397,21 @@ out_free:
 
 static int insight_cmd_probe_resume(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
-	int err = -ENOENT;
-
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
 	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_POLICY))
 		return -EINVAL;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		err = insight_probe_resume(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
-					   nla_get_u32(info->attrs[INSIGHT_ATTR_POLICY]),
-					   nla_get_flag(info->attrs[INSIGHT_ATTR_KEEP]));
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_probe_resume(info->user_ptr[0],
+				    nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+				    nla_get_u32(info->attrs[INSIGHT_ATTR_POLICY]),
+				    nla_get_flag(info->attrs[INSIGHT_ATTR_KEEP]));
 }
 
 static int insight_cmd_probe_kill(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
-	int err = -ENOENT;
-
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE))
 		return -EINVAL;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		err = insight_probe_kill(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]));
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_probe_kill(info->user_ptr[0],
+				  nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]));
 }
 
 static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
@@ -450,7 +419,7 @@ static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *input = info->attrs[INSIGHT_ATTR_INPUT];
 	struct insight_session *s;
 	u32 capture = 256;
-	int fd = -1, err = -ENOENT;
+	int fd = -1;
 
 	if (info->attrs[INSIGHT_ATTR_CAPTURE])
 		capture = nla_get_u32(info->attrs[INSIGHT_ATTR_CAPTURE]);
@@ -460,32 +429,23 @@ static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "INPUT_FD and INPUT go together");
 		return -EINVAL;
 	}
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s && !list_empty(&s->probes))
-		err = insight_sandbox_on(s, capture, fd, input ? nla_data(input) : NULL,
-					 input ? nla_len(input) : 0);
-	mutex_unlock(&insight_lock);
-	return err;
+	s = info->user_ptr[0];
+	if (list_empty(&s->probes))
+		return -ENOENT;
+	return insight_sandbox_on(s, capture, fd, input ? nla_data(input) : NULL,
+				  input ? nla_len(input) : 0);
 }
 
 static int insight_cmd_fault_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
-	int err = -ENOENT;
-
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
 	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SYSCALL) ||
 	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_ERRNO))
 		return -EINVAL;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		err = insight_fault_add(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
-					nla_get_u32(info->attrs[INSIGHT_ATTR_SYSCALL]),
-					nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]));
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_fault_add(info->user_ptr[0],
+				 nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+				 nla_get_u32(info->attrs[INSIGHT_ATTR_SYSCALL]),
+				 nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]));
 }
 
 static int insight_put_output(struct sk_buff *msg, struct insight_output *o)
@@ -513,7 +473,6 @@ static int insight_put_output(struct sk_buff *msg, struct insight_output *o)
 static int insight_cmd_outputs_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct insight_probe *p = NULL;
-	struct insight_session *s;
 	struct insight_output *o;
 	struct nlattr *list;
 	struct sk_buff *msg;
@@ -531,16 +490,13 @@ static int insight_cmd_outputs_get(struct sk_buff *skb, struct genl_info *info)
 				INSIGHT_OUTPUTS_BATCH * INSIGHT_OUTPUT_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		p = insight_probe_get(s, id);
+	p = insight_probe_get(info->user_ptr[0], id);
 	if (!p)
-		goto out_unlock;
+		goto out_free;
 	err = -EMSGSIZE;
 	list = nla_nest_start(msg, INSIGHT_ATTR_OUTPUTS);
 	if (!list)
-		goto out_unlock;
+		goto out_free;
 	next = start;
 	spin_lock(&p->path.lock);
 	list_for_each_entry(o, &p->outputs, node) {
@@ -556,42 +512,36 @@ static int insight_cmd_outputs_get(struct sk_buff *skb, struct genl_info *info)
 	nla_nest_end(msg, list);
 	if (nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
 	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC))
-		goto out_unlock;
-	mutex_unlock(&insight_lock);
+		goto out_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
-out_unlock:
-	mutex_unlock(&insight_lock);
+out_free:
 	nlmsg_free(msg);
 	return err;
 }
 
 static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
 {
-	struct insight_session *s;
-	int err = -ENOENT;
-
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
 	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_STEP))
 		return -EINVAL;
-	mutex_lock(&insight_lock);
-	s = insight_session_of(info);
-	if (s)
-		err = insight_probe_step(s, nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
-					 nla_get_u8(info->attrs[INSIGHT_ATTR_STEP]));
-	mutex_unlock(&insight_lock);
-	return err;
+	return insight_probe_step(info->user_ptr[0],
+				  nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
+				  nla_get_u8(info->attrs[INSIGHT_ATTR_STEP]));
 }
 
-/* a command for CAP_SYS_ADMIN, without attributes */
+/* a command for CAP_SYS_ADMIN, without attributes, under insight_lock */
 #define INSIGHT_ADMIN_OP(c, fn) {					\
-	.cmd = (c), .doit = (fn), .internal_flags = INSIGHT_NEED_SYSADMIN,	\
+	.cmd = (c), .doit = (fn),					\
+	.internal_flags = INSIGHT_NEED_SYSADMIN | INSIGHT_LOCKED,	\
 }
-/* a command for CAP_SYS_ADMIN with the session commands' policy */
+/* a command on the socket's session, with the session commands' policy */
 #define INSIGHT_SESSION_OP(c, fn) {					\
 	.cmd = (c), .doit = (fn), .policy = insight_session_policy,	\
-	.maxattr = INSIGHT_ATTR_MAX, .internal_flags = INSIGHT_NEED_SYSADMIN, \
+	.maxattr = INSIGHT_ATTR_MAX,					\
+	.internal_flags = INSIGHT_NEED_SYSADMIN | INSIGHT_LOCKED |	\
+			  INSIGHT_NEED_SESSION,				\
 }
 
 static const struct genl_ops insight_ops[] = {
@@ -624,6 +574,7 @@ struct genl_family insight_family __ro_after_init = {
 	.ops = insight_ops,
 	.n_ops = ARRAY_SIZE(insight_ops),
 	.pre_doit = insight_pre_doit,
+	.post_doit = insight_post_doit,
 	.resv_start_op = 0,	/* strict validation for every command */
 	.netnsok = false,
 };
