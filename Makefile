@@ -45,6 +45,7 @@ CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Wno-unused-parameter -Wno
 NL_LIBS := -lnl-genl-3 -lnl-3 -lpthread -lm
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 JSON_LIBS := -ljson-c
+DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
 # The guest is a bare busybox: what runs there is linked statically.
 STATIC := -static
 
@@ -122,7 +123,7 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
 LIB_OBJS := $(O)/user/libinsight.o
 CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c)) \
 	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o $(O)/user/match.o \
-	$(O)/user/record.o
+	$(O)/user/record.o $(O)/user/sites.o
 UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 $(O)/user/syscalls.c: tools/gen-syscalls.sh $(UNISTD_64)
@@ -141,7 +142,7 @@ $(O)/user/%.o: user/%.c $(UAPI) $(wildcard user/*.h) | $(BPF_SKELS)
 
 $(O)/insight: $(CLI_OBJS) $(LIB_OBJS)
 	$(call say,LD,$@)
-	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS) $(BPF_LIBS) $(JSON_LIBS)
+	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS) $(DIS_LIBS) $(BPF_LIBS) $(JSON_LIBS)
 
 # ---- tests ----------------------------------------------------------------
 TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))
@@ -155,12 +156,12 @@ $(O)/tests/lib/%.o: tests/lib/%.c $(TEST_DEPS) | $(BPF_SKELS)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
 
 TEST_USER_OBJS := $(O)/user/stream.o $(O)/user/match.o $(O)/user/format.o $(O)/user/syscalls.o \
-	$(O)/user/record.o
+	$(O)/user/record.o $(O)/user/sites.o
 $(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(TEST_USER_OBJS)
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) $(LIB_OBJS) \
-		$(TEST_USER_OBJS) $(NL_LIBS) $(BPF_LIBS) $(JSON_LIBS)
+		$(TEST_USER_OBJS) $(NL_LIBS) $(DIS_LIBS) $(BPF_LIBS) $(JSON_LIBS)
 
 # programs the guest tests run as targets (static, -O2, known branches)
 TARGETS := $(patsubst tests/targets/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets/*.c))

@@ -208,7 +208,7 @@ TEST(ending_the_session_kills_the_probes)
 }
 
 /* User processes, zombies included (kernel threads come and go). */
-/* Wait (up to 5 s) until probe @id is in @state; its info into @pi. */
+/* Wait (up to 10 s) until probe @id is in @state; its info into @pi. */
 static int wait_state(struct insight_nl *h, uint32_t id, int state,
 		      struct insight_probe_info *pi)
 {
@@ -216,9 +216,29 @@ static int wait_state(struct insight_nl *h, uint32_t id, int state,
 	unsigned int n;
 	int i;
 
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 1000; i++) {
 		if (!insight_probes_get(h, id, pi, 1, &n, &degraded) && n == 1 &&
 		    pi->id == id && pi->state == state)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Wait (up to 10 s) until @count probes are held snapshots. */
+static int wait_held(struct insight_nl *h, unsigned int count)
+{
+	struct insight_probe_info pi[8];
+	unsigned int n, k, held;
+	uint64_t degraded;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		held = 0;
+		if (!insight_probes_get(h, 0, pi, 8, &n, &degraded))
+			for (k = 0; k < n; k++)
+				held += pi[k].state == INSIGHT_PROBE_HELD;
+		if (held == count)
 			return 0;
 		usleep(10000);
 	}
@@ -374,7 +394,6 @@ TEST(owner_killed_with_live_probes_leaves_none)
 	if (!owner) {
 		uint64_t addrs[] = { t.site[0], t.site[1] };
 		uint32_t pol[] = { INSIGHT_POLICY_FORK, INSIGHT_POLICY_SNAPSHOT };
-		struct insight_probe_info pi;
 		struct insight_nl *h;
 		int errs[2];
 
@@ -382,15 +401,20 @@ TEST(owner_killed_with_live_probes_leaves_none)
 		    insight_attach(h, t.pid) ||
 		    insight_sites_add(h, addrs, pol, 2, errs) || errs[0] || errs[1])
 			_exit(1);
-		/* x=3: a probe forked at LT, then snapshots held at EVEN */
-		if (target_send(&t, 3) || wait_state(h, 2, INSIGHT_PROBE_HELD, &pi))
+		/* x=3: a probe forked at LT, then two snapshots held at EVEN
+		 * (ids in the order the children registered: any order) */
+		if (target_send(&t, 3) || wait_held(h, 2))
 			_exit(2);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(3);
 		pause();
 		_exit(0);
 	}
-	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		waitpid(owner, &status, 0);
+		ASSERT_TRUE(0) TH_LOG("the owner failed: status %#x", status);
+	}
 	kill(owner, SIGKILL);
 	ASSERT_EQ(owner, waitpid(owner, &status, 0));
 	/* all three probes (our children, by CLONE_PARENT) were killed */

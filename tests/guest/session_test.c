@@ -18,6 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "libinsight.h"
+#include "sites.h"
 #include "target.h"
 #include "util.h"
 
@@ -226,6 +227,28 @@ TEST_F(site, single_step_logs_every_conditional_jump)
 	ASSERT_EQ(n1 + 1, n);
 	EXPECT_EQ(0, d[n - 1].site);
 	EXPECT_EQ(0, d[n - 1].flags);	/* 4 < 10: jge not taken */
+}
+
+/* Every jump the disassembler finds in main is one the kernel accepts. */
+TEST_F(site, disassembled_jumps_are_accepted_sites)
+{
+	uint64_t addrs[64];
+	int errs[64], i, n = 0;
+	struct insight_jcc *j;
+	char why[256];
+	size_t nj, k;
+
+	ASSERT_EQ(0, insight_find_jccs(self->t.pid, NULL, &j, &nj, why, sizeof(why)))
+		TH_LOG("%s", why);
+	for (k = 0; k < nj && n < 64; k++)
+		if (!strcmp(j[k].func, "main"))
+			addrs[n++] = j[k].addr;
+	free(j);
+	ASSERT_LE(2, n);
+	ASSERT_EQ(0, insight_sites_add(self->h, addrs, NULL, n, errs));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, errs[i]) TH_LOG("%#lx", (unsigned long)addrs[i]);
+	EXPECT_EQ(1, target_ask(&self->t, 3));	/* and it still computes */
 }
 
 TEST_F(site, target_exit_mid_session_is_harmless)

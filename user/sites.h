@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Finding branch sites without source: the conditional jumps of a
+ * process's main executable (or of a shared object it maps), found by
+ * disassembling the executable sections with capstone, and symbolised
+ * with libdw (symbols; source lines when debug info exists).
+ */
+#ifndef INSIGHT_SITES_H
+#define INSIGHT_SITES_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct insight_jcc {
+	uint64_t addr;		/* in the process */
+	uint64_t target;	/* where it jumps */
+	char mnemonic[32];
+	char func[64];		/* symbol, or "" when stripped of it */
+	uint64_t func_off;
+	char src[96];		/* "file.c:42", or "" without debug info */
+};
+
+/*
+ * The conditional jumps (those insight.ko traps: jcc rel8 and rel32) of
+ * @pid's executable, or of its mapped object whose file name contains
+ * @lib.  *out is malloc'ed.  On error, -errno and a one-line reason.
+ */
+int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
+		      size_t *n, char *why, size_t whylen);
+
+#endif /* INSIGHT_SITES_H */
