@@ -54,8 +54,8 @@ struct request {
 	unsigned char *input;
 	size_t in_len;
 	bool in_truncated;
-	struct item out[MAX_ITEMS], env[MAX_ITEMS];
-	int nout, nenv;
+	struct item *out, *env;	/* grown on demand, charged to --max-bytes */
+	int nout, nenv, outcap, envcap;
 	bool out_truncated, env_truncated;
 	size_t bytes;		/* memory it holds, against --max-bytes */
 };
@@ -107,6 +107,8 @@ static void req_free(struct recorder *r, struct request *q)
 		item_free(&q->out[i]);
 	for (i = 0; i < q->nenv; i++)
 		item_free(&q->env[i]);
+	free(q->out);
+	free(q->env);
 	free(q->input);
 	r->bytes -= q->bytes;
 	memset(q, 0, sizeof(*q));
@@ -174,17 +176,26 @@ static bool charge(struct recorder *r, struct request *q, size_t len)
 static void add_item(struct recorder *r, struct request *q, bool output,
 		     const struct insight_sys_event *e, const void *payload)
 {
-	struct item *it;
+	struct item **arr = output ? &q->out : &q->env, *it;
 	int *n = output ? &q->nout : &q->nenv;
+	int *cap = output ? &q->outcap : &q->envcap;
 
-	if (*n == MAX_ITEMS || !charge(r, q, sizeof(*it) + e->payload_len)) {
-		if (output)
-			q->out_truncated = true;
-		else
-			q->env_truncated = true;
-		return;
+	if (*n == *cap) {
+		int more = *cap ? *cap * 2 : 8;
+		size_t need = (more - *cap) * sizeof(**arr);
+		struct item *grown;
+
+		if (more > MAX_ITEMS || r->bytes + need > r->max_bytes ||
+		    !(grown = realloc(*arr, more * sizeof(**arr))))
+			goto full;
+		charge(r, q, need);
+		*arr = grown;
+		*cap = more;
 	}
-	it = output ? &q->out[(*n)++] : &q->env[(*n)++];
+	if (!charge(r, q, e->payload_len + 1))
+		goto full;
+	it = &(*arr)[(*n)++];
+	memset(it, 0, sizeof(*it));
 	it->seq = e->seq;
 	it->nr = e->nr;
 	it->fd = e->fd;
@@ -197,8 +208,16 @@ static void add_item(struct recorder *r, struct request *q, bool output,
 	if (it->data) {
 		memcpy(it->data, payload, e->payload_len);
 		it->data[e->payload_len] = '\0';
+	} else {
+		it->captured = 0;
 	}
 	q->last_seq = e->seq;
+	return;
+full:
+	if (output)
+		q->out_truncated = true;
+	else
+		q->env_truncated = true;
 }
 
 static bool is_read(int nr)
