@@ -41,6 +41,7 @@ static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
 	[INSIGHT_ATTR_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
 	[INSIGHT_ATTR_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
 	[INSIGHT_ATTR_STEP] = NLA_POLICY_MAX(NLA_U8, 1),
+	[INSIGHT_ATTR_HOLD] = { .type = NLA_FLAG },
 };
 
 /* The session of the requesting socket; caller holds insight_lock. */
@@ -433,7 +434,8 @@ static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
 	if (list_empty(&s->probes))
 		return -ENOENT;
 	return insight_sandbox_on(s, capture, fd, input ? nla_data(input) : NULL,
-				  input ? nla_len(input) : 0);
+				  input ? nla_len(input) : 0,
+				  nla_get_flag(info->attrs[INSIGHT_ATTR_HOLD]));
 }
 
 static int insight_cmd_fault_add(struct sk_buff *skb, struct genl_info *info)

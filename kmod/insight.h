@@ -121,6 +121,7 @@ struct insight_fault {
  * @step: single-stepping is asked for
  * @stepping: the trap flag is set by the module in its registers
  * @in_off: how far it has read the replayed input
+ * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent)
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
  * @outputs: its captured writes, oldest first (under @path.lock)
@@ -141,6 +142,7 @@ struct insight_probe {
 	bool step;
 	bool stepping;
 	u64 in_off;
+	bool done;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
 	struct list_head outputs;
@@ -175,6 +177,7 @@ struct insight_probe {
  * @input_fd: fd whose reads are replayed (-1: none)
  * @input: the replayed bytes
  * @input_len: their number
+ * @hold_root: the target's next decision at a site is a SNAPSHOT
  * @pending: syscalls intercepted whose work has not run yet
  * @events_lost: events the owner's socket could not take
  */
@@ -201,6 +204,7 @@ struct insight_session {
 	int input_fd;
 	u8 *input;
 	u32 input_len;
+	atomic_t hold_root;
 	atomic_t pending;
 	atomic64_t events_lost;
 };
@@ -249,7 +253,7 @@ void insight_sites_remove(struct insight_session *s);
 /* kmod/sandbox.c; callers hold insight_lock */
 extern unsigned int insight_max_outputs;
 int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
-		       const void *input, u32 input_len);
+		       const void *input, u32 input_len, bool hold);
 int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 void insight_sandbox_end(struct insight_session *s);
 void insight_outputs_free(struct insight_probe *p);

@@ -280,6 +280,39 @@ static bool insight_fd_sandboxed(int fd)
 	return S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISREG(mode) || S_ISCHR(mode);
 }
 
+/*
+ * Whether probe @p has finished the replayed request, telling the owner
+ * the first time: after reading some input it goes back to waiting for
+ * work, or it reads the input fd past the end.
+ */
+static bool insight_request_done(struct insight_session *s,
+				 struct insight_probe *p,
+				 enum insight_sys_kind kind, long nr, int fd)
+{
+	bool done;
+
+	if (p->done)
+		return true;
+	switch (nr) {
+	case __NR_accept:
+	case __NR_accept4:
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+	case __NR_epoll_pwait2:
+		done = p->in_off > 0;
+		break;
+	default:
+		done = kind >= SYS_READ && kind <= SYS_RECVMSG &&
+		       fd == s->input_fd && p->in_off >= s->input_len;
+		break;
+	}
+	if (done) {
+		p->done = true;
+		insight_event(s, INSIGHT_EVENT_DONE, p->id, 0, 0, 0, GFP_ATOMIC);
+	}
+	return done;
+}
+
 /* In the sys_enter tracepoint (preemption off) for probe @p of @s. */
 static void insight_sys_intercept(struct insight_session *s,
 				  struct insight_probe *p, struct pt_regs *regs,
@@ -302,9 +335,11 @@ static void insight_sys_intercept(struct insight_session *s,
 	if (!READ_ONCE(s->sandbox))
 		return;
 	kind = insight_sys_kind(nr);
+	fd = regs->di;
+	if (s->input_fd >= 0 && insight_request_done(s, p, kind, nr, fd) && !p->id)
+		return;		/* the target's own again */
 	if (kind == SYS_NONE)
 		return;
-	fd = regs->di;
 	if (kind >= SYS_READ && kind <= SYS_RECVMSG) {
 		if (fd != s->input_fd)
 			return;		/* reading from peers is allowed */
@@ -379,7 +414,7 @@ static int insight_hook(struct insight_session *s)
 }
 
 int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
-		       const void *input, u32 input_len)
+		       const void *input, u32 input_len, bool hold)
 {
 	int err;
 
@@ -400,6 +435,7 @@ int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 	s->capture = capture;
 	s->input_fd = input_fd;
 	s->input_len = input_len;
+	atomic_set(&s->hold_root, hold);
 	WRITE_ONCE(s->sandbox, true);
 	return 0;
 }

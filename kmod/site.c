@@ -82,6 +82,9 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 
 	natural = insight_jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
+	if (!self->id && atomic_read(&s->hold_root) &&
+	    atomic_xchg(&s->hold_root, 0))
+		policy = INSIGHT_POLICY_SNAPSHOT;	/* the root snapshot */
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
 	case INSIGHT_POLICY_SNAPSHOT:

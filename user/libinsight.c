@@ -351,8 +351,8 @@ static int parse_site_results(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
-		      const uint32_t *policies, unsigned int n, int *errs)
+static int sites_add_batch(struct insight_nl *h, const uint64_t *addrs,
+			   const uint32_t *policies, unsigned int n, int *errs)
 {
 	struct site_results r = { .errs = errs, .n = n };
 	/* per site: a nest, an address and a policy */
@@ -378,6 +378,23 @@ int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
 	err = insight_transact(h, msg, parse_site_results, &r);
 	if (!err && r.got != n)
 		err = -EBADMSG;
+	return err;
+}
+
+/* A netlink attribute holds at most 64 KiB: add the sites in batches. */
+#define SITES_BATCH 1024
+
+int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,
+		      const uint32_t *policies, unsigned int n, int *errs)
+{
+	unsigned int i, k;
+	int err = 0;
+
+	for (i = 0; !err && i < n; i += k) {
+		k = n - i < SITES_BATCH ? n - i : SITES_BATCH;
+		err = sites_add_batch(h, addrs + i, policies ? policies + i : NULL,
+				      k, errs + i);
+	}
 	return err;
 }
 
@@ -548,6 +565,12 @@ int insight_probe_kill(struct insight_nl *h, uint32_t probe)
 int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
 		    const void *input, uint32_t input_len)
 {
+	return insight_sandbox_hold(h, capture, input_fd, input, input_len, 0);
+}
+
+int insight_sandbox_hold(struct insight_nl *h, uint32_t capture, int input_fd,
+			 const void *input, uint32_t input_len, int hold)
+{
 	struct nl_msg *msg = msg_alloc(h, INSIGHT_CMD_SANDBOX,
 				       nla_total_size(input_len) + 64);
 
@@ -556,7 +579,8 @@ int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
 	if (nla_put_u32(msg, INSIGHT_ATTR_CAPTURE, capture) ||
 	    (input_fd >= 0 &&
 	     (nla_put_u32(msg, INSIGHT_ATTR_INPUT_FD, input_fd) ||
-	      nla_put(msg, INSIGHT_ATTR_INPUT, input_len, input)))) {
+	      nla_put(msg, INSIGHT_ATTR_INPUT, input_len, input))) ||
+	    (hold && nla_put_flag(msg, INSIGHT_ATTR_HOLD))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

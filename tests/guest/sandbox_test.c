@@ -9,13 +9,18 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "libinsight.h"
+#include "sites.h"
 #include "target.h"
 #include "util.h"
 
@@ -221,6 +226,131 @@ TEST(sandboxed_sessions_leak_nothing)
 	}
 	ASSERT_EQ(0, mod_unload("insight"));
 	EXPECT_EQ(before, orphan_slab_objects());
+}
+
+/* Events read but not yet waited for. */
+static struct insight_event_info seen[64];
+static int nseen;
+
+/* Wait for an event of @kind for @probe; 0 when it came. */
+static int wait_event(struct insight_nl *h, uint32_t kind, uint32_t probe,
+		      struct insight_event_info *got)
+{
+	int i, n, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		for (i = 0; i < nseen; i++)
+			if (seen[i].kind == kind && seen[i].probe == probe) {
+				if (got)
+					*got = seen[i];
+				seen[i] = seen[--nseen];
+				return 0;
+			}
+		if (nseen == 64)
+			nseen = 0;
+		n = insight_events_read(h, seen + nseen, 64 - nseen, 100);
+		if (n > 0)
+			nseen += n;
+	}
+	return -1;
+}
+
+/* The lowest fd number @pid has free. */
+static int free_fd(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		if (access(path, F_OK))
+			break;
+	}
+	return fd;
+}
+
+/*
+ * webish under a root-holding sandbox: a real connection wakes it, its
+ * first trap leaves a held copy (the root), it works on the replayed
+ * request with its reply captured and reports DONE when back in accept();
+ * the root, resumed, does the same; the session ends and webish answers
+ * a real request.
+ */
+TEST(root_snapshot_and_request_end)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	struct insight_probe_info pi[8];
+	struct insight_decision d[64], d1[64];
+	struct insight_event_info ev;
+	struct insight_jcc *j;
+	struct insight_nl *h;
+	struct target t;
+	unsigned int n, nd, n1;
+	uint64_t *addrs, lost, deg;
+	int *errs, port, c, st;
+	size_t nj, i;
+	char why[128], resp[256];
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, webish_start(&t, "/nonexistent.conf", &port));
+	ASSERT_EQ(0, insight_find_jccs(t.pid, NULL, &j, &nj, why, sizeof(why)));
+	addrs = calloc(nj, sizeof(*addrs));
+	errs = calloc(nj, sizeof(*errs));
+	ASSERT_TRUE(addrs && errs);
+	for (i = 0; i < nj; i++)
+		addrs[i] = j[i].addr;
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, addrs, NULL, nj, errs));
+	/* the connection will be its lowest free fd */
+	ASSERT_EQ(0, insight_sandbox_hold(h, 256, free_fd(t.pid), req, strlen(req), 1));
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(0, connect(c, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_PAUSED, 1, &ev));
+	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_DONE, 0, NULL));
+	ASSERT_EQ(0, outputs(h, 0, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", outs[0].data, outs[0].captured));
+	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 8, &n, &deg));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[1].state);
+	EXPECT_EQ(0, pi[1].parent);
+	/* the target logged the root's fork at the root's fork_seq */
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 64, &nd, &lost));
+	ASSERT_LT(pi[1].fork_seq, nd);
+	EXPECT_TRUE(d[pi[1].fork_seq].flags & INSIGHT_DECISION_FORK);
+	/* the root, resumed the natural way with a copy kept, replays it too */
+	ASSERT_EQ(0, insight_probe_resume(h, 1, (d[pi[1].fork_seq].flags &
+		  INSIGHT_DECISION_TAKEN) ? INSIGHT_POLICY_TAKEN : INSIGHT_POLICY_NOT_TAKEN, 1));
+	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_DONE, 1, NULL));
+	ASSERT_EQ(0, outputs(h, 1, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", outs[0].data, outs[0].captured));
+	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 8, &n, &deg));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[2].state);
+	EXPECT_EQ(1, pi[2].parent);
+	/* the same decisions as the target's, from the root on */
+	ASSERT_EQ(0, insight_path_get(h, 1, 0, d1, 64, &n1, &lost));
+	ASSERT_EQ(nd - pi[1].fork_seq, n1);
+	for (i = 1; i < n1; i++) {
+		EXPECT_EQ(d[pi[1].fork_seq + i].addr, d1[i].addr);
+	}
+	insight_nl_close(h);
+	close(c);
+	while (waitpid(-1, &st, WNOHANG) > 0)
+		;
+	/* webish is unharmed */
+	ASSERT_LT(0, http_get(port, "/", resp, sizeof(resp)));
+	EXPECT_NE(NULL, strstr(resp, "hello"));
+	target_stop(&t);
+	free(addrs);
+	free(errs);
+	free(j);
 }
 
 TEST_HARNESS_MAIN

@@ -23,7 +23,7 @@
  *
  * Raised by one for every addition to this header.
  */
-#define INSIGHT_ABI_VERSION	3
+#define INSIGHT_ABI_VERSION	4
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
@@ -92,6 +92,14 @@
  *	offset (a forked probe starts at its parent's).  Output syscalls the
  *	sandbox cannot emulate (sendmmsg, sendfile, splice, vmsplice, tee,
  *	copy_file_range) fail with EPERM and are captured with length 0.
+ *	With %INSIGHT_ATTR_HOLD, the target's next decision at any site is a
+ *	SNAPSHOT whatever the site's policy: a held copy of the target taken
+ *	before it works on the request (the root of an exploration).  A probe
+ *	that has read replayed input and then enters accept, accept4,
+ *	epoll_wait, epoll_pwait or epoll_pwait2, or reads the input fd past
+ *	the end of the input, has finished the request: the owner gets an
+ *	%INSIGHT_EVENT_DONE, once; from then on the target's (probe 0's)
+ *	reads of the input fd are its own again.
  *	-EBUSY: already on; -ENOENT: no session, or not attached.
  * @INSIGHT_CMD_FAULT_ADD: make a syscall of a probe fail: required
  *	%INSIGHT_ATTR_PROBE, %INSIGHT_ATTR_SYSCALL and %INSIGHT_ATTR_ERRNO;
@@ -108,7 +116,7 @@
  *	%INSIGHT_ATTR_EVENT (an &enum insight_event), %INSIGHT_ATTR_PROBE,
  *	and by kind %INSIGHT_ATTR_PARENT and %INSIGHT_ATTR_SITE_INDEX
  *	(created), %INSIGHT_ATTR_STATUS (exited, killed: the wait status),
- *	%INSIGHT_ATTR_SITE_INDEX (paused, quota).  Events that do not fit the owner's receive buffer
+ *	%INSIGHT_ATTR_SITE_INDEX (paused, quota), nothing more (done).  Events that do not fit the owner's receive buffer
  *	are counted in %INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
  * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
@@ -178,6 +186,7 @@ enum insight_cmd {
  * @INSIGHT_ATTR_STATUS: u32, a wait status
  * @INSIGHT_ATTR_EVENTS_LOST: u64, events not delivered
  * @INSIGHT_ATTR_STEP: u8, 1 to single-step, 0 to stop
+ * @INSIGHT_ATTR_HOLD: flag, hold a root snapshot at the target's next trap
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -216,6 +225,7 @@ enum insight_attr {
 	INSIGHT_ATTR_STATUS,
 	INSIGHT_ATTR_EVENTS_LOST,
 	INSIGHT_ATTR_STEP,
+	INSIGHT_ATTR_HOLD,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -300,6 +310,8 @@ enum insight_output_attr {
  * @INSIGHT_EVENT_PAUSED: a snapshot is held, ready for PROBE_RESUME
  * @INSIGHT_EVENT_QUOTA: a FORK or SNAPSHOT decision ran naturally: the
  *	session was at a cap
+ * @INSIGHT_EVENT_DONE: a probe finished the replayed request (it went back
+ *	to waiting for work, or read past the input); see %INSIGHT_CMD_SANDBOX
  */
 enum insight_event {
 	INSIGHT_EVENT_CREATED = 1,
@@ -307,6 +319,7 @@ enum insight_event {
 	INSIGHT_EVENT_KILLED,
 	INSIGHT_EVENT_PAUSED,
 	INSIGHT_EVENT_QUOTA,
+	INSIGHT_EVENT_DONE,
 };
 
 /**
