@@ -48,6 +48,253 @@ static bool is_jcc(const cs_insn *in)
 		in->bytes[1] <= 0x8f);
 }
 
+
+/* ---- what a jump's condition depends on ---------------------------------- */
+
+#define RING 24			/* instructions kept before each jump */
+
+static const char *const env_calls[] = {
+	"open", "openat", "creat", "read", "pread", "write", "pwrite", "readv",
+	"writev", "close", "connect", "accept", "accept4", "socket", "bind",
+	"listen", "poll", "ppoll", "select", "pselect", "recv", "recvfrom",
+	"recvmsg", "send", "sendto", "sendmsg", "stat", "fstat", "lstat",
+	"fstatat", "newfstatat", "statx", "access", "faccessat", "fopen",
+	"fdopen", "fgets", "fgetc", "getc", "fread", "fwrite", "fputs",
+	"fprintf", "fflush", "fclose", "getline", "getdelim", "getrlimit",
+	"setrlimit", "prlimit", "time", "clock_gettime", "gettimeofday",
+	"mkdir", "unlink", "rename", "lseek", "ftruncate", "fsync", "fdatasync",
+	"epoll_wait", "epoll_ctl", "dup", "dup2", "pipe", "fork", "getenv",
+	"errno_location", "kill", "waitpid", "opendir", "readdir", "getsockname",
+	"getpeername", "setsockopt", "getsockopt", NULL,
+};
+
+static const char *const data_calls[] = {
+	"strcmp", "strncmp", "memcmp", "strcasecmp", "strncasecmp", "strstr",
+	"strchr", "strrchr", "atoi", "atol", "strtol", "strtoul", "strtoll",
+	"strtoull", "sscanf", "memchr", "strspn", "strcspn", NULL,
+};
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/* open64 / __libc_open64 / __GI___open64_nocancel / strcmp_avx2 -> base */
+static void base_name(const char *name, char *out, size_t len)
+{
+	static const char *const pre[] = { "GI_", "libc_", "isoc99_", "isoc23_", NULL };
+	static const char *const suf[] = { "_nocancel", "64", "_avx2", "_sse2",
+					   "_sse42", "_evex", "_unaligned", "_ifunc",
+					   "_erms", NULL };
+	const char *const *x;
+	bool again = true;
+	size_t n;
+	char *at;
+
+	while (*name == '_')
+		name++;
+	while (again) {
+		again = false;
+		for (x = pre; *x; x++)
+			if (!strncmp(name, *x, strlen(*x))) {
+				name += strlen(*x);
+				while (*name == '_')
+					name++;
+				again = true;
+			}
+	}
+	snprintf(out, len, "%s", name);
+	again = true;
+	while (again) {
+		again = false;
+		n = strlen(out);
+		for (x = suf; *x; x++)
+			if (n > strlen(*x) && !strcmp(out + n - strlen(*x), *x)) {
+				out[n - strlen(*x)] = '\0';
+				again = true;
+				break;
+			}
+	}
+	at = strchr(out, '@');
+	if (at)
+		*at = '\0';
+}
+
+/* 0..15 for the general registers and their parts (rax=0 ... r15=15), else -1 */
+static int reg_family(csh cs, unsigned int reg)
+{
+	static const char *const legacy[8][5] = {
+		{ "rax", "eax", "ax", "al", "ah" }, { "rcx", "ecx", "cx", "cl", "ch" },
+		{ "rdx", "edx", "dx", "dl", "dh" }, { "rbx", "ebx", "bx", "bl", "bh" },
+		{ "rsp", "esp", "sp", "spl", "" }, { "rbp", "ebp", "bp", "bpl", "" },
+		{ "rsi", "esi", "si", "sil", "" }, { "rdi", "edi", "di", "dil", "" },
+	};
+	const char *n = reg ? cs_reg_name(cs, reg) : NULL;
+	int i, k;
+
+	if (!n)
+		return -1;
+	for (i = 0; i < 8; i++)
+		for (k = 0; k < 5; k++)
+			if (legacy[i][k][0] && !strcmp(n, legacy[i][k]))
+				return i;
+	if (n[0] == 'r' && n[1] >= '0' && n[1] <= '9') {
+		k = atoi(n + 1);
+		if (k >= 8 && k <= 15)
+			return k;
+	}
+	return -1;
+}
+
+#define REG_BIT(f)	(1U << (f))
+#define CALLER_SAVED	(REG_BIT(0) | REG_BIT(1) | REG_BIT(2) | REG_BIT(6) | REG_BIT(7) | \
+			 REG_BIT(8) | REG_BIT(9) | REG_BIT(10) | REG_BIT(11))
+
+struct mem_key {
+	int base, index;
+	int64_t disp;
+};
+
+struct track {
+	unsigned int regs;
+	struct mem_key mem[4];
+	int nmem;
+};
+
+static struct mem_key mem_of(csh cs, const cs_x86_op *op)
+{
+	struct mem_key k = {
+		.base = reg_family(cs, op->mem.base),
+		.index = reg_family(cs, op->mem.index),
+		.disp = op->mem.disp,
+	};
+	return k;
+}
+
+static int mem_find(const struct track *t, struct mem_key k)
+{
+	int i;
+
+	for (i = 0; i < t->nmem; i++)
+		if (t->mem[i].base == k.base && t->mem[i].index == k.index &&
+		    t->mem[i].disp == k.disp)
+			return i;
+	return -1;
+}
+
+/* Track what operand @op reads (a register, or memory and its base). */
+static void track_op(csh cs, struct track *t, const cs_x86_op *op)
+{
+	struct mem_key k;
+	int f;
+
+	if (op->type == X86_OP_REG) {
+		f = reg_family(cs, op->reg);
+		if (f >= 0)
+			t->regs |= REG_BIT(f);
+	} else if (op->type == X86_OP_MEM) {
+		k = mem_of(cs, op);
+		if (k.base == 4 || k.base == 5 || k.base < 0) {
+			if (mem_find(t, k) < 0 && t->nmem < 4)
+				t->mem[t->nmem++] = k;
+		} else {
+			t->regs |= REG_BIT(k.base);	/* through a pointer */
+		}
+	}
+}
+
+static bool is_group(const cs_insn *in, uint8_t group)
+{
+	int i;
+
+	for (i = 0; i < in->detail->groups_count; i++)
+		if (in->detail->groups[i] == group)
+			return true;
+	return false;
+}
+
+/*
+ * Classify the jump ring[last]: ring[0..last) are the instructions before
+ * it, oldest first.
+ */
+static void classify(csh cs, Dwfl_Module *mod, cs_insn **ring, int last,
+		     struct insight_jcc *j)
+{
+	const uint64_t flags = X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_MODIFY_CF |
+			       X86_EFLAGS_MODIFY_SF | X86_EFLAGS_MODIFY_OF;
+	struct track t = { 0 };
+	const cs_x86 *x;
+	const char *name;
+	char base[48];
+	int i, k, f, m;
+
+	for (i = last - 1; i >= 0; i--) {
+		if (is_group(ring[i], CS_GRP_JUMP) || is_group(ring[i], CS_GRP_CALL) ||
+		    is_group(ring[i], CS_GRP_RET))
+			return;
+		if (ring[i]->detail->x86.eflags & flags)
+			break;
+	}
+	if (i < 0)
+		return;
+	snprintf(j->cond, sizeof(j->cond), "%.15s %.47s", ring[i]->mnemonic,
+		 ring[i]->op_str);
+	x = &ring[i]->detail->x86;
+	for (k = 0; k < x->op_count; k++)
+		track_op(cs, &t, &x->operands[k]);
+	for (i--; i >= 0 && (t.regs || t.nmem); i--) {
+		x = &ring[i]->detail->x86;
+		if (is_group(ring[i], CS_GRP_CALL)) {
+			name = NULL;
+			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM)
+				name = dwfl_module_addrname(mod, x->operands[0].imm);
+			/* unnamed: a static binary's PLT stub of an ifunc (str*, mem*) */
+			base_name(name ? name : "str/mem (ifunc)", base, sizeof(base));
+			if ((t.regs & REG_BIT(0)) ||
+			    (t.nmem && in_list(env_calls, base))) {
+				snprintf(j->callee, sizeof(j->callee), "%s", base);
+				j->cls = in_list(env_calls, base) ? INSIGHT_JCC_ENV :
+					 in_list(data_calls, base) || !name ? INSIGHT_JCC_DATA :
+					 INSIGHT_JCC_CALL;
+				return;
+			}
+			t.regs &= ~CALLER_SAVED;
+			continue;
+		}
+		if (is_group(ring[i], CS_GRP_JUMP) || is_group(ring[i], CS_GRP_RET))
+			return;
+		if (!x->op_count || !(x->operands[0].access & CS_AC_WRITE))
+			continue;
+		if (x->operands[0].type == X86_OP_REG) {
+			f = reg_family(cs, x->operands[0].reg);
+			if (f < 0 || !(t.regs & REG_BIT(f)))
+				continue;
+			if (!strncmp(ring[i]->mnemonic, "mov", 3) ||
+			    !strcmp(ring[i]->mnemonic, "lea") ||
+			    (x->op_count == 2 && x->operands[1].type == X86_OP_REG &&
+			     reg_family(cs, x->operands[1].reg) == f &&
+			     (!strcmp(ring[i]->mnemonic, "xor") ||
+			      !strcmp(ring[i]->mnemonic, "sub"))))
+				t.regs &= ~REG_BIT(f);
+			if (!strcmp(ring[i]->mnemonic, "lea"))
+				continue;
+		} else if (x->operands[0].type == X86_OP_MEM) {
+			m = mem_find(&t, mem_of(cs, &x->operands[0]));
+			if (m < 0)
+				continue;
+			if (!strncmp(ring[i]->mnemonic, "mov", 3))
+				t.mem[m] = t.mem[--t.nmem];
+		} else {
+			continue;
+		}
+		for (k = 1; k < x->op_count; k++)
+			track_op(cs, &t, &x->operands[k]);
+	}
+}
+
 static void symbolise(Dwfl_Module *mod, struct insight_jcc *j)
 {
 	GElf_Off off = 0;
@@ -72,27 +319,36 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 			struct insight_jcc **out, size_t *n, size_t *cap)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
+	cs_insn *ring[RING] = { NULL }, *win[RING], *in;
 	const uint8_t *code;
+	unsigned long k = 0;
 	GElf_Shdr sh;
 	uint64_t addr;
 	size_t size;
-	cs_insn *in;
+	int i, have, err = 0;
 
 	if (!gelf_getshdr(scn, &sh) || !data || !data->d_buf)
 		return 0;
 	code = data->d_buf;
 	size = data->d_size;
 	addr = sh.sh_addr + bias;
-	in = cs_malloc(cs);
-	if (!in)
-		return -ENOMEM;
+	for (i = 0; i < RING; i++) {
+		ring[i] = cs_malloc(cs);
+		if (!ring[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	while (size) {
+		in = ring[k % RING];
 		if (!cs_disasm_iter(cs, &code, &size, &addr, in)) {
 			code++;		/* not an instruction: step over a byte */
 			size--;
 			addr++;
+			k = 0;		/* nothing before it is known */
 			continue;
 		}
+		k++;
 		if (!is_jcc(in))
 			continue;
 		if (*n == *cap) {
@@ -101,8 +357,8 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 			*cap = *cap ? *cap * 2 : 256;
 			more = realloc(*out, *cap * sizeof(**out));
 			if (!more) {
-				cs_free(in, 1);
-				return -ENOMEM;
+				err = -ENOMEM;
+				goto out;
 			}
 			*out = more;
 		}
@@ -111,10 +367,17 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 		(*out)[*n].target = strtoull(in->op_str, NULL, 16);
 		snprintf((*out)[*n].mnemonic, sizeof((*out)[*n].mnemonic), "%s", in->mnemonic);
 		symbolise(mod, &(*out)[*n]);
+		have = k < RING ? (int)k : RING;
+		for (i = 0; i < have; i++)
+			win[i] = ring[(k - have + i) % RING];
+		classify(cs, mod, win, have - 1, &(*out)[*n]);
 		(*n)++;
 	}
-	cs_free(in, 1);
-	return 0;
+out:
+	for (i = 0; i < RING; i++)
+		if (ring[i])
+			cs_free(ring[i], 1);
+	return err;
 }
 
 int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
@@ -167,7 +430,8 @@ int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
 		err = -EIO;
 		goto out_dwfl;
 	}
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs)) {
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) ||
+	    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON)) {
 		snprintf(why, whylen, "capstone cannot disassemble x86-64");
 		err = -EIO;
 		goto out_dwfl;

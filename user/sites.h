@@ -18,6 +18,21 @@ struct insight_jcc {
 	char func[64];		/* symbol, or "" when stripped of it */
 	uint64_t func_off;
 	char src[96];		/* "file.c:42", or "" without debug info */
+	int cls;		/* an enum insight_jcc_class */
+	char callee[48];	/* the call whose result the condition uses */
+	char cond[64];		/* the instruction that set the flags */
+};
+
+/*
+ * What a jump's condition depends on, found by following its operands
+ * back from the flag-setting instruction to a call (static, within the
+ * straight-line code before the jump):
+ */
+enum insight_jcc_class {
+	INSIGHT_JCC_NONE,	/* nothing found */
+	INSIGHT_JCC_CALL,	/* the result of a call of the program */
+	INSIGHT_JCC_DATA,	/* a comparison or parse of bytes (strcmp, atoi...) */
+	INSIGHT_JCC_ENV,	/* a syscall, the clock, a file or peer (open, poll...) */
 };
 
 /*
