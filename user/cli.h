@@ -32,5 +32,6 @@ int cmd_status(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif /* INSIGHT_CLI_H */

@@ -368,12 +368,27 @@ static void write_items(FILE *f, const struct item *it, int n, bool output)
 	}
 }
 
+/* The name of @pid's executable (its last component), or NULL. */
+static const char *exe_name(pid_t pid, char *buf, size_t len)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	snprintf(buf, len, "%.200s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	return buf;
+}
+
 /* The failure record, written to a temporary file renamed into place. */
 static int write_record(struct recorder *r, const char *path, pid_t pid,
 			const char *cgroup, unsigned long long drops)
 {
 	struct request none = { 0 }, *q;
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], exe[256];
 	FILE *f;
 
 	q = r->fired_req >= 0 && r->req[r->fired_req].used ? &r->req[r->fired_req] : &none;
@@ -396,6 +411,11 @@ static int write_record(struct recorder *r, const char *path, pid_t pid,
 		"\"input_len\":%zu,\"input_truncated\":%s,",
 		q->pid, q->used ? q->fd : -1, kind_name(q->fd_kind), q->peer, q->in_len,
 		q->in_truncated ? "true" : "false");
+	if (q->used && exe_name(q->pid, exe, sizeof(exe))) {
+		fputs("\"exe\":", f);
+		insight_json_str(f, exe, strlen(exe));
+		fputc(',', f);
+	}
 	json_b64(f, "input_b64", q->input ? q->input : (unsigned char *)"", q->in_len);
 	fputs("},\n \"outputs\":[", f);
 	write_items(f, q->out, q->nout, true);

@@ -22,6 +22,7 @@ static const struct {
 	{ "version", cmd_version, "print the CLI's and the loaded module's ABI versions" },
 	{ "status", cmd_status, "print the loaded module's state and limits" },
 	{ "sites", cmd_sites, "list the conditional jumps of a process (capstone, libdw)" },
+	{ "explore", cmd_explore, "find the path of a recorded failed request in a shadow" },
 	{ "record", cmd_record, "record a process's requests; on a trigger, write a failure record" },
 	{ "trace", cmd_trace, "stream the syscalls of a process or cgroup (text, jsonl, chrome)" },
 };

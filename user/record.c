@@ -173,6 +173,7 @@ int insight_record_load(const char *path, struct insight_record *r,
 			snprintf(r->trigger, sizeof(r->trigger), "%s", str_of(trig, "kind") ?: "");
 	}
 	r->pid = int_of(req, "pid", 0);
+	snprintf(r->exe, sizeof(r->exe), "%s", str_of(req, "exe") ?: "");
 	r->in_fd = int_of(req, "fd", -1);
 	r->in_kind = kind_of(str_of(req, "fd_kind"));
 	err = 0;

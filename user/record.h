@@ -25,6 +25,7 @@ struct insight_record {
 	int version;
 	char trigger[32];
 	int pid;		/* the request's process */
+	char exe[256];		/* its executable's name, or "" if not known */
 	int in_fd;
 	unsigned int in_kind;
 	uint8_t *input;

@@ -1,0 +1,1222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight explore --pid P --record FAILURE.json [--quota N] [--timeout S]
+ *                 [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites]
+ *
+ * Find the execution path of a recorded failed request in a running copy
+ * of the program (the shadow), without source code:
+ *
+ * 1. Sites: the conditional jumps of the program (user/sites.c), each
+ *    classified by what its condition depends on.
+ * 2. The request is replayed through the backend's sandbox (a connection
+ *    to the socket the target listens on, or its stdin): the target works
+ *    on it naturally, its writes captured and suppressed, while its first
+ *    trap leaves a held copy, the root.
+ * 3. If the natural outputs are the record's, the failure reproduces as
+ *    it is; the suspects are the branches on its path that depend on the
+ *    environment and decide it (flipping them loses the failure).
+ *    Otherwise the search deviates: held snapshots are taken at candidate
+ *    branches (those depending on the environment first, then the nearest
+ *    to the first output that differs) and resumed the other way, at most
+ *    --quota at once; a probe whose outputs stop matching is pruned; the
+ *    search goes deeper (more deviations) from the best partial probes.
+ * 4. The report: the path, the deviations ranked as suspects, the outputs.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "format.h"
+#include "match.h"
+#include "record.h"
+#include "sites.h"
+#include "syscalls.h"
+
+#define MAX_PROBES_SEEN	4096
+#define BATCH		10	/* snapshots taken per round */
+#define MAX_DEV		3	/* deviations per path, at most */
+#define MAX_CAND	40	/* candidate branches per node */
+#define MAX_SUSPECT_RUNS 8	/* flips tried to rank a natural failure */
+
+enum pst { P_NONE, P_RUNNING, P_HELD, P_DONE, P_EXITED };
+
+struct pstate {
+	bool known;
+	enum pst st;
+	uint32_t parent;
+	uint64_t fork_seq;
+	bool lineage;		/* parent/fork_seq read from the backend */
+	struct insight_matcher *m;
+	uint64_t out_next;
+	enum insight_verdict verdict;
+	size_t pos;
+};
+
+struct run {
+	uint32_t probe;		/* the probe that ran it */
+	size_t base;		/* full-path index where its own log starts */
+	struct insight_decision *path;	/* full path */
+	size_t npath;
+	enum insight_verdict verdict;
+	size_t pos;		/* outputs matched */
+	size_t limit;		/* full-path index before the first bad output */
+	size_t devs[MAX_DEV + 1];
+	int ndev;
+	uint32_t snap;		/* a held copy at its last branch, or 0 */
+	bool snap_taken;	/* the direction its snapshot resumes in */
+};
+
+struct ex {
+	const struct xb_ops *ops;
+	struct xb *b;
+	pid_t pid;
+	struct insight_jcc *j;
+	size_t nj;
+	struct insight_record rec;
+	struct insight_output_rec *expect;
+	size_t nexp;
+	struct pstate *ps;
+	unsigned int quota;
+	double start, deadline;
+	bool tty, timed_out;
+	/* counters */
+	unsigned long created, pruned, finished, branches;
+	unsigned int running, held;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(struct ex *x, bool last)
+{
+	static double shown;
+
+	if (!x->tty || (!last && now() - shown < 0.2))
+		return;
+	shown = now();
+	fprintf(stderr, "\r[explore] probes running %u held %u pruned %lu, branches %lu, %.1f s ",
+		x->running, x->held, x->pruned, x->branches, now() - x->start);
+	if (last)
+		fputc('\n', stderr);
+}
+
+static struct pstate *pst(struct ex *x, uint32_t id)
+{
+	return id < MAX_PROBES_SEEN ? &x->ps[id] : NULL;
+}
+
+/* Feed probe @id's new outputs to its matcher. */
+static void check_outputs(struct ex *x, uint32_t id)
+{
+	struct insight_output_info *o;
+	struct insight_output_rec r;
+	struct pstate *p = pst(x, id);
+	unsigned int n, i;
+
+	if (!p || !p->m || p->verdict == INSIGHT_MISMATCH)
+		return;
+	o = malloc(16 * sizeof(*o));
+	if (!o)
+		return;
+	do {
+		if (x->ops->outputs(x->b, id, p->out_next, o, 16, &n))
+			break;
+		for (i = 0; i < n && p->verdict != INSIGHT_MISMATCH; i++) {
+			size_t k = insight_matcher_pos(p->m);
+
+			r.fd_kind = INSIGHT_FD_FILE;
+			r.data = o[i].data;
+			r.len = o[i].captured;
+			/* the record kept fewer bytes than were written: compare those */
+			if (k < x->nexp && x->expect[k].len < r.len &&
+			    (long long)x->rec.outputs[k].len < x->rec.outputs[k].ret)
+				r.len = x->expect[k].len;
+			p->verdict = insight_matcher_feed(p->m, &r);
+		}
+		p->out_next += n;
+	} while (n == 16 && p->verdict != INSIGHT_MISMATCH);
+	p->pos = insight_matcher_pos(p->m);
+	free(o);
+}
+
+static void track(struct ex *x, uint32_t id)
+{
+	struct pstate *p = pst(x, id);
+
+	if (!p || p->m)
+		return;
+	p->m = insight_matcher_new(x->expect, x->nexp, NULL);
+	p->verdict = x->nexp ? INSIGHT_PREFIX : INSIGHT_MATCH;
+}
+
+/* Read events for up to @ms; keep each probe's state. */
+static void pump(struct ex *x, int ms)
+{
+	struct xb_event ev[64];
+	struct pstate *p;
+	int i, n;
+
+	n = x->ops->events(x->b, ev, 64, ms);
+	for (i = 0; i < n; i++) {
+		p = pst(x, ev[i].probe);
+		if (!p)
+			continue;
+		switch (ev[i].kind) {
+		case XB_EV_CREATED:
+			p->known = true;
+			p->st = P_RUNNING;
+			p->parent = ev[i].parent;
+			x->created++;
+			break;
+		case XB_EV_PAUSED:
+			p->known = true;
+			p->st = P_HELD;
+			break;
+		case XB_EV_DONE:
+			if (p->st != P_EXITED)
+				p->st = P_DONE;
+			break;
+		case XB_EV_EXITED:
+		case XB_EV_KILLED:
+			p->st = P_EXITED;
+			break;
+		default:
+			break;
+		}
+	}
+	x->running = x->held = 0;
+	for (i = 0; i < MAX_PROBES_SEEN; i++) {
+		if (x->ps[i].st == P_RUNNING)
+			x->running++;
+		else if (x->ps[i].st == P_HELD)
+			x->held++;
+	}
+	progress(x, false);
+	if (now() > x->deadline)
+		x->timed_out = true;
+}
+
+static bool finished(struct ex *x, uint32_t id)
+{
+	return x->ps[id].st == P_DONE || x->ps[id].st == P_EXITED;
+}
+
+static void refresh_lineage(struct ex *x)
+{
+	struct xb_probe *p;
+	unsigned int n, i;
+
+	p = calloc(MAX_PROBES_SEEN, sizeof(*p));
+	if (!p)
+		return;
+	if (!x->ops->probes(x->b, p, MAX_PROBES_SEEN, &n))
+		for (i = 0; i < n; i++) {
+			struct pstate *s = pst(x, p[i].id);
+
+			if (!s)
+				continue;
+			s->known = true;
+			s->parent = p[i].parent;
+			s->fork_seq = p[i].fork_seq;
+			s->lineage = true;
+			if (p[i].state == INSIGHT_PROBE_HELD)
+				s->st = P_HELD;
+			else if (p[i].state == INSIGHT_PROBE_EXITED)
+				s->st = P_EXITED;
+		}
+	free(p);
+}
+
+static void kill_probe(struct ex *x, uint32_t id)
+{
+	if (id && !x->ops->kill(x->b, id))
+		x->ps[id].st = P_EXITED;
+}
+
+/* Probe @id's own log; its decision count in *n. */
+static struct insight_decision *own_path(struct ex *x, uint32_t id, size_t *n)
+{
+	struct insight_decision *d = NULL;
+
+	if (x->ops->path(x->b, id, &d, n)) {
+		*n = 0;
+		return NULL;
+	}
+	x->branches += *n;
+	return d;
+}
+
+/* A run of probe @id whose own log continues @prefix (the first @base). */
+static int make_run(struct ex *x, uint32_t id, const struct insight_decision *prefix,
+		    size_t base, struct run *r)
+{
+	struct insight_decision *own;
+	struct pstate *p = &x->ps[id];
+	size_t n, k;
+	uint64_t lim;
+
+	own = own_path(x, id, &n);
+	if (!own && n)
+		return -EIO;
+	r->probe = id;
+	r->base = base;
+	r->path = malloc((base + n + 1) * sizeof(*r->path));
+	if (!r->path) {
+		free(own);
+		return -ENOMEM;
+	}
+	if (base)
+		memcpy(r->path, prefix, base * sizeof(*prefix));
+	if (n)
+		memcpy(r->path + base, own, n * sizeof(*own));
+	r->npath = base + n;
+	free(own);
+	check_outputs(x, id);
+	r->verdict = p->verdict;
+	r->pos = p->pos;
+	r->limit = r->npath;
+	if (r->verdict != INSIGHT_MATCH) {
+		struct insight_output_info o;
+		unsigned int got = 0;
+
+		/* decisions before the first output that did not match */
+		if (!x->ops->outputs(x->b, id, r->pos, &o, 1, &got) && got) {
+			lim = base + o.decisions;
+			r->limit = lim < r->npath ? lim : r->npath;
+		}
+	}
+	for (k = 0; k < r->npath; k++)
+		r->path[k].seq = k;
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->path);
+	r->path = NULL;
+}
+
+static const struct insight_jcc *jcc_of(struct ex *x, const struct insight_decision *d)
+{
+	return d->site < x->nj ? &x->j[d->site] : NULL;
+}
+
+static int cls_weight(int cls)
+{
+	return cls == INSIGHT_JCC_ENV ? 3 : cls == INSIGHT_JCC_DATA ? 2 :
+	       cls == INSIGHT_JCC_CALL ? 1 : 0;
+}
+
+struct cand {
+	size_t j;		/* full-path index */
+	int weight;
+	uint32_t snap;		/* held snapshot there */
+	uint32_t copy;		/* its kept copy, after resuming */
+	struct run r;
+	bool ran;
+};
+
+static int cand_cmp_env(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return y->weight - x->weight;
+	return x->j < y->j ? 1 : x->j > y->j ? -1 : 0;
+}
+
+/*
+ * Candidate branches of @r in [lo, r->limit): nearest first, those whose
+ * condition depends on the environment ahead when @env_first; at most two
+ * occurrences of a site; only weighted ones when @weighted_only.
+ */
+static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_first,
+			 bool weighted_only, struct cand *c, size_t max)
+{
+	size_t n = 0, j, k, seen;
+	const struct insight_jcc *jc;
+
+	for (j = r->limit; j-- > lo && n < 4 * max;) {
+		if (r->path[j].flags & INSIGHT_DECISION_STEPPED)
+			continue;
+		jc = jcc_of(x, &r->path[j]);
+		if (!jc)
+			continue;
+		if (weighted_only && !cls_weight(jc->cls))
+			continue;
+		for (k = 0, seen = 0; k < n; k++)
+			if (r->path[c[k].j].addr == r->path[j].addr)
+				seen++;
+		if (seen >= 2)
+			continue;
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].j = j;
+		c[n].weight = env_first ? cls_weight(jc->cls) : 0;
+		n++;
+		if (n == max && !env_first)
+			break;
+	}
+	qsort(c, n, sizeof(*c), cand_cmp_env);
+	return n < max ? n : max;
+}
+
+/* Wait until probe @id is held (it was just created by a split). */
+static int wait_held(struct ex *x, uint32_t id)
+{
+	while (!x->timed_out && x->ps[id].st != P_HELD) {
+		if (x->ps[id].st == P_EXITED)
+			return -ESRCH;
+		pump(x, 20);
+	}
+	return x->timed_out ? -ETIMEDOUT : 0;
+}
+
+/* The held child of @parent at @fork_seq, after a refresh; 0 if none. */
+static uint32_t held_child(struct ex *x, uint32_t parent, uint64_t fork_seq)
+{
+	uint32_t i;
+
+	for (i = 1; i < MAX_PROBES_SEEN; i++)
+		if (x->ps[i].known && x->ps[i].lineage && x->ps[i].parent == parent &&
+		    x->ps[i].fork_seq == fork_seq && x->ps[i].st == P_HELD)
+			return i;
+	return 0;
+}
+
+static bool natural_taken(const struct insight_decision *d)
+{
+	bool taken = d->flags & INSIGHT_DECISION_TAKEN;
+
+	return (d->flags & INSIGHT_DECISION_DEVIATED) ? !taken : taken;
+}
+
+/*
+ * Take held snapshots at the candidates c[0..n) of @node (all after its
+ * base): rerun the node from its snapshot with those sites set to
+ * SNAPSHOT.  The node's snapshot is renewed.  Returns how many got one.
+ */
+static size_t snapshot_at(struct ex *x, struct run *node, struct cand *c, size_t n)
+{
+	uint32_t p = node->snap, i, got = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		x->ops->policy(x->b, node->path[c[k].j].site, XB_SNAPSHOT);
+	if (x->ops->resume(x->b, p, node->snap_taken, 1))
+		goto out;
+	x->ps[p].st = P_RUNNING;
+	while (!x->timed_out && !finished(x, p))
+		pump(x, 20);
+	kill_probe(x, p);
+out:
+	for (k = 0; k < n; k++)
+		x->ops->policy(x->b, node->path[c[k].j].site, XB_NATURAL);
+	pump(x, 0);
+	refresh_lineage(x);
+	node->snap = held_child(x, p, 0);
+	for (k = 0; k < n; k++) {
+		c[k].snap = held_child(x, p, c[k].j - node->base);
+		got += c[k].snap != 0;
+	}
+	/* snapshots at other occurrences of those sites: not wanted */
+	for (i = 1; i < MAX_PROBES_SEEN; i++) {
+		bool wanted = i == node->snap;
+
+		if (!x->ps[i].known || x->ps[i].parent != p || x->ps[i].st != P_HELD)
+			continue;
+		for (k = 0; k < n; k++)
+			wanted |= c[k].snap == i;
+		if (!wanted)
+			kill_probe(x, i);
+	}
+	return got;
+}
+
+/*
+ * Resume the candidates' snapshots the other way, at most quota at once,
+ * pruning those whose outputs stop matching; with @keep each leaves a
+ * copy for a deeper search.  Stops early at a full match when @stop.
+ */
+static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_t n,
+			   bool keep, bool stop)
+{
+	size_t next = 0, k;
+	unsigned int active = 0;
+	bool matched = false;
+
+	for (;;) {
+		while (!matched && active < x->quota && next < n && !x->timed_out) {
+			struct cand *cd = &c[next++];
+			const struct insight_decision *d = &node->path[cd->j];
+
+			if (!cd->snap)
+				continue;
+			if (x->ops->resume(x->b, cd->snap, !natural_taken(d), keep))
+				continue;
+			x->ps[cd->snap].st = P_RUNNING;
+			track(x, cd->snap);
+			cd->ran = true;
+			active++;
+		}
+		if (!active)
+			break;
+		pump(x, 10);
+		for (k = 0; k < next; k++) {
+			struct cand *cd = &c[k];
+			struct pstate *p = &x->ps[cd->snap];
+
+			if (!cd->ran || cd->r.path)
+				continue;
+			check_outputs(x, cd->snap);
+			if (p->verdict == INSIGHT_MISMATCH && !finished(x, cd->snap)) {
+				kill_probe(x, cd->snap);	/* pruned */
+				x->pruned++;
+			}
+			if (!finished(x, cd->snap) && !x->timed_out)
+				continue;
+			make_run(x, cd->snap, node->path, cd->j, &cd->r);
+			cd->r.ndev = node->ndev;
+			memcpy(cd->r.devs, node->devs, sizeof(node->devs));
+			cd->r.devs[cd->r.ndev++] = cd->j;
+			cd->r.snap_taken = !natural_taken(&node->path[cd->j]);
+			kill_probe(x, cd->snap);
+			x->finished++;
+			active--;
+			if (cd->r.verdict == INSIGHT_MATCH && stop)
+				matched = true;
+		}
+	}
+	if (keep) {
+		refresh_lineage(x);
+		for (k = 0; k < n; k++)
+			if (c[k].ran)
+				c[k].r.snap = held_child(x, c[k].snap, 0);
+	}
+}
+
+static void cands_free(struct ex *x, struct cand *c, size_t n, const struct run *keep)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (c[k].r.snap && (!keep || c[k].r.snap != keep->snap))
+			kill_probe(x, c[k].r.snap);
+		if (!keep || c[k].r.path != keep->path)
+			run_free(&c[k].r);
+	}
+}
+
+/* Rank: a full match first, then more outputs matched, then the order tried. */
+static bool better(const struct run *a, const struct run *b)
+{
+	if (!b->path)
+		return true;
+	if ((a->verdict == INSIGHT_MATCH) != (b->verdict == INSIGHT_MATCH))
+		return a->verdict == INSIGHT_MATCH;
+	return a->pos > b->pos;
+}
+
+/*
+ * Deviate from @node: candidates nearest the first bad output, those
+ * depending on the environment first, in batches; then deeper from the
+ * best partial run.  The best run found goes to @best.
+ */
+static void search(struct ex *x, struct run *node, struct run *best)
+{
+	struct cand *c;
+	struct run child = { 0 };
+	size_t n, k, b, lo;
+	bool deeper = node->ndev + 1 < MAX_DEV;
+
+	c = calloc(4 * MAX_CAND, sizeof(*c));
+	if (!c)
+		return;
+	lo = node->ndev ? node->devs[node->ndev - 1] + 1 : node->base + 1;
+	n = candidates(x, node, lo, true, false, c, MAX_CAND);
+	for (b = 0; b < n && !x->timed_out; b += BATCH) {
+		size_t m = n - b < BATCH ? n - b : BATCH;
+
+		snapshot_at(x, node, c + b, m);
+		if (!node->snap)
+			break;		/* lost the way back */
+		run_candidates(x, node, c + b, m, deeper, true);
+		for (k = b; k < b + m; k++)
+			if (c[k].ran && c[k].r.path && better(&c[k].r, &child))
+				child = c[k].r;
+		if (child.path && child.verdict == INSIGHT_MATCH)
+			break;
+	}
+	if (child.path && better(&child, best)) {
+		if (best->path && best->path != node->path) {
+			if (best->snap)
+				kill_probe(x, best->snap);
+			run_free(best);
+		}
+		*best = child;
+	}
+	cands_free(x, c, n, child.path ? &child : NULL);
+	free(c);
+	if (child.path && child.verdict != INSIGHT_MATCH && deeper && child.snap &&
+	    !x->timed_out && child.pos >= node->pos)
+		search(x, &child, best);
+}
+
+/*
+ * A natural failure: which branches on its path decide it?  Flip those
+ * depending on data (nearest the last output first) and keep those whose
+ * flip loses the failure.
+ */
+static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
+{
+	struct cand *c;
+	size_t n, k, got = 0;
+	struct run tmp = *nat;
+
+	c = calloc(4 * MAX_SUSPECT_RUNS, sizeof(*c));
+	if (!c)
+		return 0;
+	/* the branches before the last output */
+	if (x->nexp) {
+		struct insight_output_info o;
+		unsigned int g = 0;
+
+		if (!x->ops->outputs(x->b, nat->probe, x->nexp - 1, &o, 1, &g) && g)
+			tmp.limit = o.decisions < tmp.npath ? o.decisions : tmp.npath;
+	}
+	n = candidates(x, &tmp, nat->base + 1, false, true, c, MAX_SUSPECT_RUNS);
+	if (n) {
+		snapshot_at(x, nat, c, n);
+		run_candidates(x, nat, c, n, false, false);
+	}
+	for (k = 0; k < n && got < max; k++)
+		if (c[k].ran && c[k].r.path && c[k].r.verdict != INSIGHT_MATCH)
+			out[got++] = c[k].j;
+	cands_free(x, c, n, NULL);
+	free(c);
+	return got;
+}
+
+/* ---- the request: how it reaches the target ---------------------------- */
+
+static unsigned long socket_inode(pid_t pid, int fd)
+{
+	char path[64], link[64];
+	unsigned long ino = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	sscanf(link, "socket:[%lu]", &ino);
+	return ino;
+}
+
+/* The TCP port @pid listens on (IPv4, any address), and that socket's inode. */
+static int listen_port(pid_t pid, unsigned long *inode)
+{
+	char line[512];
+	unsigned long ino;
+	unsigned int port, st;
+	int fd, found = 0;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*s %*s %*s %*d %*d %lu",
+			   &port, &st, &ino) != 3 || st != 0x0A)
+			continue;
+		for (fd = 0; fd < 1024 && !found; fd++)
+			if (socket_inode(pid, fd) == ino) {
+				found = port;
+				*inode = ino;
+			}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Other processes sharing the listening socket @ino: stopped while we work. */
+static int siblings(pid_t pid, unsigned long ino, pid_t *out, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0, fd;
+	pid_t p;
+
+	if (!d)
+		return 0;
+	while (n < max && (e = readdir(d))) {
+		p = atoi(e->d_name);
+		if (p <= 0 || p == pid || p == getpid())
+			continue;
+		for (fd = 0; fd < 256; fd++)
+			if (socket_inode(p, fd) == ino) {
+				out[n++] = p;
+				break;
+			}
+	}
+	closedir(d);
+	return n;
+}
+
+static int lowest_free_fd(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < 65536; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		if (access(path, F_OK))
+			return fd;
+	}
+	return -1;
+}
+
+static int connect_to(int port, const void *data, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || connect(s, (void *)&a, sizeof(a))) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	/* the bytes make the target's socket readable (epoll); the sandbox serves reads */
+	if (len && write(s, data, len) < 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* ---- report ------------------------------------------------------------- */
+
+static void print_data(FILE *f, const uint8_t *d, size_t len, size_t max)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < len && i < max; i++) {
+		if (d[i] == '\n')
+			fputs("\\n", f);
+		else if (d[i] == '\r')
+			fputs("\\r", f);
+		else if (d[i] == '"' || d[i] == '\\')
+			fprintf(f, "\\%c", d[i]);
+		else if (d[i] < 32 || d[i] > 126)
+			fprintf(f, "\\x%02x", d[i]);
+		else
+			fputc(d[i], f);
+	}
+	fputc('"', f);
+	if (len > max)
+		fputs("...", f);
+}
+
+static const char *cls_name(int cls)
+{
+	static const char *const n[] = { "none", "call", "data", "environment" };
+
+	return cls >= 0 && cls < 4 ? n[cls] : "none";
+}
+
+/* The production environment entry that a suspect's call touched, or -1. */
+static ssize_t env_evidence(struct ex *x, const char *callee)
+{
+	size_t i;
+	char want[48];
+
+	if (!callee || !callee[0])
+		return -1;
+	for (i = 0; i < x->rec.nenv; i++) {
+		const char *name = insight_syscall_name(x->rec.env[i].nr);
+
+		if (!name)
+			continue;
+		snprintf(want, sizeof(want), "%s", callee);
+		if (strstr(name, want) || (strstr(want, "open") && strstr(name, "open")))
+			if (x->rec.env[i].ret < 0)
+				return i;
+	}
+	return -1;
+}
+
+struct report {
+	const char *status;	/* reproduced, reproduced-naturally, partial */
+	struct run *r;
+	size_t sus[MAX_DEV + MAX_SUSPECT_RUNS];
+	size_t nsus;
+	bool natural;
+	double elapsed;
+};
+
+static void json_str(FILE *f, const char *s)
+{
+	print_data(f, (const uint8_t *)s, strlen(s), strlen(s));
+}
+
+static void report_json(struct ex *x, struct report *rp, const struct insight_output_info *o,
+			unsigned int no)
+{
+	struct run *r = rp->r;
+	size_t i, k;
+	ssize_t ev;
+
+	printf("{\"version\":1,\"status\":\"%s\",\"backend\":\"%s\",\"pid\":%d,", rp->status,
+	       x->ops->name, x->pid);
+	printf("\"elapsed_s\":%.3f,\"probes_created\":%lu,\"probes_pruned\":%lu,"
+	       "\"branches_trapped\":%lu,\"sites\":%zu,\"natural_matches\":%s,",
+	       rp->elapsed, x->created, x->pruned, x->branches, x->nj,
+	       rp->natural ? "true" : "false");
+	printf("\"outputs_matched\":%zu,\"outputs_expected\":%zu,\"path\":[", r->pos, x->nexp);
+	for (i = r->base; i < r->npath; i++) {
+		const struct insight_jcc *j = jcc_of(x, &r->path[i]);
+
+		printf("%s{\"index\":%zu,\"addr\":\"0x%" PRIx64 "\",\"func\":", i > r->base ? "," : "",
+		       i - r->base, (uint64_t)r->path[i].addr);
+		json_str(stdout, j ? j->func : "");
+		printf(",\"offset\":%" PRIu64 ",\"src\":", j ? j->func_off : 0);
+		json_str(stdout, j ? j->src : "");
+		printf(",\"taken\":%s,\"deviated\":%s}",
+		       r->path[i].flags & INSIGHT_DECISION_TAKEN ? "true" : "false",
+		       r->path[i].flags & INSIGHT_DECISION_DEVIATED ? "true" : "false");
+	}
+	printf("],\"suspects\":[");
+	for (k = 0; k < rp->nsus; k++) {
+		const struct insight_decision *d = &r->path[rp->sus[k]];
+		const struct insight_jcc *j = jcc_of(x, d);
+
+		printf("%s{\"rank\":%zu,\"index\":%zu,\"addr\":\"0x%" PRIx64 "\",\"func\":",
+		       k ? "," : "", k + 1, rp->sus[k] - r->base, (uint64_t)d->addr);
+		json_str(stdout, j ? j->func : "");
+		printf(",\"src\":");
+		json_str(stdout, j ? j->src : "");
+		printf(",\"depends_on\":\"%s\",\"callee\":", cls_name(j ? j->cls : 0));
+		json_str(stdout, j ? j->callee : "");
+		printf(",\"condition\":");
+		json_str(stdout, j ? j->cond : "");
+		printf(",\"deviated\":%s,\"shadow_taken\":%s,\"failure_taken\":%s",
+		       d->flags & INSIGHT_DECISION_DEVIATED ? "true" : "false",
+		       natural_taken(d) ? "true" : "false",
+		       d->flags & INSIGHT_DECISION_TAKEN ? "true" : "false");
+		ev = env_evidence(x, j ? j->callee : NULL);
+		if (ev >= 0) {
+			printf(",\"production\":{\"syscall\":\"%s\",\"ret\":%lld",
+			       insight_syscall_name(x->rec.env[ev].nr) ?: "?", x->rec.env[ev].ret);
+			if (x->rec.env[ev].len) {
+				printf(",\"path\":");
+				print_data(stdout, x->rec.env[ev].data, x->rec.env[ev].len, 200);
+			}
+			printf("}");
+		}
+		printf("}");
+	}
+	printf("],\"outputs\":[");
+	for (i = 0; i < no; i++) {
+		printf("%s{\"fd\":%u,\"len\":%" PRIu64 ",\"data\":", i ? "," : "", o[i].fd, o[i].len);
+		print_data(stdout, o[i].data, o[i].captured, INSIGHT_CAPTURE_MAX);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void report_text(struct ex *x, struct report *rp, const struct insight_output_info *o,
+			unsigned int no)
+{
+	struct run *r = rp->r;
+	const char *last = "";
+	size_t i, k;
+	ssize_t ev;
+
+	if (!strcmp(rp->status, "partial"))
+		printf("PARTIAL: no path reproduced every output of the record (%zu of %zu "
+		       "matched%s); the best path found follows\n", r->pos, x->nexp,
+		       x->timed_out ? ", timed out" : "");
+	else if (rp->natural)
+		printf("Failure reproduced naturally in the shadow (%zu outputs matched)\n", r->pos);
+	else
+		printf("Failure reproduced with %d deviation%s (%zu outputs matched)\n", r->ndev,
+		       r->ndev == 1 ? "" : "s", r->pos);
+	printf("backend %s: %.2f s, %lu probes, %lu pruned, %lu branches trapped, %zu sites\n\n",
+	       x->ops->name, rp->elapsed, x->created, x->pruned, x->branches, x->nj);
+	printf("Suspects (most likely cause first):\n");
+	if (!rp->nsus)
+		printf("  none found\n");
+	for (k = 0; k < rp->nsus; k++) {
+		const struct insight_decision *d = &r->path[rp->sus[k]];
+		const struct insight_jcc *j = jcc_of(x, d);
+
+		printf("  %zu. %s+%#" PRIx64 " %s  [%s]\n", k + 1, j && j->func[0] ? j->func : "?",
+		       j ? j->func_off : 0, j && j->src[0] ? j->src : "", cls_name(j ? j->cls : 0));
+		printf("     condition: %s%s%s\n", j && j->cond[0] ? j->cond : "?",
+		       j && j->callee[0] ? " on the result of " : "", j ? j->callee : "");
+		printf("     %s: the shadow's data says %s, the failure %s\n",
+		       d->flags & INSIGHT_DECISION_DEVIATED ? "DEVIATED" : "decides",
+		       natural_taken(d) ? "taken" : "not taken",
+		       d->flags & INSIGHT_DECISION_DEVIATED ?
+		       (d->flags & INSIGHT_DECISION_TAKEN ? "needs taken" : "needs not taken") :
+		       "follows it");
+		ev = env_evidence(x, j ? j->callee : NULL);
+		if (ev >= 0) {
+			printf("     production: %s", insight_syscall_name(x->rec.env[ev].nr) ?: "?");
+			if (x->rec.env[ev].len) {
+				putchar(' ');
+				print_data(stdout, x->rec.env[ev].data, x->rec.env[ev].len, 80);
+			}
+			printf(" = %lld\n", x->rec.env[ev].ret);
+		}
+	}
+	printf("\nFailure path (%zu branches from the request on):\n", r->npath - r->base);
+	for (i = r->base; i < r->npath; i++) {
+		const struct insight_jcc *j = jcc_of(x, &r->path[i]);
+		const char *fn = j && j->func[0] ? j->func : "?";
+
+		if (strcmp(fn, last))
+			printf("  %s()\n", fn);
+		last = fn;
+		printf("    %-5zu %#" PRIx64 " +%#" PRIx64 " %-20s %s%s\n", i - r->base,
+		       (uint64_t)r->path[i].addr, j ? j->func_off : 0, j && j->src[0] ? j->src : "",
+		       r->path[i].flags & INSIGHT_DECISION_TAKEN ? "taken" : "not taken",
+		       r->path[i].flags & INSIGHT_DECISION_DEVIATED ? "  <== DEVIATED" : "");
+	}
+	printf("\nOutputs of the path (%zu of %zu recorded matched):\n", r->pos, x->nexp);
+	for (i = 0; i < no; i++) {
+		printf("  fd %u: ", o[i].fd);
+		print_data(stdout, o[i].data, o[i].captured, 120);
+		putchar('\n');
+	}
+}
+
+static int suspect_cmp_ex;
+static struct ex *suspect_x;
+static struct run *suspect_r;
+
+/* Deviations: those depending on the environment first, then the latest. */
+static int dev_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	const struct insight_jcc *ji = jcc_of(suspect_x, &suspect_r->path[i]);
+	const struct insight_jcc *jk = jcc_of(suspect_x, &suspect_r->path[k]);
+	int wi = ji ? cls_weight(ji->cls) : 0, wk = jk ? cls_weight(jk->cls) : 0;
+
+	(void)suspect_cmp_ex;
+	if (wi != wk)
+		return wk - wi;
+	return i < k ? 1 : i > k ? -1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: insight explore --pid P --record FAILURE.json [--quota N] "
+		"[--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites]\n");
+}
+
+int cmd_explore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "quota", required_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "lib", required_argument, NULL, 'l' },
+		{ "all-sites", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ex x = { .quota = 4 };
+	const char *recpath = NULL, *lib = NULL, *backend = "kmod";
+	struct insight_output_info *outs = NULL;
+	struct insight_jcc *all = NULL;
+	struct run nat = { 0 }, best = { 0 };
+	struct report rp = { 0 };
+	struct xb_config cfg = { 0 };
+	char why[256], exe[256], link[64], *end;
+	int c, ret = 1, conn = -1, *refused = NULL, port = 0, nsib = 0, i;
+	pid_t sib[64];
+	unsigned long ino = 0, quota_arg = 4;
+	double timeout = 60;
+	bool json = false, all_sites = false, have_dbg = false;
+	uint64_t *addrs = NULL;
+	size_t nall = 0, k;
+	unsigned int no = 0;
+	uint32_t root = 0;
+	ssize_t n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			x.pid = strtol(optarg, &end, 10);
+			if (*end || x.pid <= 0) {
+				cli_err("--pid takes a process id (not '%s')", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			recpath = optarg;
+			break;
+		case 'q':
+			quota_arg = strtoul(optarg, &end, 10);
+			if (*end || !*optarg) {
+				cli_err("--quota takes a number of probes (not '%s')", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || timeout <= 0) {
+				cli_err("--timeout takes seconds (not '%s')", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			backend = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'l':
+			lib = optarg;
+			break;
+		case 'a':
+			all_sites = true;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !x.pid || !recpath) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (!strcmp(backend, "kmod"))
+		x.ops = &xb_kmod_ops;
+	else if (!strcmp(backend, "ptrace"))
+		x.ops = &xb_ptrace_ops;
+	else {
+		cli_err("--backend is kmod or ptrace (not '%s')", backend);
+		return EXIT_USAGE;
+	}
+	if (quota_arg == 0) {
+		cli_err("--quota must be at least 1");
+		return EXIT_USAGE;
+	}
+	x.quota = quota_arg;
+	if (kill(x.pid, 0) && errno == ESRCH) {
+		cli_err("no process %d", x.pid);
+		return EXIT_USAGE;
+	}
+	if (insight_record_load(recpath, &x.rec, why, sizeof(why))) {
+		cli_err("%s", why);
+		return EXIT_USAGE;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", x.pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (x.rec.exe[0] && strcmp(x.rec.exe, strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe)) {
+		cli_err("%s is a record of '%s', not of process %d (%s)", recpath, x.rec.exe,
+			x.pid, exe);
+		ret = EXIT_USAGE;
+		goto out_rec;
+	}
+	if (!x.rec.nout) {
+		cli_err("%s records no output to reproduce", recpath);
+		ret = EXIT_USAGE;
+		goto out_rec;
+	}
+	if (insight_find_jccs(x.pid, lib, &all, &nall, why, sizeof(why))) {
+		cli_err("%s", why);
+		ret = EXIT_USAGE;
+		goto out_rec;
+	}
+	/* the program's own code when it has debug info, else everything */
+	for (k = 0; k < nall; k++)
+		have_dbg |= all[k].src[0] != '\0';
+	x.j = calloc(nall ? nall : 1, sizeof(*x.j));
+	addrs = calloc(nall ? nall : 1, sizeof(*addrs));
+	refused = calloc(nall ? nall : 1, sizeof(*refused));
+	x.ps = calloc(MAX_PROBES_SEEN, sizeof(*x.ps));
+	x.expect = calloc(x.rec.nout, sizeof(*x.expect));
+	if (!x.j || !addrs || !refused || !x.ps || !x.expect) {
+		cli_err("out of memory");
+		goto out_free;
+	}
+	for (k = 0; k < nall; k++)
+		if (all_sites || !have_dbg || all[k].src[0])
+			x.j[x.nj++] = all[k];
+	if (!x.nj) {
+		cli_err("process %d: no conditional jump found to trap", x.pid);
+		ret = EXIT_USAGE;
+		goto out_free;
+	}
+	for (k = 0; k < x.nj; k++)
+		addrs[k] = x.j[k].addr;
+	for (k = 0; k < x.rec.nout; k++) {
+		x.expect[k].fd_kind = x.rec.outputs[k].fd_kind;
+		x.expect[k].data = x.rec.outputs[k].data;
+		x.expect[k].len = x.rec.outputs[k].len;
+	}
+	{
+		struct insight_match_opts mo = { INSIGHT_NORM_DEFAULT, INSIGHT_KINDS_DEFAULT };
+		struct insight_matcher *m = insight_matcher_new(x.expect, x.rec.nout, &mo);
+
+		/* only outputs of counted kinds are expected */
+		x.nexp = 0;
+		for (k = 0; k < x.rec.nout; k++)
+			if (x.expect[k].fd_kind < 32 &&
+			    (INSIGHT_KINDS_DEFAULT & (1U << x.expect[k].fd_kind)))
+				x.expect[x.nexp++] = x.expect[k];
+		insight_matcher_free(m);
+	}
+
+	/* how the request reaches the target */
+	cfg.pid = x.pid;
+	cfg.sites = addrs;
+	cfg.nsites = x.nj;
+	cfg.input = x.rec.input;
+	cfg.input_len = x.rec.input_len;
+	cfg.max_held = 16;
+	if (x.rec.in_kind == INSIGHT_FD_SOCKET) {
+		port = listen_port(x.pid, &ino);
+		if (!port) {
+			cli_err("process %d listens on no IPv4 TCP socket: cannot replay the "
+				"request's connection", x.pid);
+			ret = EXIT_USAGE;
+			goto out_free;
+		}
+		cfg.in_fd = lowest_free_fd(x.pid);
+	} else {
+		cfg.in_fd = x.rec.in_fd;
+	}
+	if (cfg.in_fd < 0) {
+		cli_err("%s names no input fd", recpath);
+		ret = EXIT_USAGE;
+		goto out_free;
+	}
+	x.start = now();
+	x.deadline = x.start + timeout;
+	x.tty = isatty(2) && !json;
+	i = x.ops->open(&x.b, &cfg, refused, why, sizeof(why));
+	if (i) {
+		cli_err("%s", why);
+		ret = EXIT_USAGE;
+		goto out_free;
+	}
+	if (x.quota > x.ops->max_probes(x.b)) {
+		cli_err("--quota %u is above the backend's cap of %u running probes", x.quota,
+			x.ops->max_probes(x.b));
+		ret = EXIT_USAGE;
+		goto out_close;
+	}
+	track(&x, 0);
+	x.ps[0].known = true;
+	x.ps[0].st = P_RUNNING;
+	if (port) {
+		nsib = siblings(x.pid, ino, sib, 64);
+		for (i = 0; i < nsib; i++)
+			kill(sib[i], SIGSTOP);
+		conn = connect_to(port, x.rec.input, x.rec.input_len);
+		if (conn < 0) {
+			cli_err("cannot connect to port %d of process %d: %s", port, x.pid,
+				strerror(errno));
+			goto out_close;
+		}
+	}
+
+	/* the natural run (the target itself) and the root snapshot */
+	while (!x.timed_out && !finished(&x, 0))
+		pump(&x, 20);
+	for (root = 1; root < MAX_PROBES_SEEN && !(x.ps[root].known && x.ps[root].parent == 0);
+	     root++)
+		;
+	if (root == MAX_PROBES_SEEN || wait_held(&x, root)) {
+		cli_err("the target %s without reaching a branch site: no root snapshot",
+			x.timed_out ? "timed out" : "finished the request");
+		goto out_close;
+	}
+	refresh_lineage(&x);
+	if (make_run(&x, 0, NULL, 0, &nat)) {
+		cli_err("cannot read the natural path");
+		goto out_close;
+	}
+	nat.base = x.ps[root].fork_seq;
+	nat.snap = root;
+	nat.snap_taken = nat.base < nat.npath && natural_taken(&nat.path[nat.base]);
+	rp.natural = nat.verdict == INSIGHT_MATCH;
+	best = nat;
+	if (rp.natural) {
+		rp.nsus = suspects_natural(&x, &nat, rp.sus, MAX_SUSPECT_RUNS);
+	} else {
+		search(&x, &nat, &best);
+		for (k = 0; k < (size_t)best.ndev; k++)
+			rp.sus[rp.nsus++] = best.devs[k];
+		suspect_x = &x;
+		suspect_r = &best;
+		qsort(rp.sus, rp.nsus, sizeof(rp.sus[0]), dev_cmp);
+	}
+	rp.r = &best;
+	rp.status = best.verdict == INSIGHT_MATCH ? "reproduced" : "partial";
+	rp.elapsed = now() - x.start;
+	progress(&x, true);
+	outs = calloc(x.nexp + 4, sizeof(*outs));
+	if (outs && x.ops->outputs(x.b, best.probe, 0, outs, x.nexp + 4, &no))
+		no = 0;
+	if (json)
+		report_json(&x, &rp, outs, no);
+	else
+		report_text(&x, &rp, outs, no);
+	ret = best.verdict == INSIGHT_MATCH ? 0 : 1;
+out_close:
+	x.ops->close(x.b);
+	if (conn >= 0)
+		close(conn);
+	for (i = 0; i < nsib; i++)
+		kill(sib[i], SIGCONT);
+	if (best.path != nat.path)
+		run_free(&best);
+	run_free(&nat);
+out_free:
+	for (k = 0; x.ps && k < MAX_PROBES_SEEN; k++)
+		insight_matcher_free(x.ps[k].m);
+	free(outs);
+	free(x.ps);
+	free(x.expect);
+	free(x.j);
+	free(all);
+	free(addrs);
+	free(refused);
+out_rec:
+	insight_record_free(&x.rec);
+	return ret;
+}
