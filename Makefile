@@ -123,7 +123,8 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
 LIB_OBJS := $(O)/user/libinsight.o
 CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c)) \
 	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o $(O)/user/match.o \
-	$(O)/user/record.o $(O)/user/sites.o
+	$(O)/user/record.o $(O)/user/sites.o $(O)/user/explore.o $(O)/user/backend_kmod.o \
+	$(O)/user/backend_ptrace.o
 UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 $(O)/user/syscalls.c: tools/gen-syscalls.sh $(UNISTD_64)
@@ -156,7 +157,7 @@ $(O)/tests/lib/%.o: tests/lib/%.c $(TEST_DEPS) | $(BPF_SKELS)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
 
 TEST_USER_OBJS := $(O)/user/stream.o $(O)/user/match.o $(O)/user/format.o $(O)/user/syscalls.o \
-	$(O)/user/record.o $(O)/user/sites.o
+	$(O)/user/record.o $(O)/user/sites.o $(O)/user/backend_ptrace.o
 $(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(TEST_USER_OBJS)
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
@@ -189,11 +190,13 @@ IMAGE := $(O)/guest/initrd.cpio.gz
 image: $(IMAGE)
 
 $(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARGETS) \
-		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage
+		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage \
+		$(wildcard tests/suite/*)
 	$(call say,IMAGE,$@)
 	$(Q)tools/vm/mkimage $@ $(O)/insight.ko:insight/insight.ko \
 		$(O)/insight:insight/bin/insight $(O)/modules:insight/modules \
 		$(O)/tests/guest:insight/tests tests/guest/run.sh:insight/tests/run \
+		tests/suite:insight/suite \
 		$(O)/bench:insight/bench
 
 # ---- the README's commands -----------------------------------------------

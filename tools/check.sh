@@ -41,6 +41,7 @@ echo "== guest tests (qemu TCG, insight.ko loaded by the tests)"
 for t in "$O"/tests/guest/*_test; do
 	guest+=("guest/$(basename "$t")")
 done
+guest+=("guest/suite")
 # slub_debug=U: SLUB allocation tracking, for the exact leak checks
 vmargs=(--no-load --logdir "$log/guest" --timeout 900 --append slub_debug=U
 	--pkg bpftool --pkg jq)

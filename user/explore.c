@@ -120,6 +120,11 @@ static void progress(struct ex *x, bool last)
 		fputc('\n', stderr);
 }
 
+/* outputs are compared with error messages normalised: see match.h */
+static const struct insight_match_opts match_opts = {
+	INSIGHT_NORM_DEFAULT | INSIGHT_NORM_ERRNO, INSIGHT_KINDS_DEFAULT,
+};
+
 static struct pstate *pst(struct ex *x, uint32_t id)
 {
 	return id < MAX_PROBES_SEEN ? &x->ps[id] : NULL;
@@ -165,7 +170,7 @@ static void track(struct ex *x, uint32_t id)
 
 	if (!p || p->m)
 		return;
-	p->m = insight_matcher_new(x->expect, x->nexp, NULL);
+	p->m = insight_matcher_new(x->expect, x->nexp, &match_opts);
 	p->verdict = x->nexp ? INSIGHT_PREFIX : INSIGHT_MATCH;
 }
 
@@ -346,12 +351,13 @@ static int cand_cmp_env(const void *a, const void *b)
 }
 
 /*
- * Candidate branches of @r in [lo, r->limit): nearest first, those whose
- * condition depends on the environment ahead when @env_first; at most two
- * occurrences of a site; only weighted ones when @weighted_only.
+ * Candidate branches of @r in [lo, r->limit), at most two occurrences of
+ * a site, nearest first; with @env_first those whose condition depends on
+ * the environment ahead (the search), else those testing a call's result
+ * behind (ranking a natural failure: the callee's own branch decided).
  */
 static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_first,
-			 bool weighted_only, struct cand *c, size_t max)
+			 struct cand *c, size_t max)
 {
 	size_t n = 0, j, k, seen;
 	const struct insight_jcc *jc;
@@ -362,8 +368,6 @@ static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_
 		jc = jcc_of(x, &r->path[j]);
 		if (!jc)
 			continue;
-		if (weighted_only && !cls_weight(jc->cls))
-			continue;
 		for (k = 0, seen = 0; k < n; k++)
 			if (r->path[c[k].j].addr == r->path[j].addr)
 				seen++;
@@ -371,10 +375,9 @@ static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_
 			continue;
 		memset(&c[n], 0, sizeof(c[n]));
 		c[n].j = j;
-		c[n].weight = env_first ? cls_weight(jc->cls) : 0;
+		c[n].weight = env_first ? cls_weight(jc->cls) :
+			      jc->cls == INSIGHT_JCC_CALL ? -1 : 0;
 		n++;
-		if (n == max && !env_first)
-			break;
 	}
 	qsort(c, n, sizeof(*c), cand_cmp_env);
 	return n < max ? n : max;
@@ -552,7 +555,7 @@ static void search(struct ex *x, struct run *node, struct run *best)
 	if (!c)
 		return;
 	lo = node->ndev ? node->devs[node->ndev - 1] + 1 : node->base + 1;
-	n = candidates(x, node, lo, true, false, c, MAX_CAND);
+	n = candidates(x, node, lo, true, c, MAX_CAND);
 	for (b = 0; b < n && !x->timed_out; b += BATCH) {
 		size_t m = n - b < BATCH ? n - b : BATCH;
 
@@ -583,8 +586,8 @@ static void search(struct ex *x, struct run *node, struct run *best)
 
 /*
  * A natural failure: which branches on its path decide it?  Flip those
- * depending on data (nearest the last output first) and keep those whose
- * flip loses the failure.
+ * before its first output (nearest first; a test of a call's result after
+ * the callee's own branches) and keep those whose flip loses the failure.
  */
 static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 {
@@ -595,15 +598,15 @@ static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_
 	c = calloc(4 * MAX_SUSPECT_RUNS, sizeof(*c));
 	if (!c)
 		return 0;
-	/* the branches before the last output */
+	/* the branches before the failure's first output */
 	if (x->nexp) {
 		struct insight_output_info o;
 		unsigned int g = 0;
 
-		if (!x->ops->outputs(x->b, nat->probe, x->nexp - 1, &o, 1, &g) && g)
+		if (!x->ops->outputs(x->b, nat->probe, 0, &o, 1, &g) && g)
 			tmp.limit = o.decisions < tmp.npath ? o.decisions : tmp.npath;
 	}
-	n = candidates(x, &tmp, nat->base + 1, false, true, c, MAX_SUSPECT_RUNS);
+	n = candidates(x, &tmp, nat->base + 1, false, c, MAX_SUSPECT_RUNS);
 	if (n) {
 		snapshot_at(x, nat, c, n);
 		run_candidates(x, nat, c, n, false, false);

@@ -45,6 +45,23 @@ static size_t time_len(const uint8_t *p, size_t len)
 	return runs >= 3 ? i : 0;
 }
 
+/* Length of the error message (strerror's text) at @s, or 0. */
+static size_t errno_len(const uint8_t *s, size_t len)
+{
+	size_t best = 0, n;
+	const char *msg;
+	int e;
+
+	for (e = 0; e < 134; e++) {
+		msg = strerror(e);
+		n = strlen(msg);
+		if (n > best && n <= len && !memcmp(s, msg, n) &&
+		    (n == len || !isalnum(s[n])))
+			best = n;
+	}
+	return best;
+}
+
 size_t insight_normalize(const uint8_t *in, size_t len, unsigned int how,
 			 uint8_t *out)
 {
@@ -53,6 +70,13 @@ size_t insight_normalize(const uint8_t *in, size_t len, unsigned int how,
 	while (i < len) {
 		bool word_start = !i || !isalnum(in[i - 1]);
 
+		if ((how & INSIGHT_NORM_ERRNO) && word_start && isupper(in[i]) &&
+		    (n = errno_len(in + i, len - i))) {
+			i += n;
+			out[o++] = '%';
+			out[o++] = 'E';
+			continue;
+		}
 		if ((how & INSIGHT_NORM_HEX) && word_start && i + 2 < len &&
 		    in[i] == '0' && (in[i + 1] == 'x' || in[i + 1] == 'X') &&
 		    isxdigit(in[i + 2])) {

@@ -22,6 +22,11 @@
 #define INSIGHT_NORM_TIME	(1U << 0)
 #define INSIGHT_NORM_HEX	(1U << 1)
 #define INSIGHT_NORM_NUMBERS	(1U << 2)
+/*
+ * error messages (strerror's texts: "No such file or directory"): a probe
+ * forced down an error path has the errno of the call that succeeded
+ */
+#define INSIGHT_NORM_ERRNO	(1U << 3)
 #define INSIGHT_NORM_DEFAULT	(INSIGHT_NORM_TIME | INSIGHT_NORM_HEX)
 
 /* insight_match_opts.kinds: bit (1 << enum insight_fd_kind) */

@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The failure suite, end to end (inside the guest, as root): for each
+# failure of tests/suite/scenario.sh, in production conditions start the
+# server, record the failing request with `insight record`, move the
+# environment on (the shadow), run `insight explore` with each backend and
+# check the report: the path holds the ground-truth branch, the top
+# suspect is that branch, and the server still answers a good request.
+# Prints TAP (one result per failure and backend).
+#
+#   run.sh [--backends "kmod ptrace"] [NAME...]
+here=$(cd "$(dirname "$0")" && pwd)
+insight=${INSIGHT_CLI:-/insight/bin/insight}
+export INSIGHT_TARGET_DIR=${INSIGHT_TARGET_DIR:-/insight/tests/targets}
+backends="kmod ptrace"
+if [ "$1" = "--backends" ]; then
+	backends=$2
+	shift 2
+fi
+names=${*:-$("$here/scenario.sh" list)}
+nb=0
+for b in $backends; do nb=$((nb + 1)); done
+total=0
+for n in $names; do total=$((total + nb)); done
+echo "TAP version 13"
+echo "1..$total"
+i=0
+
+# wait up to $2 tenths of a second for a line matching $1 in file $3
+wait_line() {
+	t=0
+	while [ $t -lt "$2" ]; do
+		grep -q "$1" "$3" 2>/dev/null && return 0
+		sleep 0.1
+		t=$((t + 1))
+	done
+	return 1
+}
+
+# send file $1 to the server, its answer on stdout
+send() {
+	if [ "$input" = socket ]; then
+		nc 127.0.0.1 "$port" < "$1"
+	else
+		cat "$1" >&3
+		sleep 1
+		cat "$dir/srv.out"
+	fi
+}
+
+result() {	# result OK|FAIL NAME WHY
+	i=$((i + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $i $2"
+	else
+		echo "# $2: $3"
+		echo "not ok $i $2"
+	fi
+}
+
+for name in $names; do
+	dir=/tmp/suite/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	server= args= input= request= good= good_reply= trigger= kind= truth_func= truth_line= pick=
+	eval "$("$here/scenario.sh" "$name" info "$dir")"
+	"$here/scenario.sh" "$name" prod "$dir" >"$dir/scenario.log" 2>&1
+	if [ "$input" = stdin ]; then
+		mkfifo "$dir/in"
+		# shellcheck disable=SC2086
+		"$INSIGHT_TARGET_DIR/$server" $args <"$dir/in" >"$dir/srv.out" 2>"$dir/srv.err" &
+		srv=$!
+		exec 3>"$dir/in"
+		wait_line ready 50 "$dir/srv.out"
+	else
+		# shellcheck disable=SC2086
+		"$INSIGHT_TARGET_DIR/$server" $args >"$dir/srv.out" 2>"$dir/srv.err" &
+		srv=$!
+		wait_line "^port " 50 "$dir/srv.out"
+		port=$(sed -n 's/^port //p' "$dir/srv.out" | head -1)
+	fi
+	pid=$srv
+	sel="--pid $srv"
+	if [ "$pick" = worker ]; then
+		# the kernel picks the worker: record them all by cgroup
+		wait_line "^worker .*" 50 "$dir/srv.out"
+		sleep 0.2
+		grep -q cgroup2 /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+		cg=/sys/fs/cgroup/suite-$name
+		mkdir -p "$cg"
+		for p in $srv $(sed -n 's/^worker //p' "$dir/srv.out"); do
+			echo "$p" >"$cg/cgroup.procs"
+		done
+		sel="--cgroup $cg"
+	fi
+	"$here/scenario.sh" "$name" prod "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+	# production: the failure happens and is recorded
+	# shellcheck disable=SC2086
+	"$insight" record $sel -o "$dir/rec.json" $trigger 2>"$dir/record.err" &
+	rec=$!
+	wait_line "recording" 100 "$dir/record.err"
+	send "$request" >"$dir/prod.reply"
+	t=0
+	while kill -0 $rec 2>/dev/null && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+	kill $rec 2>/dev/null
+	wait $rec 2>/dev/null
+	[ "$pick" = worker ] && pid=$(jq -r .request.pid "$dir/rec.json" 2>/dev/null)
+	"$here/scenario.sh" "$name" shadow "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+	for b in $backends; do
+		why=
+		if [ ! -s "$dir/rec.json" ]; then
+			why="no failure record: $(cat "$dir/record.err")"
+		else
+			"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
+				--json --timeout 60 >"$dir/$b.json" 2>"$dir/$b.err"
+			rc=$?
+			j=$dir/$b.json
+			if [ "$(jq -r .status "$j" 2>/dev/null)" != reproduced ]; then
+				why="not reproduced (exit $rc): $(head -c 300 "$dir/$b.err") $(jq -c '{status,outputs_matched,outputs_expected,suspects:[.suspects[]|.src]}' "$j" 2>/dev/null)"
+			elif [ "$(jq --arg l "$truth_line" --arg f "$truth_func" \
+				'[.path[] | select(.src == $l and .func == $f)] | length' "$j")" = 0 ]; then
+				why="the path misses $truth_func $truth_line"
+			elif [ "$(jq -r '.suspects[0].src' "$j")" != "$truth_line" ]; then
+				why="top suspect $(jq -c '.suspects[0] | {func,src}' "$j"), not $truth_func $truth_line"
+			elif [ "$kind" = transient ] && [ "$(jq -r '.suspects[0].deviated' "$j")" != true ]; then
+				why="transient, but the top suspect is no deviation"
+			elif [ "$kind" = natural ] && [ "$(jq -r '.natural_matches' "$j")" != true ]; then
+				why="natural, but the shadow did not fail naturally"
+			fi
+		fi
+		if [ -z "$why" ]; then
+			: >"$dir/srv.out"
+			send "$good" >"$dir/good.reply" 2>&1
+			grep -q "$good_reply" "$dir/good.reply" ||
+				why="the server did not answer a good request after exploring: $(head -c 200 "$dir/good.reply")"
+		fi
+		if [ -z "$why" ]; then
+			result OK "$name.$b"
+		else
+			result FAIL "$name.$b" "$why"
+		fi
+	done
+	[ "$input" = stdin ] && exec 3>&-
+	kill "$srv" 2>/dev/null
+	[ "$pick" = worker ] && pkill -P "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	[ "$pick" = worker ] && rmdir "/sys/fs/cgroup/suite-$name" 2>/dev/null
+	"$here/scenario.sh" "$name" clean "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+done

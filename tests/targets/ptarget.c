@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A line server for the ptrace backend's tests (tests/host/ptrace_test).
+ * It prints "sites SITE", then serves requests from fd 0 until its end:
+ * for each, it reads one byte and branches on it at SITE ('G' or not),
+ * reads the rest of the line one byte at a time, answers "200 <rest>" or
+ * "400 <rest>" on fd 1 and appends "served <rest>" to the file named by
+ * argv[1].  With "epoll" as argv[2] it waits in epoll_wait() for fd 0
+ * after each request, as an event loop does.  It exits at the end of its
+ * input (0) or when something fails (1 to 4).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+
+extern const char psite[];
+int first_is_g(int c);
+
+/* returns c == 'G', with a jne at psite */
+asm(".text\n"
+    ".globl first_is_g\n"
+    ".type first_is_g, @function\n"
+    "first_is_g:\n\t"
+    "mov $1, %eax\n\t"
+    "cmp $0x47, %edi\n"
+    ".globl psite\n"
+    "psite:\n\t"
+    "jne 1f\n\t"
+    "ret\n"
+    "1:\n\t"
+    "xor %eax, %eax\n\t"
+    "ret\n"
+    ".size first_is_g, .-first_is_g\n");
+
+static int serve(const char *logpath, char c)
+{
+	char rest[128], out[192];
+	int get = first_is_g(c), fd, len;
+	size_t n = 0;
+
+	while (n < sizeof(rest) - 1 && read(0, &rest[n], 1) == 1 && rest[n] != '\n')
+		n++;
+	rest[n] = '\0';
+	len = snprintf(out, sizeof(out), "%s %s\n", get ? "200" : "400", rest);
+	if (write(1, out, len) != len)
+		return 2;
+	fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0644);
+	if (fd < 0)
+		return 3;
+	len = snprintf(out, sizeof(out), "served %s\n", rest);
+	if (write(fd, out, len) != len)
+		return 4;
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = -1, err;
+	char c;
+
+	if (argc < 2)
+		return 1;
+	printf("sites %p\n", (void *)psite);
+	fflush(stdout);
+	if (argc > 2 && !strcmp(argv[2], "epoll")) {
+		ep = epoll_create1(0);
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev))
+			return 1;
+	}
+	while (read(0, &c, 1) == 1) {
+		err = serve(argv[1], c);
+		if (err)
+			return err;
+		if (ep >= 0 && epoll_wait(ep, &ev, 1, -1) != 1)
+			return 1;
+	}
+	return 0;
+}
