@@ -381,7 +381,7 @@ static int sites_add_batch(struct insight_nl *h, const uint64_t *addrs,
 	return err;
 }
 
-/* A netlink attribute holds at most 64 KiB: add the sites in batches. */
+/* The module takes at most 1024 sites a request (E2BIG): send batches. */
 #define SITES_BATCH 1024
 
 int insight_sites_add(struct insight_nl *h, const uint64_t *addrs,

@@ -13,5 +13,5 @@ done
 # backends find today; see tests/suite/FAILURES.md for the others
 echo "## test-binary: guest/suite"
 sh /insight/suite/run.sh --backends "kmod ptrace" kv_missing_config pf_peer_refused \
-	pf_not_found cli_permission
+	cli_permission
 echo "## test-exit: guest/suite $?"
