@@ -38,9 +38,11 @@
  *   recvmsg...) of @in_fd are served from @input at the probe's own
  *   offset (a forked probe starts at its parent's).  Other syscalls run.
  * - Done: a probe that has read some of the input and then enters
- *   accept, accept4, epoll_wait, epoll_pwait or epoll_pwait2 has finished
- *   the request: an XB_EV_DONE event (the probe then blocks, or, for the
- *   ptrace backend, stays stopped, until killed; the target runs on).
+ *   accept, accept4, epoll_wait, epoll_pwait or epoll_pwait2, or reads
+ *   @in_fd past the end of the input, has finished the request: an
+ *   XB_EV_DONE event, once (the probe then blocks, or, for the ptrace
+ *   backend, stays stopped, until killed).  The target runs on, and from
+ *   then on its syscalls are its own again: neither captured nor replayed.
  * - Events are reported in order for each probe.
  *
  * Every function returns 0 (or a count) or a negative errno.

@@ -35,7 +35,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -88,7 +87,8 @@ struct ex {
 	struct insight_jcc *j;
 	size_t nj;
 	struct insight_record rec;
-	struct insight_output_rec *expect;
+	struct insight_output_rec *expect;	/* the record's outputs of counted kinds */
+	bool *exp_cut;		/* the record kept fewer bytes than were written */
 	size_t nexp;
 	struct pstate *ps;
 	unsigned int quota;
@@ -153,8 +153,7 @@ static void check_outputs(struct ex *x, uint32_t id)
 			r.data = o[i].data;
 			r.len = o[i].captured;
 			/* the record kept fewer bytes than were written: compare those */
-			if (k < x->nexp && x->expect[k].len < r.len &&
-			    (long long)x->rec.outputs[k].len < x->rec.outputs[k].ret)
+			if (k < x->nexp && x->exp_cut[k] && x->expect[k].len < r.len)
 				r.len = x->expect[k].len;
 			p->verdict = insight_matcher_feed(p->m, &r);
 		}
@@ -258,17 +257,14 @@ static void kill_probe(struct ex *x, uint32_t id)
 		x->ps[id].st = P_EXITED;
 }
 
-/* Probe @id's own log; its decision count in *n. */
-static struct insight_decision *own_path(struct ex *x, uint32_t id, size_t *n)
+/* Probe @id's own log into *d (malloc'ed), its decision count in *n. */
+static int own_path(struct ex *x, uint32_t id, struct insight_decision **d, size_t *n)
 {
-	struct insight_decision *d = NULL;
+	int err = x->ops->path(x->b, id, d, n);
 
-	if (x->ops->path(x->b, id, &d, n)) {
-		*n = 0;
-		return NULL;
-	}
-	x->branches += *n;
-	return d;
+	if (!err)
+		x->branches += *n;
+	return err;
 }
 
 /* A run of probe @id whose own log continues @prefix (the first @base). */
@@ -280,8 +276,7 @@ static int make_run(struct ex *x, uint32_t id, const struct insight_decision *pr
 	size_t n, k;
 	uint64_t lim;
 
-	own = own_path(x, id, &n);
-	if (!own && n)
+	if (own_path(x, id, &own, &n))
 		return -EIO;
 	r->probe = id;
 	r->base = base;
@@ -636,13 +631,31 @@ static unsigned long socket_inode(pid_t pid, int fd)
 	return ino;
 }
 
+/* Whether @pid has an fd on the socket of inode @ino. */
+static bool has_socket(pid_t pid, unsigned long ino)
+{
+	char path[64];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		found = e->d_name[0] != '.' && socket_inode(pid, atoi(e->d_name)) == ino;
+	closedir(d);
+	return found;
+}
+
 /* The TCP port @pid listens on (IPv4, any address), and that socket's inode. */
 static int listen_port(pid_t pid, unsigned long *inode)
 {
 	char line[512];
 	unsigned long ino;
 	unsigned int port, st;
-	int fd, found = 0;
+	int found = 0;
 	FILE *f = fopen("/proc/net/tcp", "r");
 
 	if (!f)
@@ -651,11 +664,10 @@ static int listen_port(pid_t pid, unsigned long *inode)
 		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*s %*s %*s %*d %*d %lu",
 			   &port, &st, &ino) != 3 || st != 0x0A)
 			continue;
-		for (fd = 0; fd < 1024 && !found; fd++)
-			if (socket_inode(pid, fd) == ino) {
-				found = port;
-				*inode = ino;
-			}
+		if (has_socket(pid, ino)) {
+			found = port;
+			*inode = ino;
+		}
 	}
 	fclose(f);
 	return found;
@@ -666,20 +678,15 @@ static int siblings(pid_t pid, unsigned long ino, pid_t *out, int max)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	int n = 0, fd;
+	int n = 0;
 	pid_t p;
 
 	if (!d)
 		return 0;
 	while (n < max && (e = readdir(d))) {
 		p = atoi(e->d_name);
-		if (p <= 0 || p == pid || p == getpid())
-			continue;
-		for (fd = 0; fd < 256; fd++)
-			if (socket_inode(p, fd) == ino) {
-				out[n++] = p;
-				break;
-			}
+		if (p > 0 && p != pid && p != getpid() && has_socket(p, ino))
+			out[n++] = p;
 	}
 	closedir(d);
 	return n;
@@ -748,23 +755,18 @@ static const char *cls_name(int cls)
 	return cls >= 0 && cls < 4 ? n[cls] : "none";
 }
 
-/* The production environment entry that a suspect's call touched, or -1. */
+/* The failed call of the production environment that a suspect's callee made, or -1. */
 static ssize_t env_evidence(struct ex *x, const char *callee)
 {
+	const char *name;
 	size_t i;
-	char want[48];
 
 	if (!callee || !callee[0])
 		return -1;
 	for (i = 0; i < x->rec.nenv; i++) {
-		const char *name = insight_syscall_name(x->rec.env[i].nr);
-
-		if (!name)
-			continue;
-		snprintf(want, sizeof(want), "%s", callee);
-		if (strstr(name, want) || (strstr(want, "open") && strstr(name, "open")))
-			if (x->rec.env[i].ret < 0)
-				return i;
+		name = insight_syscall_name(x->rec.env[i].nr);
+		if (name && strstr(name, callee) && x->rec.env[i].ret < 0)
+			return i;	/* open: openat; read: read, pread64 */
 	}
 	return -1;
 }
@@ -780,7 +782,7 @@ struct report {
 
 static void json_str(FILE *f, const char *s)
 {
-	print_data(f, (const uint8_t *)s, strlen(s), strlen(s));
+	insight_json_str(f, s, strlen(s));
 }
 
 static void report_json(struct ex *x, struct report *rp, const struct insight_output_info *o,
@@ -833,7 +835,8 @@ static void report_json(struct ex *x, struct report *rp, const struct insight_ou
 			       insight_syscall_name(x->rec.env[ev].nr) ?: "?", x->rec.env[ev].ret);
 			if (x->rec.env[ev].len) {
 				printf(",\"path\":");
-				print_data(stdout, x->rec.env[ev].data, x->rec.env[ev].len, 200);
+				insight_json_str(stdout, (const char *)x->rec.env[ev].data,
+						 x->rec.env[ev].len);
 			}
 			printf("}");
 		}
@@ -842,7 +845,7 @@ static void report_json(struct ex *x, struct report *rp, const struct insight_ou
 	printf("],\"outputs\":[");
 	for (i = 0; i < no; i++) {
 		printf("%s{\"fd\":%u,\"len\":%" PRIu64 ",\"data\":", i ? "," : "", o[i].fd, o[i].len);
-		print_data(stdout, o[i].data, o[i].captured, INSIGHT_CAPTURE_MAX);
+		insight_json_str(stdout, (const char *)o[i].data, o[i].captured);
 		printf("}");
 	}
 	printf("]}\n");
@@ -915,7 +918,6 @@ static void report_text(struct ex *x, struct report *rp, const struct insight_ou
 	}
 }
 
-static int suspect_cmp_ex;
 static struct ex *suspect_x;
 static struct run *suspect_r;
 
@@ -927,7 +929,6 @@ static int dev_cmp(const void *a, const void *b)
 	const struct insight_jcc *jk = jcc_of(suspect_x, &suspect_r->path[k]);
 	int wi = ji ? cls_weight(ji->cls) : 0, wk = jk ? cls_weight(jk->cls) : 0;
 
-	(void)suspect_cmp_ex;
 	if (wi != wk)
 		return wk - wi;
 	return i < k ? 1 : i > k ? -1 : 0;
@@ -1071,7 +1072,8 @@ int cmd_explore(int argc, char **argv)
 	refused = calloc(nall ? nall : 1, sizeof(*refused));
 	x.ps = calloc(MAX_PROBES_SEEN, sizeof(*x.ps));
 	x.expect = calloc(x.rec.nout, sizeof(*x.expect));
-	if (!x.j || !addrs || !refused || !x.ps || !x.expect) {
+	x.exp_cut = calloc(x.rec.nout, sizeof(*x.exp_cut));
+	if (!x.j || !addrs || !refused || !x.ps || !x.expect || !x.exp_cut) {
 		cli_err("out of memory");
 		goto out_free;
 	}
@@ -1085,22 +1087,16 @@ int cmd_explore(int argc, char **argv)
 	}
 	for (k = 0; k < x.nj; k++)
 		addrs[k] = x.j[k].addr;
+	/* only outputs of counted kinds are expected */
 	for (k = 0; k < x.rec.nout; k++) {
-		x.expect[k].fd_kind = x.rec.outputs[k].fd_kind;
-		x.expect[k].data = x.rec.outputs[k].data;
-		x.expect[k].len = x.rec.outputs[k].len;
-	}
-	{
-		struct insight_match_opts mo = { INSIGHT_NORM_DEFAULT, INSIGHT_KINDS_DEFAULT };
-		struct insight_matcher *m = insight_matcher_new(x.expect, x.rec.nout, &mo);
+		const struct insight_record_item *it = &x.rec.outputs[k];
 
-		/* only outputs of counted kinds are expected */
-		x.nexp = 0;
-		for (k = 0; k < x.rec.nout; k++)
-			if (x.expect[k].fd_kind < 32 &&
-			    (INSIGHT_KINDS_DEFAULT & (1U << x.expect[k].fd_kind)))
-				x.expect[x.nexp++] = x.expect[k];
-		insight_matcher_free(m);
+		if (it->fd_kind >= 32 || !(match_opts.kinds & (1U << it->fd_kind)))
+			continue;
+		x.expect[x.nexp].fd_kind = it->fd_kind;
+		x.expect[x.nexp].data = it->data;
+		x.expect[x.nexp].len = it->len;
+		x.exp_cut[x.nexp++] = (long long)it->len < it->ret;
 	}
 
 	/* how the request reaches the target */
@@ -1215,6 +1211,7 @@ out_free:
 	free(outs);
 	free(x.ps);
 	free(x.expect);
+	free(x.exp_cut);
 	free(x.j);
 	free(all);
 	free(addrs);

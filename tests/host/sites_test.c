@@ -43,6 +43,39 @@ TEST(branchy_jumps_are_found_and_symbolised)
 	target_stop(&t);
 }
 
+/*
+ * What webish's jumps depend on (tests/targets/webish.c): the socket
+ * calls' and open()'s results are the environment, the request checks
+ * (strncmp, an ifunc stub in a static binary) are data.
+ */
+TEST(jumps_are_classified_by_what_they_test)
+{
+	struct insight_jcc *j;
+	struct target t;
+	size_t n, i;
+	char why[128];
+	int port, env = 0, data = 0, open_env = 0;
+
+	ASSERT_EQ(0, webish_start(&t, "/nonexistent.conf", &port));
+	ASSERT_EQ(0, insight_find_jccs(t.pid, NULL, &j, &n, why, sizeof(why))) TH_LOG("%s", why);
+	for (i = 0; i < n; i++) {
+		if (strcmp(j[i].func, "main"))
+			continue;
+		env += j[i].cls == INSIGHT_JCC_ENV;
+		data += j[i].cls == INSIGHT_JCC_DATA;
+		if (j[i].cls == INSIGHT_JCC_ENV && !strcmp(j[i].callee, "open")) {
+			open_env++;
+			EXPECT_NE(NULL, strstr(j[i].src, "webish.c:"));
+			EXPECT_EQ(0, strncmp(j[i].cond, "test", 4)) TH_LOG("%s", j[i].cond);
+		}
+	}
+	EXPECT_EQ(1, open_env);		/* if (fd < 0) */
+	EXPECT_LE(4, env);		/* socket, bind, listen, accept, open */
+	EXPECT_LE(2, data);		/* the two strncmp */
+	free(j);
+	target_stop(&t);
+}
+
 TEST(bad_input)
 {
 	char *nolib[] = { (char *)insight_cli(), "sites", "--pid", NULL, "--lib", "nosuchlib", NULL };

@@ -99,7 +99,7 @@
  *	epoll_wait, epoll_pwait or epoll_pwait2, or reads the input fd past
  *	the end of the input, has finished the request: the owner gets an
  *	%INSIGHT_EVENT_DONE, once; from then on the target's (probe 0's)
- *	reads of the input fd are its own again.
+ *	syscalls are its own again (neither captured nor replayed).
  *	-EBUSY: already on; -ENOENT: no session, or not attached.
  * @INSIGHT_CMD_FAULT_ADD: make a syscall of a probe fail: required
  *	%INSIGHT_ATTR_PROBE, %INSIGHT_ATTR_SYSCALL and %INSIGHT_ATTR_ERRNO;
@@ -116,8 +116,9 @@
  *	%INSIGHT_ATTR_EVENT (an &enum insight_event), %INSIGHT_ATTR_PROBE,
  *	and by kind %INSIGHT_ATTR_PARENT and %INSIGHT_ATTR_SITE_INDEX
  *	(created), %INSIGHT_ATTR_STATUS (exited, killed: the wait status),
- *	%INSIGHT_ATTR_SITE_INDEX (paused, quota), nothing more (done).  Events that do not fit the owner's receive buffer
- *	are counted in %INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
+ *	%INSIGHT_ATTR_SITE_INDEX (paused, quota), nothing more (done).
+ *	Events that do not fit the owner's receive buffer are counted in
+ *	%INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
  * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
  *	next trap at a site (or its fork), stops at its next step; while it
