@@ -177,8 +177,11 @@ struct insight_probe {
  * @input_fd: fd whose reads are replayed (-1: none)
  * @input: the replayed bytes
  * @input_len: their number
- * @hold_root: the target's next decision at a site is a SNAPSHOT
- * @pending: syscalls intercepted whose work has not run yet
+ * @hold_root: the target's first decision at a site after it reads input
+ *	is a SNAPSHOT
+ * @pending: syscalls intercepted whose work has not run yet (and probes
+ *	parked after finishing the request)
+ * @release: the session ends: parked probes go on
  * @events_lost: events the owner's socket could not take
  */
 struct insight_session {
@@ -206,6 +209,7 @@ struct insight_session {
 	u32 input_len;
 	atomic_t hold_root;
 	atomic_t pending;
+	bool release;
 	atomic64_t events_lost;
 };
 

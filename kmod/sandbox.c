@@ -281,6 +281,30 @@ static bool insight_fd_sandboxed(int fd)
 }
 
 /*
+ * A probe that has finished the request, in task context before it goes
+ * back to userspace: it waits there, its syscall not run, until it is
+ * killed or the session ends; then the syscall is made again, for real
+ * (the target's): the interception is gone by then.  The target parked
+ * this way cannot take more of the replayed connection's readiness from
+ * an epoll set its copies still share, nor serve real work meanwhile.
+ */
+static void insight_park_run(struct callback_head *cb)
+{
+	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
+	struct insight_session *s = w->s;
+	struct pt_regs *regs = task_pt_regs(current);
+
+	if (current->mm) {
+		regs->ax = w->nr;
+		regs->ip -= 2;	/* syscall, int $0x80 and sysenter restart so */
+		wait_var_event_killable(&s->release, READ_ONCE(s->release));
+	}
+	kfree(w);
+	if (atomic_dec_and_test(&s->pending))
+		wake_up_var(&s->pending);
+}
+
+/*
  * Whether probe @p has finished the replayed request, telling the owner
  * the first time: after reading some input it goes back to waiting for
  * work, or it reads the input fd past the end.
@@ -320,6 +344,7 @@ static void insight_sys_intercept(struct insight_session *s,
 {
 	enum insight_sys_kind kind;
 	struct insight_sys_work *w;
+	bool park = false;
 	u32 i, err = 0;
 	int fd;
 
@@ -336,15 +361,21 @@ static void insight_sys_intercept(struct insight_session *s,
 		return;
 	kind = insight_sys_kind(nr);
 	fd = regs->di;
-	if (s->input_fd >= 0 && insight_request_done(s, p, kind, nr, fd) && !p->id)
-		return;		/* the target's own again */
-	if (kind == SYS_NONE)
-		return;
-	if (kind >= SYS_READ && kind <= SYS_RECVMSG) {
-		if (fd != s->input_fd)
-			return;		/* reading from peers is allowed */
-	} else if (!insight_fd_sandboxed(fd)) {
-		return;
+	if (p->done) {
+		if (!p->id)
+			return;		/* the target's own again */
+	} else if (s->input_fd >= 0) {
+		park = insight_request_done(s, p, kind, nr, fd);
+	}
+	if (!park) {
+		if (kind == SYS_NONE)
+			return;
+		if (kind >= SYS_READ && kind <= SYS_RECVMSG) {
+			if (fd != s->input_fd)
+				return;		/* reading from peers is allowed */
+		} else if (!insight_fd_sandboxed(fd)) {
+			return;
+		}
 	}
 	w = kzalloc(sizeof(*w), GFP_ATOMIC);
 	if (!w) {
@@ -356,7 +387,7 @@ static void insight_sys_intercept(struct insight_session *s,
 	w->kind = kind;
 	w->nr = nr;
 	syscall_get_arguments(current, regs, w->args);
-	init_task_work(&w->cb, insight_sys_work_run);
+	init_task_work(&w->cb, park ? insight_park_run : insight_sys_work_run);
 	atomic_inc(&s->pending);
 	if (task_work_add(current, &w->cb, TWA_SIGNAL)) {
 		atomic_dec(&s->pending);
@@ -480,6 +511,8 @@ void insight_sandbox_end(struct insight_session *s)
 			synchronize_rcu();
 		}
 	}
+	WRITE_ONCE(s->release, true);	/* parked probes go on */
+	wake_up_var(&s->release);
 	wait_var_event(&s->pending, !atomic_read(&s->pending));
 	kvfree(s->input);
 	s->input = NULL;

@@ -82,9 +82,10 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 
 	natural = insight_jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
-	if (!self->id && atomic_read(&s->hold_root) &&
+	/* the root snapshot: the target's first trap once it reads the input */
+	if (!self->id && self->in_off && atomic_read(&s->hold_root) &&
 	    atomic_xchg(&s->hold_root, 0))
-		policy = INSIGHT_POLICY_SNAPSHOT;	/* the root snapshot */
+		policy = INSIGHT_POLICY_SNAPSHOT;
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
 	case INSIGHT_POLICY_SNAPSHOT:

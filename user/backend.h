@@ -18,9 +18,9 @@
  *   give and logs it.  XB_SNAPSHOT: the probe goes on in the natural
  *   direction and a new probe is forked and *held* at the branch (before
  *   deciding it) until xb_resume().
- * - Root: once open, the target's first trap at any site is a SNAPSHOT
- *   whatever the site's policy (the root snapshot: a copy of the target
- *   taken before the request is worked on).
+ * - Root: once open, the target's first trap at any site after it has
+ *   read replayed input is a SNAPSHOT whatever the site's policy (the root
+ *   snapshot: a copy of the target taken as it starts on the request).
  * - Path log, per probe: struct insight_decision {seq from 0, addr, site
  *   index, flags}.  A probe forked at a branch starts its own log at seq
  *   0; its full path is its parent's full path before fork_seq followed

@@ -683,7 +683,7 @@ static bool pt_branch(struct xb *b, struct pt_task *t)
 	natural = pt_cond(s->cc, r.eflags);
 	flags = natural ? INSIGHT_DECISION_TAKEN : 0;
 	snap = s->policy == XB_SNAPSHOT;
-	if (!t->probe->id && b->root_pending) {
+	if (!t->probe->id && t->probe->in_off && b->root_pending) {
 		b->root_pending = false;
 		snap = true;
 	}
@@ -974,7 +974,7 @@ static enum pt_verdict pt_sandbox(struct xb *b, struct pt_task *t,
 	if (b->in_fd >= 0 && !p->done && pt_request_done(b, p, kind, nr, fd)) {
 		p->done = true;
 		pt_event(b, XB_EV_DONE, p->id, 0, 0, 0);
-		return p->id ? PT_PARK : PT_RUN;
+		return PT_PARK;	/* the target until close, a probe until killed */
 	}
 	if (kind == SYS_NONE)
 		return PT_RUN;

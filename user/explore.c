@@ -378,6 +378,17 @@ static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_
 	return n < max ? n : max;
 }
 
+/* The root snapshot: the target's first child, once created; 0 if none. */
+static uint32_t root_probe(struct ex *x)
+{
+	uint32_t i;
+
+	for (i = 1; i < MAX_PROBES_SEEN; i++)
+		if (x->ps[i].known && x->ps[i].parent == 0)
+			return i;
+	return 0;
+}
+
 /* Wait until probe @id is held (it was just created by a split). */
 static int wait_held(struct ex *x, uint32_t id)
 {
@@ -1156,19 +1167,23 @@ int cmd_explore(int argc, char **argv)
 	/* the natural run (the target itself) and the root snapshot */
 	while (!x.timed_out && !finished(&x, 0))
 		pump(&x, 20);
-	for (root = 1; root < MAX_PROBES_SEEN && !(x.ps[root].known && x.ps[root].parent == 0);
-	     root++)
-		;
-	if (root == MAX_PROBES_SEEN || wait_held(&x, root)) {
-		cli_err("the target %s without reaching a branch site: no root snapshot",
-			x.timed_out ? "timed out" : "finished the request");
-		goto out_close;
-	}
-	refresh_lineage(&x);
 	if (make_run(&x, 0, NULL, 0, &nat)) {
 		cli_err("cannot read the natural path");
 		goto out_close;
 	}
+	/* the root's fork is in the target's log; the root may start later */
+	for (k = 0; k < nat.npath && !(nat.path[k].flags & INSIGHT_DECISION_FORK); k++)
+		;
+	root = 0;
+	while (k < nat.npath && !x.timed_out && !(root = root_probe(&x)))
+		pump(&x, 20);
+	if (!root || wait_held(&x, root)) {
+		cli_err("the target %s without reaching a branch site after reading the "
+			"request: no root snapshot",
+			x.timed_out ? "timed out" : "finished the request");
+		goto out_close;
+	}
+	refresh_lineage(&x);
 	nat.base = x.ps[root].fork_seq;
 	nat.snap = root;
 	nat.snap_taken = nat.base < nat.npath && natural_taken(&nat.path[nat.base]);

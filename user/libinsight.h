@@ -104,7 +104,8 @@ int insight_probe_step(struct insight_nl *h, uint32_t probe, int on);
  */
 int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
 		    const void *input, uint32_t input_len);
-/* The same, and with @hold the target's next trap holds a root snapshot. */
+/* The same, and with @hold the target's first trap after reading input holds a
+ * root snapshot. */
 int insight_sandbox_hold(struct insight_nl *h, uint32_t capture, int input_fd,
 			 const void *input, uint32_t input_len, int hold);
 /* Make probe @probe's syscall @nr fail with -@err from now on. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -272,22 +273,23 @@ static int free_fd(pid_t pid)
 /*
  * webish under a root-holding sandbox: a real connection wakes it, its
  * first trap leaves a held copy (the root), it works on the replayed
- * request with its reply captured and reports DONE when back in accept();
- * the root, resumed, does the same; the session ends and webish answers
- * a real request.
+ * request with its reply captured and reports DONE when back in accept(),
+ * where it waits while the session lasts; the root, resumed, does the
+ * same; the session ends and webish accepts and answers a real request.
  */
 TEST(root_snapshot_and_request_end)
 {
 	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
 	struct insight_probe_info pi[8];
-	struct insight_decision d[64], d1[64];
+	static struct insight_decision d[1024], d1[1024];
 	struct insight_event_info ev;
 	struct insight_jcc *j;
 	struct insight_nl *h;
 	struct target t;
 	unsigned int n, nd, n1;
 	uint64_t *addrs, lost, deg;
-	int *errs, port, c, st;
+	int *errs, port, c, c2, st;
+	struct pollfd pfd;
 	size_t nj, i;
 	char why[128], resp[256];
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -320,7 +322,7 @@ TEST(root_snapshot_and_request_end)
 	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[1].state);
 	EXPECT_EQ(0, pi[1].parent);
 	/* the target logged the root's fork at the root's fork_seq */
-	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 64, &nd, &lost));
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 1024, &nd, &lost));
 	ASSERT_LT(pi[1].fork_seq, nd);
 	EXPECT_TRUE(d[pi[1].fork_seq].flags & INSIGHT_DECISION_FORK);
 	/* the root, resumed the natural way with a copy kept, replays it too */
@@ -330,18 +332,32 @@ TEST(root_snapshot_and_request_end)
 	ASSERT_EQ(0, outputs(h, 1, &n));
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", outs[0].data, outs[0].captured));
+	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_PAUSED, 2, &ev));
 	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 8, &n, &deg));
 	ASSERT_EQ(3, n);
 	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[2].state);
 	EXPECT_EQ(1, pi[2].parent);
 	/* the same decisions as the target's, from the root on */
-	ASSERT_EQ(0, insight_path_get(h, 1, 0, d1, 64, &n1, &lost));
+	ASSERT_EQ(0, insight_path_get(h, 1, 0, d1, 1024, &n1, &lost));
 	ASSERT_EQ(nd - pi[1].fork_seq, n1);
 	for (i = 1; i < n1; i++) {
 		EXPECT_EQ(d[pi[1].fork_seq + i].addr, d1[i].addr);
 	}
+	/* done, webish waits: a real request is not answered meanwhile */
+	c2 = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(c2, (void *)&a, sizeof(a)));
+	ASSERT_EQ(strlen(req), write(c2, req, strlen(req)));
+	pfd.fd = c2;
+	pfd.events = POLLIN;
+	EXPECT_EQ(0, poll(&pfd, 1, 500));
 	insight_nl_close(h);
 	close(c);
+	/* the session ended: its accept() is made and the request answered */
+	EXPECT_EQ(1, poll(&pfd, 1, 5000));
+	memset(resp, 0, sizeof(resp));
+	EXPECT_LT(0, read(c2, resp, sizeof(resp) - 1));
+	EXPECT_NE(NULL, strstr(resp, "hello"));
+	close(c2);
 	while (waitpid(-1, &st, WNOHANG) > 0)
 		;
 	/* webish is unharmed */

@@ -92,9 +92,10 @@
  *	offset (a forked probe starts at its parent's).  Output syscalls the
  *	sandbox cannot emulate (sendmmsg, sendfile, splice, vmsplice, tee,
  *	copy_file_range) fail with EPERM and are captured with length 0.
- *	With %INSIGHT_ATTR_HOLD, the target's next decision at any site is a
- *	SNAPSHOT whatever the site's policy: a held copy of the target taken
- *	before it works on the request (the root of an exploration).  A probe
+ *	With %INSIGHT_ATTR_HOLD, the target's first decision at any site
+ *	after it has read replayed input is a SNAPSHOT whatever the site's
+ *	policy: a held copy of the target taken as it starts working on the
+ *	request (the root of an exploration).  A probe
  *	that has read replayed input and then enters accept, accept4,
  *	epoll_wait, epoll_pwait or epoll_pwait2, or reads the input fd past
  *	the end of the input, has finished the request: the owner gets an
@@ -187,7 +188,8 @@ enum insight_cmd {
  * @INSIGHT_ATTR_STATUS: u32, a wait status
  * @INSIGHT_ATTR_EVENTS_LOST: u64, events not delivered
  * @INSIGHT_ATTR_STEP: u8, 1 to single-step, 0 to stop
- * @INSIGHT_ATTR_HOLD: flag, hold a root snapshot at the target's next trap
+ * @INSIGHT_ATTR_HOLD: flag, hold a root snapshot at the target's first trap
+ *	after it reads replayed input
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
