@@ -2,6 +2,7 @@
 /*
  * insight explore --pid P --record FAILURE.json [--quota N] [--timeout S]
  *                 [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites]
+ *                 [--verbose]
  *
  * Find the execution path of a recorded failed request in a running copy
  * of the program (the shadow), without source code:
@@ -36,7 +37,9 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "backend.h"
 #include "cli.h"
@@ -52,7 +55,7 @@
 #define MAX_CAND	40	/* candidate branches per node */
 #define MAX_SUSPECT_RUNS 8	/* flips tried to rank a natural failure */
 
-enum pst { P_NONE, P_RUNNING, P_HELD, P_DONE, P_EXITED };
+enum pst { P_NONE, P_RUNNING, P_HELD, P_DONE, P_KILLED, P_EXITED };
 
 struct pstate {
 	bool known;
@@ -78,6 +81,8 @@ struct run {
 	int ndev;
 	uint32_t snap;		/* a held copy at its last branch, or 0 */
 	bool snap_taken;	/* the direction its snapshot resumes in */
+	struct insight_output_info *outs;	/* its outputs from the root on, */
+	size_t nouts;		/* .decisions a full-path index */
 };
 
 struct ex {
@@ -93,11 +98,17 @@ struct ex {
 	struct pstate *ps;
 	unsigned int quota;
 	double start, deadline;
-	bool tty, timed_out;
+	bool tty, timed_out, verbose;
 	/* counters */
 	unsigned long created, pruned, finished, branches;
+	size_t from;		/* path index of the root: the request's start */
 	unsigned int running, held;
 };
+
+static void print_data(FILE *f, const uint8_t *d, size_t len, size_t max);
+
+/* --verbose: the search's steps on stderr */
+#define say(x, ...) do { if ((x)->verbose) fprintf(stderr, "explore: " __VA_ARGS__); } while (0)
 
 static double now(void)
 {
@@ -134,7 +145,7 @@ static struct pstate *pst(struct ex *x, uint32_t id)
 static void check_outputs(struct ex *x, uint32_t id)
 {
 	struct insight_output_info *o;
-	struct insight_output_rec r;
+	struct insight_output_rec r = { 0 };
 	struct pstate *p = pst(x, id);
 	unsigned int n, i;
 
@@ -197,7 +208,7 @@ static void pump(struct ex *x, int ms)
 			p->st = P_HELD;
 			break;
 		case XB_EV_DONE:
-			if (p->st != P_EXITED)
+			if (p->st < P_KILLED)
 				p->st = P_DONE;
 			break;
 		case XB_EV_EXITED:
@@ -222,7 +233,7 @@ static void pump(struct ex *x, int ms)
 
 static bool finished(struct ex *x, uint32_t id)
 {
-	return x->ps[id].st == P_DONE || x->ps[id].st == P_EXITED;
+	return x->ps[id].st == P_DONE || x->ps[id].st >= P_KILLED;
 }
 
 static void refresh_lineage(struct ex *x)
@@ -243,18 +254,39 @@ static void refresh_lineage(struct ex *x)
 			s->parent = p[i].parent;
 			s->fork_seq = p[i].fork_seq;
 			s->lineage = true;
-			if (p[i].state == INSIGHT_PROBE_HELD)
-				s->st = P_HELD;
-			else if (p[i].state == INSIGHT_PROBE_EXITED)
+			if (p[i].state == INSIGHT_PROBE_EXITED)
 				s->st = P_EXITED;
+			else if (p[i].state == INSIGHT_PROBE_HELD && s->st != P_KILLED)
+				s->st = P_HELD;
 		}
 	free(p);
 }
 
 static void kill_probe(struct ex *x, uint32_t id)
 {
-	if (id && !x->ops->kill(x->b, id))
-		x->ps[id].st = P_EXITED;
+	if (id && x->ps[id].st < P_KILLED && !x->ops->kill(x->b, id))
+		x->ps[id].st = P_KILLED;
+}
+
+/*
+ * Wait (up to 2 s) until the probes killed are gone: held ones count
+ * against the backend's cap of held snapshots until they are.
+ */
+static void settle(struct ex *x)
+{
+	double until = now() + 2;
+	bool killing = true;
+	uint32_t i;
+
+	while (killing && !x->timed_out && now() < until) {
+		killing = false;
+		for (i = 1; i < MAX_PROBES_SEEN && !killing; i++)
+			killing = x->ps[i].st == P_KILLED;
+		if (killing) {
+			pump(x, 10);
+			refresh_lineage(x);
+		}
+	}
 }
 
 /* Probe @id's own log into *d (malloc'ed), its decision count in *n. */
@@ -267,17 +299,90 @@ static int own_path(struct ex *x, uint32_t id, struct insight_decision **d, size
 	return err;
 }
 
-/* A run of probe @id whose own log continues @prefix (the first @base). */
-static int make_run(struct ex *x, uint32_t id, const struct insight_decision *prefix,
-		    size_t base, struct run *r)
+/* The outputs of @from made before its decision @at. */
+static size_t outs_before(const struct run *from, size_t at)
 {
+	size_t k = 0;
+
+	while (from && k < from->nouts && from->outs[k].decisions <= at)
+		k++;
+	return k;
+}
+
+/*
+ * @r's outputs: those of @from before decision @base, then probe @id's
+ * own (made after its own log began at @base).
+ */
+static int run_outputs(struct ex *x, uint32_t id, const struct run *from, size_t base,
+		       struct run *r)
+{
+	size_t pre = outs_before(from, base), cap = pre + 16;
+	struct insight_output_info *o;
+	unsigned int got;
+	uint64_t start = 0;
+
+	r->outs = malloc(cap * sizeof(*r->outs));
+	if (!r->outs)
+		return -ENOMEM;
+	if (pre)
+		memcpy(r->outs, from->outs, pre * sizeof(*r->outs));
+	r->nouts = pre;
+	for (;;) {
+		if (r->nouts + 16 > cap) {
+			o = realloc(r->outs, (cap *= 2) * sizeof(*r->outs));
+			if (!o)
+				return -ENOMEM;
+			r->outs = o;
+		}
+		if (x->ops->outputs(x->b, id, start, r->outs + r->nouts, 16, &got) || !got)
+			break;
+		for (o = r->outs + r->nouts; o < r->outs + r->nouts + got; o++)
+			o->decisions += base;
+		r->nouts += got;
+		start += got;
+	}
+	return 0;
+}
+
+/* Feed @from's outputs before decision @at to probe @id's matcher. */
+static void prefeed(struct ex *x, uint32_t id, const struct run *from, size_t at)
+{
+	struct pstate *p = pst(x, id);
+	struct insight_output_rec r = { 0 };
+	size_t k, n = outs_before(from, at);
+
+	for (k = 0; p && p->m && k < n && p->verdict != INSIGHT_MISMATCH; k++) {
+		size_t e = insight_matcher_pos(p->m);
+
+		r.fd_kind = INSIGHT_FD_FILE;
+		r.data = from->outs[k].data;
+		r.len = from->outs[k].captured;
+		if (e < x->nexp && x->exp_cut[e] && x->expect[e].len < r.len)
+			r.len = x->expect[e].len;
+		p->verdict = insight_matcher_feed(p->m, &r);
+	}
+	if (p && p->m)
+		p->pos = insight_matcher_pos(p->m);
+}
+
+/*
+ * A run of probe @id whose own log continues @from's path (its first
+ * @base decisions).
+ */
+static int make_run(struct ex *x, uint32_t id, const struct run *from, size_t base,
+		    struct run *r)
+{
+	const struct insight_decision *prefix = from ? from->path : NULL;
 	struct insight_decision *own;
 	struct pstate *p = &x->ps[id];
 	size_t n, k;
-	uint64_t lim;
 
 	if (own_path(x, id, &own, &n))
 		return -EIO;
+	if (run_outputs(x, id, from, base, r)) {
+		free(own);
+		return -ENOMEM;
+	}
 	r->probe = id;
 	r->base = base;
 	r->path = malloc((base + n + 1) * sizeof(*r->path));
@@ -295,16 +400,10 @@ static int make_run(struct ex *x, uint32_t id, const struct insight_decision *pr
 	r->verdict = p->verdict;
 	r->pos = p->pos;
 	r->limit = r->npath;
-	if (r->verdict != INSIGHT_MATCH) {
-		struct insight_output_info o;
-		unsigned int got = 0;
-
-		/* decisions before the first output that did not match */
-		if (!x->ops->outputs(x->b, id, r->pos, &o, 1, &got) && got) {
-			lim = base + o.decisions;
-			r->limit = lim < r->npath ? lim : r->npath;
-		}
-	}
+	/* decisions before the first output that did not match */
+	if (r->verdict != INSIGHT_MATCH && r->pos < r->nouts &&
+	    r->outs[r->pos].decisions < r->npath)
+		r->limit = r->outs[r->pos].decisions;
 	for (k = 0; k < r->npath; k++)
 		r->path[k].seq = k;
 	return 0;
@@ -314,6 +413,8 @@ static void run_free(struct run *r)
 {
 	free(r->path);
 	r->path = NULL;
+	free(r->outs);
+	r->outs = NULL;
 }
 
 static const struct insight_jcc *jcc_of(struct ex *x, const struct insight_decision *d)
@@ -393,7 +494,7 @@ static uint32_t root_probe(struct ex *x)
 static int wait_held(struct ex *x, uint32_t id)
 {
 	while (!x->timed_out && x->ps[id].st != P_HELD) {
-		if (x->ps[id].st == P_EXITED)
+		if (x->ps[id].st >= P_KILLED)
 			return -ESRCH;
 		pump(x, 20);
 	}
@@ -420,6 +521,33 @@ static bool natural_taken(const struct insight_decision *d)
 }
 
 /*
+ * Wait (up to 2 s) until the children of probe @p, resumed with a copy
+ * kept, are all known: a backend may create a child only after its
+ * parent has gone on (insight.ko: when the child first runs).
+ */
+static void await_children(struct ex *x, uint32_t p)
+{
+	struct insight_decision *d;
+	size_t n, k, forks = 1, have;
+	double until = now() + 2;
+	uint32_t i;
+
+	if (x->ops->path(x->b, p, &d, &n))
+		return;
+	for (k = 1; k < n; k++)		/* [0]: its own resumed branch */
+		forks += !!(d[k].flags & INSIGHT_DECISION_FORK);
+	free(d);
+	for (;;) {
+		refresh_lineage(x);
+		for (i = 1, have = 0; i < MAX_PROBES_SEEN; i++)
+			have += x->ps[i].known && x->ps[i].lineage && x->ps[i].parent == p;
+		if (have >= forks || x->timed_out || now() > until)
+			break;
+		pump(x, 10);
+	}
+}
+
+/*
  * Take held snapshots at the candidates c[0..n) of @node (all after its
  * base): rerun the node from its snapshot with those sites set to
  * SNAPSHOT.  The node's snapshot is renewed.  Returns how many got one.
@@ -429,6 +557,7 @@ static size_t snapshot_at(struct ex *x, struct run *node, struct cand *c, size_t
 	uint32_t p = node->snap, i, got = 0;
 	size_t k;
 
+	settle(x);
 	for (k = 0; k < n; k++)
 		x->ops->policy(x->b, node->path[c[k].j].site, XB_SNAPSHOT);
 	if (x->ops->resume(x->b, p, node->snap_taken, 1))
@@ -436,6 +565,7 @@ static size_t snapshot_at(struct ex *x, struct run *node, struct cand *c, size_t
 	x->ps[p].st = P_RUNNING;
 	while (!x->timed_out && !finished(x, p))
 		pump(x, 20);
+	await_children(x, p);
 	kill_probe(x, p);
 out:
 	for (k = 0; k < n; k++)
@@ -473,6 +603,7 @@ static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_
 	unsigned int active = 0;
 	bool matched = false;
 
+	settle(x);
 	for (;;) {
 		while (!matched && active < x->quota && next < n && !x->timed_out) {
 			struct cand *cd = &c[next++];
@@ -484,6 +615,7 @@ static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_
 				continue;
 			x->ps[cd->snap].st = P_RUNNING;
 			track(x, cd->snap);
+			prefeed(x, cd->snap, node, cd->j);
 			cd->ran = true;
 			active++;
 		}
@@ -503,7 +635,7 @@ static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_
 			}
 			if (!finished(x, cd->snap) && !x->timed_out)
 				continue;
-			make_run(x, cd->snap, node->path, cd->j, &cd->r);
+			make_run(x, cd->snap, node, cd->j, &cd->r);
 			cd->r.ndev = node->ndev;
 			memcpy(cd->r.devs, node->devs, sizeof(node->devs));
 			cd->r.devs[cd->r.ndev++] = cd->j;
@@ -562,6 +694,8 @@ static void search(struct ex *x, struct run *node, struct run *best)
 		return;
 	lo = node->ndev ? node->devs[node->ndev - 1] + 1 : node->base + 1;
 	n = candidates(x, node, lo, true, c, MAX_CAND);
+	say(x, "search from probe %u (%d deviations, %zu outputs matched): %zu candidates in [%zu, %zu)\n",
+	    node->probe, node->ndev, node->pos, n, lo, node->limit);
 	for (b = 0; b < n && !x->timed_out; b += BATCH) {
 		size_t m = n - b < BATCH ? n - b : BATCH;
 
@@ -569,31 +703,70 @@ static void search(struct ex *x, struct run *node, struct run *best)
 		if (!node->snap)
 			break;		/* lost the way back */
 		run_candidates(x, node, c + b, m, deeper, true);
-		for (k = b; k < b + m; k++)
+		for (k = b; k < b + m; k++) {
+			const struct insight_jcc *jc = jcc_of(x, &node->path[c[k].j]);
+
+			say(x, "  at %zu %s %s: %s, %zu outputs matched%s", c[k].j,
+			    jc ? jc->func : "?", jc ? jc->src : "",
+			    !c[k].snap ? "no snapshot" : !c[k].ran ? "not run" :
+			    c[k].r.verdict == INSIGHT_MATCH ? "MATCH" :
+			    c[k].r.verdict == INSIGHT_MISMATCH ? "mismatch" : "prefix",
+			    c[k].r.pos, c[k].r.snap ? ", copy kept" : "");
+			if (x->verbose && c[k].r.pos < c[k].r.nouts) {
+				fputs(", then ", stderr);
+				print_data(stderr, c[k].r.outs[c[k].r.pos].data,
+					   c[k].r.outs[c[k].r.pos].captured, 60);
+			}
+			if (x->verbose)
+				fputc('\n', stderr);
 			if (c[k].ran && c[k].r.path && better(&c[k].r, &child))
 				child = c[k].r;
+		}
 		if (child.path && child.verdict == INSIGHT_MATCH)
 			break;
 	}
-	if (child.path && better(&child, best)) {
-		if (best->path && best->path != node->path) {
-			if (best->snap)
-				kill_probe(x, best->snap);
-			run_free(best);
-		}
+	/* each call owns its child: @best only points at it, or at another */
+	if (child.path && better(&child, best))
 		*best = child;
-	}
 	cands_free(x, c, n, child.path ? &child : NULL);
 	free(c);
 	if (child.path && child.verdict != INSIGHT_MATCH && deeper && child.snap &&
 	    !x->timed_out && child.pos >= node->pos)
 		search(x, &child, best);
+	if (child.path && best->path != child.path) {
+		kill_probe(x, child.snap);
+		run_free(&child);
+	}
+}
+
+/*
+ * The last branch of @r before @j inside the function whose result the
+ * branch at @j tests (its callee, a function of the program): the one that
+ * decided what the callee returned.  @j itself when there is none.
+ */
+static size_t decided_in_callee(struct ex *x, const struct run *r, size_t j, size_t lo)
+{
+	const struct insight_jcc *jc = jcc_of(x, &r->path[j]), *in;
+	size_t k;
+
+	if (!jc || jc->cls != INSIGHT_JCC_CALL || !jc->callee[0])
+		return j;
+	for (k = j; k-- > lo;) {
+		in = jcc_of(x, &r->path[k]);
+		if (in && !strcmp(in->func, jc->callee))
+			return k;
+	}
+	return j;
 }
 
 /*
  * A natural failure: which branches on its path decide it?  Flip those
  * before its first output (nearest first; a test of a call's result after
  * the callee's own branches) and keep those whose flip loses the failure.
+ * A test of a program function's result that decides is preceded by the
+ * branch inside that function that decided its result: with conditions of
+ * several parts (a || b || c), flipping one part alone does not lose the
+ * failure, while the caller's test of the result does.
  */
 static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 {
@@ -605,21 +778,29 @@ static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_
 	if (!c)
 		return 0;
 	/* the branches before the failure's first output */
-	if (x->nexp) {
-		struct insight_output_info o;
-		unsigned int g = 0;
-
-		if (!x->ops->outputs(x->b, nat->probe, 0, &o, 1, &g) && g)
-			tmp.limit = o.decisions < tmp.npath ? o.decisions : tmp.npath;
-	}
+	if (nat->nouts && nat->outs[0].decisions < tmp.npath)
+		tmp.limit = nat->outs[0].decisions;
 	n = candidates(x, &tmp, nat->base + 1, false, c, MAX_SUSPECT_RUNS);
 	if (n) {
 		snapshot_at(x, nat, c, n);
 		run_candidates(x, nat, c, n, false, false);
 	}
-	for (k = 0; k < n && got < max; k++)
-		if (c[k].ran && c[k].r.path && c[k].r.verdict != INSIGHT_MATCH)
+	for (k = 0; k < n && got < max; k++) {
+		size_t in, i;
+		bool dup_in = false, dup_j = false;
+
+		if (!c[k].ran || !c[k].r.path || c[k].r.verdict == INSIGHT_MATCH)
+			continue;
+		in = decided_in_callee(x, nat, c[k].j, nat->base);
+		for (i = 0; i < got; i++) {
+			dup_in |= out[i] == in;
+			dup_j |= out[i] == c[k].j;
+		}
+		if (in != c[k].j && !dup_in)
+			out[got++] = in;
+		if (got < max && !dup_j)
 			out[got++] = c[k].j;
+	}
 	cands_free(x, c, n, NULL);
 	free(c);
 	return got;
@@ -791,6 +972,14 @@ struct report {
 	double elapsed;
 };
 
+/* The explorer's own peak resident memory (probes share the target's pages). */
+static long peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_maxrss;
+}
+
 static void json_str(FILE *f, const char *s)
 {
 	insight_json_str(f, s, strlen(s));
@@ -806,15 +995,16 @@ static void report_json(struct ex *x, struct report *rp, const struct insight_ou
 	printf("{\"version\":1,\"status\":\"%s\",\"backend\":\"%s\",\"pid\":%d,", rp->status,
 	       x->ops->name, x->pid);
 	printf("\"elapsed_s\":%.3f,\"probes_created\":%lu,\"probes_pruned\":%lu,"
-	       "\"branches_trapped\":%lu,\"sites\":%zu,\"natural_matches\":%s,",
-	       rp->elapsed, x->created, x->pruned, x->branches, x->nj,
+	       "\"branches_trapped\":%lu,\"sites\":%zu,\"peak_rss_kb\":%ld,"
+	       "\"natural_matches\":%s,",
+	       rp->elapsed, x->created, x->pruned, x->branches, x->nj, peak_rss_kb(),
 	       rp->natural ? "true" : "false");
 	printf("\"outputs_matched\":%zu,\"outputs_expected\":%zu,\"path\":[", r->pos, x->nexp);
-	for (i = r->base; i < r->npath; i++) {
+	for (i = x->from; i < r->npath; i++) {
 		const struct insight_jcc *j = jcc_of(x, &r->path[i]);
 
-		printf("%s{\"index\":%zu,\"addr\":\"0x%" PRIx64 "\",\"func\":", i > r->base ? "," : "",
-		       i - r->base, (uint64_t)r->path[i].addr);
+		printf("%s{\"index\":%zu,\"addr\":\"0x%" PRIx64 "\",\"func\":", i > x->from ? "," : "",
+		       i - x->from, (uint64_t)r->path[i].addr);
 		json_str(stdout, j ? j->func : "");
 		printf(",\"offset\":%" PRIu64 ",\"src\":", j ? j->func_off : 0);
 		json_str(stdout, j ? j->src : "");
@@ -828,7 +1018,7 @@ static void report_json(struct ex *x, struct report *rp, const struct insight_ou
 		const struct insight_jcc *j = jcc_of(x, d);
 
 		printf("%s{\"rank\":%zu,\"index\":%zu,\"addr\":\"0x%" PRIx64 "\",\"func\":",
-		       k ? "," : "", k + 1, rp->sus[k] - r->base, (uint64_t)d->addr);
+		       k ? "," : "", k + 1, rp->sus[k] - x->from, (uint64_t)d->addr);
 		json_str(stdout, j ? j->func : "");
 		printf(",\"src\":");
 		json_str(stdout, j ? j->src : "");
@@ -908,15 +1098,15 @@ static void report_text(struct ex *x, struct report *rp, const struct insight_ou
 			printf(" = %lld\n", x->rec.env[ev].ret);
 		}
 	}
-	printf("\nFailure path (%zu branches from the request on):\n", r->npath - r->base);
-	for (i = r->base; i < r->npath; i++) {
+	printf("\nFailure path (%zu branches from the request on):\n", r->npath - x->from);
+	for (i = x->from; i < r->npath; i++) {
 		const struct insight_jcc *j = jcc_of(x, &r->path[i]);
 		const char *fn = j && j->func[0] ? j->func : "?";
 
 		if (strcmp(fn, last))
 			printf("  %s()\n", fn);
 		last = fn;
-		printf("    %-5zu %#" PRIx64 " +%#" PRIx64 " %-20s %s%s\n", i - r->base,
+		printf("    %-5zu %#" PRIx64 " +%#" PRIx64 " %-20s %s%s\n", i - x->from,
 		       (uint64_t)r->path[i].addr, j ? j->func_off : 0, j && j->src[0] ? j->src : "",
 		       r->path[i].flags & INSIGHT_DECISION_TAKEN ? "taken" : "not taken",
 		       r->path[i].flags & INSIGHT_DECISION_DEVIATED ? "  <== DEVIATED" : "");
@@ -926,6 +1116,23 @@ static void report_text(struct ex *x, struct report *rp, const struct insight_ou
 		printf("  fd %u: ", o[i].fd);
 		print_data(stdout, o[i].data, o[i].captured, 120);
 		putchar('\n');
+	}
+}
+
+/* A write-like call of the record that failed (kept as environment). */
+static bool failed_write(const struct insight_record_item *it)
+{
+	switch (it->nr) {
+	case SYS_write:
+	case SYS_pwrite64:
+	case SYS_writev:
+	case SYS_pwritev:
+	case SYS_pwritev2:
+	case SYS_sendto:
+	case SYS_sendmsg:
+		return it->ret < 0 && it->fd >= 0;
+	default:
+		return false;
 	}
 }
 
@@ -948,7 +1155,7 @@ static int dev_cmp(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: insight explore --pid P --record FAILURE.json [--quota N] "
-		"[--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites]\n");
+		"[--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites] [--verbose]\n");
 }
 
 int cmd_explore(int argc, char **argv)
@@ -962,12 +1169,12 @@ int cmd_explore(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "lib", required_argument, NULL, 'l' },
 		{ "all-sites", no_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ex x = { .quota = 4 };
 	const char *recpath = NULL, *lib = NULL, *backend = "kmod";
-	struct insight_output_info *outs = NULL;
 	struct insight_jcc *all = NULL;
 	struct run nat = { 0 }, best = { 0 };
 	struct report rp = { 0 };
@@ -979,7 +1186,7 @@ int cmd_explore(int argc, char **argv)
 	double timeout = 60;
 	bool json = false, all_sites = false, have_dbg = false;
 	uint64_t *addrs = NULL;
-	size_t nall = 0, k;
+	size_t nall = 0, k, e;
 	unsigned int no = 0;
 	uint32_t root = 0;
 	ssize_t n;
@@ -1022,6 +1229,9 @@ int cmd_explore(int argc, char **argv)
 			break;
 		case 'a':
 			all_sites = true;
+			break;
+		case 'v':
+			x.verbose = true;
 			break;
 		case 'h':
 			usage();
@@ -1082,8 +1292,8 @@ int cmd_explore(int argc, char **argv)
 	addrs = calloc(nall ? nall : 1, sizeof(*addrs));
 	refused = calloc(nall ? nall : 1, sizeof(*refused));
 	x.ps = calloc(MAX_PROBES_SEEN, sizeof(*x.ps));
-	x.expect = calloc(x.rec.nout, sizeof(*x.expect));
-	x.exp_cut = calloc(x.rec.nout, sizeof(*x.exp_cut));
+	x.expect = calloc(x.rec.nout + x.rec.nenv, sizeof(*x.expect));
+	x.exp_cut = calloc(x.rec.nout + x.rec.nenv, sizeof(*x.exp_cut));
 	if (!x.j || !addrs || !refused || !x.ps || !x.expect || !x.exp_cut) {
 		cli_err("out of memory");
 		goto out_free;
@@ -1098,15 +1308,26 @@ int cmd_explore(int argc, char **argv)
 	}
 	for (k = 0; k < x.nj; k++)
 		addrs[k] = x.j[k].addr;
-	/* only outputs of counted kinds are expected */
-	for (k = 0; k < x.rec.nout; k++) {
-		const struct insight_record_item *it = &x.rec.outputs[k];
+	/*
+	 * only outputs of counted kinds are expected, in order with the
+	 * writes that failed (kept as environment: any output takes their place)
+	 */
+	for (k = 0, e = 0; k < x.rec.nout || e < x.rec.nenv;) {
+		const struct insight_record_item *it;
 
+		if (e < x.rec.nenv && (k == x.rec.nout || x.rec.env[e].seq < x.rec.outputs[k].seq)) {
+			it = &x.rec.env[e++];
+			if (!failed_write(it))
+				continue;
+		} else {
+			it = &x.rec.outputs[k++];
+		}
 		if (it->fd_kind >= 32 || !(match_opts.kinds & (1U << it->fd_kind)))
 			continue;
 		x.expect[x.nexp].fd_kind = it->fd_kind;
 		x.expect[x.nexp].data = it->data;
 		x.expect[x.nexp].len = it->len;
+		x.expect[x.nexp].any = failed_write(it);
 		x.exp_cut[x.nexp++] = (long long)it->len < it->ret;
 	}
 
@@ -1185,6 +1406,7 @@ int cmd_explore(int argc, char **argv)
 	}
 	refresh_lineage(&x);
 	nat.base = x.ps[root].fork_seq;
+	x.from = nat.base;
 	nat.snap = root;
 	nat.snap_taken = nat.base < nat.npath && natural_taken(&nat.path[nat.base]);
 	rp.natural = nat.verdict == INSIGHT_MATCH;
@@ -1203,13 +1425,11 @@ int cmd_explore(int argc, char **argv)
 	rp.status = best.verdict == INSIGHT_MATCH ? "reproduced" : "partial";
 	rp.elapsed = now() - x.start;
 	progress(&x, true);
-	outs = calloc(x.nexp + 4, sizeof(*outs));
-	if (outs && x.ops->outputs(x.b, best.probe, 0, outs, x.nexp + 4, &no))
-		no = 0;
+	no = best.nouts < x.nexp + 4 ? best.nouts : x.nexp + 4;
 	if (json)
-		report_json(&x, &rp, outs, no);
+		report_json(&x, &rp, best.outs, no);
 	else
-		report_text(&x, &rp, outs, no);
+		report_text(&x, &rp, best.outs, no);
 	ret = best.verdict == INSIGHT_MATCH ? 0 : 1;
 out_close:
 	x.ops->close(x.b);
@@ -1223,7 +1443,6 @@ out_close:
 out_free:
 	for (k = 0; x.ps && k < MAX_PROBES_SEEN; k++)
 		insight_matcher_free(x.ps[k].m);
-	free(outs);
 	free(x.ps);
 	free(x.expect);
 	free(x.exp_cut);

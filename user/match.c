@@ -12,6 +12,7 @@
 struct expected {
 	uint8_t *norm;		/* normalised data */
 	size_t len;
+	bool any;		/* any output matches */
 };
 
 struct insight_matcher {
@@ -122,6 +123,7 @@ struct insight_matcher *insight_matcher_new(const struct insight_output_rec *exp
 			goto err;
 		m->exp[i].len = insight_normalize(expected[i].data, expected[i].len,
 						  m->opts.normalize, m->exp[i].norm);
+		m->exp[i].any = expected[i].any;
 	}
 	m->verdict = n ? INSIGHT_PREFIX : INSIGHT_MATCH;
 	return m;
@@ -162,7 +164,8 @@ enum insight_verdict insight_matcher_feed(struct insight_matcher *m,
 			return m->verdict;	/* undecided: no memory */
 	}
 	len = insight_normalize(out->data, out->len, m->opts.normalize, norm);
-	if (len == m->exp[m->pos].len && !memcmp(norm, m->exp[m->pos].norm, len)) {
+	if (m->exp[m->pos].any ||
+	    (len == m->exp[m->pos].len && !memcmp(norm, m->exp[m->pos].norm, len))) {
 		m->pos++;
 		m->verdict = m->pos == m->n ? INSIGHT_MATCH : INSIGHT_PREFIX;
 	} else {

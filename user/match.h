@@ -15,6 +15,7 @@
 #ifndef INSIGHT_MATCH_H
 #define INSIGHT_MATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,11 @@ struct insight_output_rec {
 	unsigned int fd_kind;	/* an enum insight_fd_kind */
 	const uint8_t *data;
 	size_t len;
+	/*
+	 * expected only: a write the failure attempted but that failed (the
+	 * record keeps no data): any output matches it
+	 */
+	bool any;
 };
 
 enum insight_verdict {

@@ -10,7 +10,7 @@
 #include "kselftest_harness.h"
 #include "match.h"
 
-#define OUT(kind, s) { kind, (const uint8_t *)(s), sizeof(s) - 1 }
+#define OUT(kind, s) { kind, (const uint8_t *)(s), sizeof(s) - 1, false }
 
 static const struct insight_output_rec failure[] = {
 	OUT(INSIGHT_FD_FILE, "2026-11-21 09:14:03 error: cannot open /etc/app.conf\n"),
@@ -137,6 +137,32 @@ TEST(numbers_normalised_when_asked)
 	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(strict, probe, 1));
 	insight_matcher_free(m);
 	insight_matcher_free(strict);
+}
+
+TEST(a_failed_write_matches_any_output_in_its_place)
+{
+	static const struct insight_output_rec want[] = {
+		{ INSIGHT_FD_FILE, NULL, 0, true },
+		OUT(INSIGHT_FD_SOCKET, "ERR disk full\n"),
+	};
+	static const struct insight_output_rec stored[] = {
+		OUT(INSIGHT_FD_FILE, "hello"),
+		OUT(INSIGHT_FD_SOCKET, "ERR disk full\n"),
+	};
+	static const struct insight_output_rec skipped[] = {
+		OUT(INSIGHT_FD_SOCKET, "ERR disk full\n"),
+	};
+	struct insight_matcher *m = insight_matcher_new(want, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MATCH, feed_all(m, stored, 2));
+	insight_matcher_free(m);
+	/* the attempt is not optional: its place must be taken */
+	m = insight_matcher_new(want, 2, NULL);
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_PREFIX, feed_all(m, skipped, 1));
+	EXPECT_EQ(1, insight_matcher_pos(m));
+	insight_matcher_free(m);
 }
 
 TEST_HARNESS_MAIN

@@ -9,14 +9,29 @@
 # suspect is that branch, and the server still answers a good request.
 # Prints TAP (one result per failure and backend).
 #
-#   run.sh [--backends "kmod ptrace"] [NAME...]
+#   run.sh [--backends "kmod ptrace"] [--bench] [NAME...]
+#
+# --bench: also explore each failure with the kmod backend at quotas 1, 2,
+# 4 and 8 (the same shadow), and print BENCH lines (tools/bench/run.sh):
+# explore.NAME.kmod (seconds to the path, baseline: ptrace), .probes,
+# .branches, .peak_rss (the same, kmod vs ptrace) and explore.NAME.quotaN
+# (seconds, baseline: quota 1); a failure not reproduced gives null and
+# the reason.
+# SUITE_EXPLORE_ARGS: more options for insight explore (--verbose: its
+# steps go to /tmp/suite/NAME/BACKEND.err).
 here=$(cd "$(dirname "$0")" && pwd)
 insight=${INSIGHT_CLI:-/insight/bin/insight}
 export INSIGHT_TARGET_DIR=${INSIGHT_TARGET_DIR:-/insight/tests/targets}
 backends="kmod ptrace"
+bench=
 if [ "$1" = "--backends" ]; then
 	backends=$2
 	shift 2
+fi
+if [ "$1" = "--bench" ]; then
+	bench=1
+	backends="kmod ptrace"
+	shift
 fi
 names=${*:-$("$here/scenario.sh" list)}
 nb=0
@@ -47,6 +62,56 @@ send() {
 		sleep 1
 		cat "$dir/srv.out"
 	fi
+}
+
+explore() {	# explore BACKEND OUT.json [OPTION...]: the report in OUT.json
+	b=$1 j=$2
+	shift 2
+	# shellcheck disable=SC2086
+	"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
+		--json --timeout 60 "$@" ${SUITE_EXPLORE_ARGS} >"$j" 2>"${j%.json}.err"
+}
+
+# BENCH lines: what report $2 says of field $3 (null and why when it did
+# not reproduce the failure)
+bval() {
+	if [ "$(jq -r .status "$1" 2>/dev/null)" = reproduced ]; then
+		jq -r ".$2" "$1"
+	else
+		echo null
+	fi
+}
+bwhy() {
+	for f in "$@"; do
+		[ "$(jq -r .status "$f" 2>/dev/null)" = reproduced ] && continue
+		if [ -s "$f" ]; then
+			jq -r '"\(.backend) \(.status): \(.outputs_matched) of \(.outputs_expected) outputs matched"' "$f"
+		else
+			echo "no report: $(head -c 120 "${f%.json}.err" | tr '\n' ' ')"
+		fi
+		return
+	done
+}
+bline() {	# NAME FIELD UNIT BASELINE_NAME VALUE_FILE BASELINE_FILE
+	v=$(bval "$5" "$2") bv=$(bval "$6" "$2")
+	echo "BENCH $1 $v $3 $4 $bv guest $(bwhy "$5" "$6")"
+}
+bench_failure() {
+	[ -s "$dir/rec.json" ] || return
+	for q in 1 2 4 8; do
+		explore kmod "$dir/q$q.json" --quota "$q"
+	done
+	bline "explore.$name.kmod" elapsed_s s "explore.$name.ptrace" "$dir/kmod.json" "$dir/ptrace.json"
+	bline "explore.$name.kmod.probes" probes_created probes "explore.$name.ptrace.probes" \
+		"$dir/kmod.json" "$dir/ptrace.json"
+	bline "explore.$name.kmod.branches" branches_trapped branches \
+		"explore.$name.ptrace.branches" "$dir/kmod.json" "$dir/ptrace.json"
+	bline "explore.$name.kmod.peak_rss" peak_rss_kb KiB "explore.$name.ptrace.peak_rss" \
+		"$dir/kmod.json" "$dir/ptrace.json"
+	for q in 1 2 4 8; do
+		bline "explore.$name.quota$q" elapsed_s s "explore.$name.quota1" \
+			"$dir/q$q.json" "$dir/q1.json"
+	done
 }
 
 result() {	# result OK|FAIL NAME WHY
@@ -112,8 +177,7 @@ for name in $names; do
 		if [ ! -s "$dir/rec.json" ]; then
 			why="no failure record: $(cat "$dir/record.err")"
 		else
-			"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
-				--json --timeout 60 >"$dir/$b.json" 2>"$dir/$b.err"
+			explore "$b" "$dir/$b.json"
 			rc=$?
 			j=$dir/$b.json
 			if [ "$(jq -r .status "$j" 2>/dev/null)" != reproduced ]; then
@@ -141,6 +205,7 @@ for name in $names; do
 			result FAIL "$name.$b" "$why"
 		fi
 	done
+	[ -n "$bench" ] && bench_failure
 	[ "$input" = stdin ] && exec 3>&-
 	kill "$srv" 2>/dev/null
 	[ "$pick" = worker ] && pkill -P "$srv" 2>/dev/null

@@ -6,9 +6,11 @@
 # to $O/bench.json (a JSON array) and are printed as a table.
 #
 # A record line, from any benchmark program:
-#   BENCH name value unit baseline baseline_value where
+#   BENCH name value unit baseline baseline_value where [reason...]
 # ratio = how many times better value is than baseline_value:
 # baseline/value for times (s, ms, us, ns), value/baseline otherwise.
+# A value (or baseline value) that could not be measured is null, with
+# the reason; its ratio is null.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -42,19 +44,33 @@ tools/bench/record_bench.sh "$O" | tee -a "$lines" >&2
 echo "bench: guest benchmarks (one boot)" >&2
 tools/vm/run --no-load --mem 2G --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
 
+echo "bench: insight explore on the failure suite, kmod vs ptrace, quotas 1-8 (one boot)" >&2
+tools/vm/run --mem 2G --timeout 2400 --pkg jq -- sh /insight/suite/run.sh --bench |
+	grep '^BENCH ' | tee -a "$lines" >&2
+
 awk '
 	/^BENCH / {
 		time = ($4 ~ /^(s|ms|us|ns)$/)
-		ratio = time ? ($6 / $3) : ($3 / $6)
+		reason = ""
+		for (i = 8; i <= NF; i++)
+			reason = reason (i > 8 ? " " : "") $i
+		gsub(/["\\]/, "", reason)
+		if ($3 == "null" || $6 == "null" || $3 + 0 == 0 || $6 + 0 == 0) {
+			ratio = "null"
+			shown = "-"
+		} else {
+			ratio = sprintf("%.3f", time ? ($6 / $3) : ($3 / $6))
+			shown = sprintf("%.2fx", ratio)
+		}
 		n++
-		json[n] = sprintf("  {\"name\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"baseline\": \"%s\", \"baseline_value\": %s, \"ratio\": %.3f, \"where\": \"%s\"}", $2, $3, $4, $5, $6, ratio, $7)
-		row[n] = sprintf("%-24s %12s %-4s %-26s %12s %7.2fx  %s", $2, $3, $4, $5, $6, ratio, $7)
+		json[n] = sprintf("  {\"name\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"baseline\": \"%s\", \"baseline_value\": %s, \"ratio\": %s, \"where\": \"%s\"%s}", $2, $3, $4, $5, $6, ratio, $7, reason != "" ? sprintf(", \"reason\": \"%s\"", reason) : "")
+		row[n] = sprintf("%-34s %10s %-8s %-34s %10s %8s  %s %s", $2, $3, $4, $5, $6, shown, $7, reason)
 	}
 	END {
 		print "[" > out
 		for (i = 1; i <= n; i++) print json[i] (i < n ? "," : "") > out
 		print "]" > out
-		printf "%-24s %12s %-4s %-26s %12s %8s  %s\n", "name", "value", "unit", "baseline", "baseline_value", "ratio", "where"
+		printf "%-34s %10s %-8s %-34s %10s %8s  %s\n", "name", "value", "unit", "baseline", "baseline_value", "ratio", "where"
 		for (i = 1; i <= n; i++) print row[i]
 	}' out="$O/bench.json" "$lines"
 echo "bench: wrote ${O#"$top"/}/bench.json" >&2
