@@ -53,7 +53,7 @@
 #define BATCH		10	/* snapshots taken per round */
 #define MAX_DEV		3	/* deviations per path, at most */
 #define MAX_CAND	40	/* candidate branches per node */
-#define MAX_SUSPECT_RUNS 8	/* flips tried to rank a natural failure */
+#define MAX_SUSPECT_RUNS 12	/* flips tried to rank a natural failure */
 
 enum pst { P_NONE, P_RUNNING, P_HELD, P_DONE, P_KILLED, P_EXITED };
 
@@ -449,8 +449,7 @@ static int cand_cmp_env(const void *a, const void *b)
 /*
  * Candidate branches of @r in [lo, r->limit), at most two occurrences of
  * a site, nearest first; with @env_first those whose condition depends on
- * the environment ahead (the search), else those testing a call's result
- * behind (ranking a natural failure: the callee's own branch decided).
+ * the environment ahead (the search).
  */
 static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_first,
 			 struct cand *c, size_t max)
@@ -471,8 +470,7 @@ static size_t candidates(struct ex *x, const struct run *r, size_t lo, bool env_
 			continue;
 		memset(&c[n], 0, sizeof(c[n]));
 		c[n].j = j;
-		c[n].weight = env_first ? cls_weight(jc->cls) :
-			      jc->cls == INSIGHT_JCC_CALL ? -1 : 0;
+		c[n].weight = env_first ? cls_weight(jc->cls) : 0;
 		n++;
 	}
 	qsort(c, n, sizeof(*c), cand_cmp_env);
@@ -761,12 +759,13 @@ static size_t decided_in_callee(struct ex *x, const struct run *r, size_t j, siz
 
 /*
  * A natural failure: which branches on its path decide it?  Flip those
- * before its first output (nearest first; a test of a call's result after
- * the callee's own branches) and keep those whose flip loses the failure.
+ * before its first output (the nearest) and keep those whose flip changes
+ * the outputs.
  * A test of a program function's result that decides is preceded by the
  * branch inside that function that decided its result: with conditions of
  * several parts (a || b || c), flipping one part alone does not lose the
- * failure, while the caller's test of the result does.
+ * failure, while the caller's test of the result does.  Ranked as
+ * deviations are: what the condition depends on, then the nearest.
  */
 static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 {
@@ -789,7 +788,8 @@ static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_
 		size_t in, i;
 		bool dup_in = false, dup_j = false;
 
-		if (!c[k].ran || !c[k].r.path || c[k].r.verdict == INSIGHT_MATCH)
+		/* it decides if the flip changes the outputs (a crash does not) */
+		if (!c[k].ran || !c[k].r.path || c[k].r.verdict != INSIGHT_MISMATCH)
 			continue;
 		in = decided_in_callee(x, nat, c[k].j, nat->base);
 		for (i = 0; i < got; i++) {
@@ -1417,10 +1417,10 @@ int cmd_explore(int argc, char **argv)
 		search(&x, &nat, &best);
 		for (k = 0; k < (size_t)best.ndev; k++)
 			rp.sus[rp.nsus++] = best.devs[k];
-		suspect_x = &x;
-		suspect_r = &best;
-		qsort(rp.sus, rp.nsus, sizeof(rp.sus[0]), dev_cmp);
 	}
+	suspect_x = &x;
+	suspect_r = &best;
+	qsort(rp.sus, rp.nsus, sizeof(rp.sus[0]), dev_cmp);
 	rp.r = &best;
 	rp.status = best.verdict == INSIGHT_MATCH ? "reproduced" : "partial";
 	rp.elapsed = now() - x.start;

@@ -48,6 +48,49 @@ static bool is_jcc(const cs_insn *in)
 		in->bytes[1] <= 0x8f);
 }
 
+/*
+ * An EVEX-encoded (AVX-512) instruction: 0x62 after legacy prefixes (in
+ * 64-bit mode 0x62 is nothing else).  capstone 4 gets the length of some
+ * wrong, and every "instruction" after one in a linear sweep may be a
+ * piece of another: a breakpoint there corrupts the code.
+ */
+static bool is_evex(const cs_insn *in)
+{
+	static const uint8_t legacy[] = { 0x66, 0x67, 0xf2, 0xf3, 0x2e, 0x3e, 0x26,
+					  0x64, 0x65, 0x36, 0xf0 };
+	unsigned int i = 0;
+
+	while (i < in->size && memchr(legacy, in->bytes[i], sizeof(legacy)))
+		i++;
+	return i < in->size && in->bytes[i] == 0x62;
+}
+
+/*
+ * Where the function holding @addr ends, from its symbol or its call
+ * frame information (which stripped binaries keep); 0 if unknown.  A
+ * linear sweep is back in step with the code there.
+ */
+static uint64_t function_end(Dwfl_Module *mod, uint64_t addr)
+{
+	Dwarf_Addr bias, start, end;
+	Dwarf_Frame *frame = NULL;
+	Dwarf_CFI *cfi;
+	GElf_Sym sym;
+	GElf_Addr off;
+
+	if (dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) &&
+	    sym.st_size && off < sym.st_size)
+		return addr - off + sym.st_size;
+	cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (cfi && !dwarf_cfi_addrframe(cfi, addr - bias, &frame) &&
+	    dwarf_frame_info(frame, &start, &end, NULL) >= 0) {
+		free(frame);
+		return end + bias;
+	}
+	free(frame);
+	return 0;
+}
+
 
 /* ---- what a jump's condition depends on ---------------------------------- */
 
@@ -322,6 +365,7 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 	cs_insn *ring[RING] = { NULL }, *win[RING], *in;
 	const uint8_t *code;
 	unsigned long k = 0;
+	unsigned int untrusted = 0;	/* bytes to sweep before trusting jumps */
 	GElf_Shdr sh;
 	uint64_t addr;
 	size_t size;
@@ -340,15 +384,37 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 		}
 	}
 	while (size) {
+		const uint8_t *code_at = code;
+		size_t size_at = size;
+		uint64_t at = addr, end;
+		bool ok;
+
 		in = ring[k % RING];
-		if (!cs_disasm_iter(cs, &code, &size, &addr, in)) {
-			code++;		/* not an instruction: step over a byte */
-			size--;
-			addr++;
+		ok = cs_disasm_iter(cs, &code, &size, &addr, in);
+		if (!ok || is_evex(in)) {
+			/*
+			 * out of step with the code, maybe: go on where the
+			 * function ends, else (a byte or the instruction on)
+			 * trust no jump in the next 64 bytes
+			 */
+			end = function_end(mod, at);
+			if (end > at && end - at <= size_at) {
+				untrusted = 0;
+			} else {
+				end = ok ? addr : at + 1;
+				untrusted = 64;
+			}
+			code = code_at + (end - at);
+			size = size_at - (end - at);
+			addr = end;
 			k = 0;		/* nothing before it is known */
 			continue;
 		}
 		k++;
+		if (untrusted) {
+			untrusted = untrusted > in->size ? untrusted - in->size : 0;
+			continue;
+		}
 		if (!is_jcc(in))
 			continue;
 		if (*n == *cap) {

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * insight explore's bad input on the build host (no module there): each
- * case gets one line and exit 2, and leaves the target running.
+ * case gets one line and exit 2, and leaves the target running.  And a
+ * stripped binary, explored with the ptrace backend: it still works,
+ * reporting addresses.
  */
+#include <elf.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -27,20 +32,28 @@ static int explore(const char *pid, const char *rec, const char *opt, const char
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* A minimal failure record of program @exe. */
-static void write_record(const char *exe)
+/* A failure record of program @exe: @in_b64 sent, @out_b64 (@len) answered. */
+static void write_record_of(const char *exe, const char *in_b64, size_t in_len,
+			    const char *out_b64, size_t len)
 {
 	FILE *f = fopen(REC, "w");
 
 	fprintf(f, "{\"format\":\"insight-failure-record\",\"version\":1,"
 		"\"target\":{\"pid\":1},\"trigger\":{\"kind\":\"response\",\"seq\":1,"
 		"\"detail\":\"\"},\"request\":{\"pid\":1,\"fd\":4,\"fd_kind\":\"socket\","
-		"\"peer\":\"\",\"input_len\":4,\"input_truncated\":false,\"exe\":\"%s\","
-		"\"input_b64\":\"R0VUIA==\"},\"outputs\":[{\"seq\":1,\"syscall\":\"write\","
-		"\"ret\":2,\"fd\":4,\"fd_kind\":\"socket\",\"len\":2,\"truncated\":false,"
-		"\"data_b64\":\"b2s=\"}],\"outputs_truncated\":false,\"environment\":[],"
-		"\"dropped\":{\"events\":0,\"requests\":0}}\n", exe);
+		"\"peer\":\"\",\"input_len\":%zu,\"input_truncated\":false,\"exe\":\"%s\","
+		"\"input_b64\":\"%s\"},\"outputs\":[{\"seq\":1,\"syscall\":\"write\","
+		"\"ret\":%zu,\"fd\":4,\"fd_kind\":\"socket\",\"len\":%zu,\"truncated\":false,"
+		"\"data_b64\":\"%s\"}],\"outputs_truncated\":false,\"environment\":[],"
+		"\"dropped\":{\"events\":0,\"requests\":0}}\n", in_len, exe, in_b64, len, len,
+		out_b64);
 	fclose(f);
+}
+
+/* A minimal failure record of program @exe. */
+static void write_record(const char *exe)
+{
+	write_record_of(exe, "R0VUIA==", 4, "b2s=", 2);
 }
 
 FIXTURE(web) {
@@ -112,6 +125,131 @@ TEST_F(web, unknown_backend)
 {
 	EXPECT_EQ(2, explore(self->pid, REC, "--backend", "dtrace"));
 	EXPECT_STREQ("insight: --backend is kmod or ptrace (not 'dtrace')\n", out);
+}
+
+/* A copy of webish in a new directory (same name), made by @how. */
+static int webish_copy(char *dir, int (*how)(const char *path))
+{
+	char src[512], dst[512], buf[65536];
+	int in, out, err = -1;
+	ssize_t n;
+
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(src, sizeof(src), "%s/webish", getenv("INSIGHT_TARGET_DIR") ?: TARGET_DIR);
+	snprintf(dst, sizeof(dst), "%s/webish", dir);
+	in = open(src, O_RDONLY);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			break;
+	if (in >= 0 && out >= 0 && n == 0)
+		err = 0;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return err ? err : how(dst);
+}
+
+static int strip_all(const char *path)
+{
+	char *argv[] = { "/usr/bin/strip", "--strip-all", (char *)path, NULL };
+	int st = run_capture(argv, out, sizeof(out));
+
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -1;
+}
+
+/* No section headers at all: the kernel runs it, libelf sees no section. */
+static int drop_sections(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDWR), err = -1;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh)) {
+		eh.e_shoff = 0;
+		eh.e_shnum = 0;
+		eh.e_shstrndx = 0;
+		if (pwrite(fd, &eh, sizeof(eh), 0) == sizeof(eh))
+			err = 0;
+	}
+	close(fd);
+	return err;
+}
+
+/* Start a copy of webish made by @how in @dir; its pid in @pid. */
+static int webish_copy_start(struct target *t, char *dir, int (*how)(const char *path),
+			     int *port, char *pid)
+{
+	const char *old = getenv("INSIGHT_TARGET_DIR");
+	char *keep = old ? strdup(old) : NULL;
+	int err;
+
+	if (webish_copy(dir, how))
+		return -1;
+	setenv("INSIGHT_TARGET_DIR", dir, 1);
+	err = webish_start(t, "/nonexistent.conf", port);
+	if (keep)
+		setenv("INSIGHT_TARGET_DIR", keep, 1);
+	free(keep);
+	snprintf(pid, 16, "%d", t->pid);
+	return err;
+}
+
+/* Stop it and remove it and the record; 0 if it was unharmed. */
+static int webish_copy_stop(struct target *t, const char *dir, int port)
+{
+	char path[512], resp[256];
+	int ok = http_get(port, "/", resp, sizeof(resp)) > 0 && strstr(resp, "hello");
+
+	target_stop(t);
+	snprintf(path, sizeof(path), "%s/webish", dir);
+	unlink(path);
+	rmdir(dir);
+	unlink(REC);
+	return ok ? 0 : -1;
+}
+
+static char big[1 << 20];
+
+TEST(stripped_binary_reproduces_with_addresses)
+{
+	char dir[] = "/tmp/insight-stripped-XXXXXX", pid[16];
+	struct target t;
+	int port, st;
+	char *argv[] = { (char *)insight_cli(), "explore", "--pid", pid, "--record", REC,
+			 "--backend", "ptrace", "--json", "--timeout", "60", NULL };
+
+	ASSERT_EQ(0, webish_copy_start(&t, dir, strip_all, &port, pid));
+	/* what webish answers GET / in this environment: a natural match */
+	write_record_of("webish", "R0VUIC8gSFRUUC8xLjANCg0K", 18,
+			"SFRUUC8xLjAgMjAwIE9LDQoNCmhlbGxvCg==", 25);
+	st = run_capture(argv, big, sizeof(big));
+	EXPECT_EQ(0, WIFEXITED(st) ? WEXITSTATUS(st) : -1) TH_LOG("%.300s", big);
+	EXPECT_NE(NULL, strstr(big, "\"status\":\"reproduced\"")) TH_LOG("%.300s", big);
+	EXPECT_NE(NULL, strstr(big, "\"natural_matches\":true"));
+	/* no symbols, no lines: addresses only, every jump of the binary a site */
+	EXPECT_NE(NULL, strstr(big, "\"path\":[{\"index\":0,\"addr\":\"0x"));
+	EXPECT_EQ(NULL, strstr(big, "\"src\":\"webish.c"));
+	EXPECT_EQ(NULL, strstr(big, "\"func\":\"main\""));
+	EXPECT_LT(1000, atoi(strstr(big, "\"sites\":") ? strstr(big, "\"sites\":") + 8 : "0"));
+	EXPECT_EQ(0, webish_copy_stop(&t, dir, port));
+}
+
+TEST(binary_without_sections)
+{
+	char dir[] = "/tmp/insight-nosect-XXXXXX", pid[16];
+	struct target t;
+	int port;
+
+	ASSERT_EQ(0, webish_copy_start(&t, dir, drop_sections, &port, pid));
+	write_record("webish");
+	EXPECT_EQ(2, explore(pid, REC, "--backend", "ptrace"));
+	EXPECT_NE(NULL, strstr(out, "has no executable section")) TH_LOG("%s", out);
+	EXPECT_EQ(1, !!strchr(out, '\n') && !strchr(strchr(out, '\n') + 1, '\n'));
+	EXPECT_EQ(0, webish_copy_stop(&t, dir, port));
 }
 
 TEST_HARNESS_MAIN

@@ -97,9 +97,12 @@ bline() {	# NAME FIELD UNIT BASELINE_NAME VALUE_FILE BASELINE_FILE
 	echo "BENCH $1 $v $3 $4 $bv guest $(bwhy "$5" "$6")"
 }
 bench_failure() {
-	[ -s "$dir/rec.json" ] || return
 	for q in 1 2 4 8; do
-		explore kmod "$dir/q$q.json" --quota "$q"
+		if [ -n "$once" ]; then
+			teardown
+			setup
+		fi
+		[ -s "$dir/rec.json" ] && explore kmod "$dir/q$q.json" --quota "$q"
 	done
 	bline "explore.$name.kmod" elapsed_s s "explore.$name.ptrace" "$dir/kmod.json" "$dir/ptrace.json"
 	bline "explore.$name.kmod.probes" probes_created probes "explore.$name.ptrace.probes" \
@@ -124,14 +127,12 @@ result() {	# result OK|FAIL NAME WHY
 	fi
 }
 
-for name in $names; do
-	dir=/tmp/suite/$name
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	server= args= input= request= good= good_reply= trigger= kind= truth_func= truth_line= pick=
+# production (the server started, the failure recorded), then the shadow
+setup() {
 	eval "$("$here/scenario.sh" "$name" info "$dir")"
-	"$here/scenario.sh" "$name" prod "$dir" >"$dir/scenario.log" 2>&1
+	"$here/scenario.sh" "$name" prod "$dir" >>"$dir/scenario.log" 2>&1
 	if [ "$input" = stdin ]; then
+		rm -f "$dir/in"
 		mkfifo "$dir/in"
 		# shellcheck disable=SC2086
 		"$INSIGHT_TARGET_DIR/$server" $args <"$dir/in" >"$dir/srv.out" 2>"$dir/srv.err" &
@@ -172,8 +173,32 @@ for name in $names; do
 	wait $rec 2>/dev/null
 	[ "$pick" = worker ] && pid=$(jq -r .request.pid "$dir/rec.json" 2>/dev/null)
 	"$here/scenario.sh" "$name" shadow "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+}
+
+# stop the server and what the scenario started
+teardown() {
+	[ "$input" = stdin ] && exec 3>&-
+	kill "$srv" 2>/dev/null
+	[ "$pick" = worker ] && pkill -P "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	[ "$pick" = worker ] && rmdir "/sys/fs/cgroup/suite-$name" 2>/dev/null
+	"$here/scenario.sh" "$name" clean "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+}
+
+for name in $names; do
+	dir=/tmp/suite/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	server= args= input= request= good= good_reply= trigger= kind= truth_func= truth_line= pick= once=
+	setup
+	first=1
 	for b in $backends; do
 		why=
+		if [ -n "$once" ] && [ -z "$first" ]; then
+			teardown
+			setup
+		fi
+		first=
 		if [ ! -s "$dir/rec.json" ]; then
 			why="no failure record: $(cat "$dir/record.err")"
 		else
@@ -206,10 +231,5 @@ for name in $names; do
 		fi
 	done
 	[ -n "$bench" ] && bench_failure
-	[ "$input" = stdin ] && exec 3>&-
-	kill "$srv" 2>/dev/null
-	[ "$pick" = worker ] && pkill -P "$srv" 2>/dev/null
-	wait "$srv" 2>/dev/null
-	[ "$pick" = worker ] && rmdir "/sys/fs/cgroup/suite-$name" 2>/dev/null
-	"$here/scenario.sh" "$name" clean "$dir" "$pid" >>"$dir/scenario.log" 2>&1
+	teardown
 done

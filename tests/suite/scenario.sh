@@ -23,6 +23,11 @@
 #                   server itself) or worker (suite_prefork: record the
 #                   server and its workers by cgroup; the failure record
 #                   names the worker that served the request)
+#       once        1 when a shadow serves one exploration only: serving
+#                   the request (the natural run, or the good request)
+#                   moves the state the failure depends on (a cache
+#                   reloaded); each exploration needs a new production
+#                   and shadow
 #   scenario.sh NAME prod DIR [PID]    production conditions: once before
 #       the server starts (no PID), once right after (with its PID)
 #   scenario.sh NAME shadow DIR [PID]  the environment moves on
@@ -146,7 +151,7 @@ store_mounted() {
 
 # NAME: the scenario's description, in variables
 describe() {
-	pick=first
+	pick=first once=
 	case $1 in
 	kv_missing_config)
 		server=suite_kv args="0 $D" input=socket func=load_config
@@ -197,7 +202,7 @@ describe() {
 	cli_stale_cache)
 		server=suite_cli args="$D $(delay)" input=stdin func=get_price
 		req='price\n' good='price\n' good_reply='price 2'
-		trigger='--trigger-log ^price.1' kind=transient ;;
+		trigger='--trigger-log ^price.1' kind=transient once=1 ;;
 	cli_bad_number)
 		server=suite_cli args="$D 0" input=stdin func=parse_number
 		req='sum sales\n' good='sum costs\n' good_reply='sum 3'
@@ -240,6 +245,7 @@ do_info() {
 	echo "truth_func=$func"
 	echo "truth_line=$(truth_line "$NAME")"
 	echo "pick=$pick"
+	echo "once=$once"
 }
 
 # production: the files first (both calls), then per scenario
