@@ -106,6 +106,7 @@ struct ex {
 };
 
 static void print_data(FILE *f, const uint8_t *d, size_t len, size_t max);
+static const char *cls_name(int cls);
 
 /* --verbose: the search's steps on stderr */
 #define say(x, ...) do { if ((x)->verbose) fprintf(stderr, "explore: " __VA_ARGS__); } while (0)
@@ -665,6 +666,26 @@ static void cands_free(struct ex *x, struct cand *c, size_t n, const struct run 
 	}
 }
 
+/* --verbose: what a candidate's deviation gave */
+static void say_cand(struct ex *x, const struct run *node, const struct cand *c)
+{
+	const struct insight_jcc *jc = jcc_of(x, &node->path[c->j]);
+
+	if (!x->verbose)
+		return;
+	say(x, "  at %zu %s %s (%s): %s, %zu outputs matched%s", c->j,
+	    jc ? jc->func : "?", jc ? jc->src : "", jc ? cls_name(jc->cls) : "?",
+	    !c->snap ? "no snapshot" : !c->ran ? "not run" :
+	    c->r.verdict == INSIGHT_MATCH ? "MATCH" :
+	    c->r.verdict == INSIGHT_MISMATCH ? "mismatch" : "prefix",
+	    c->r.pos, c->r.snap ? ", copy kept" : "");
+	if (c->r.pos < c->r.nouts) {
+		fputs(", then ", stderr);
+		print_data(stderr, c->r.outs[c->r.pos].data, c->r.outs[c->r.pos].captured, 60);
+	}
+	fputc('\n', stderr);
+}
+
 /* Rank: a full match first, then more outputs matched, then the order tried. */
 static bool better(const struct run *a, const struct run *b)
 {
@@ -702,21 +723,7 @@ static void search(struct ex *x, struct run *node, struct run *best)
 			break;		/* lost the way back */
 		run_candidates(x, node, c + b, m, deeper, true);
 		for (k = b; k < b + m; k++) {
-			const struct insight_jcc *jc = jcc_of(x, &node->path[c[k].j]);
-
-			say(x, "  at %zu %s %s: %s, %zu outputs matched%s", c[k].j,
-			    jc ? jc->func : "?", jc ? jc->src : "",
-			    !c[k].snap ? "no snapshot" : !c[k].ran ? "not run" :
-			    c[k].r.verdict == INSIGHT_MATCH ? "MATCH" :
-			    c[k].r.verdict == INSIGHT_MISMATCH ? "mismatch" : "prefix",
-			    c[k].r.pos, c[k].r.snap ? ", copy kept" : "");
-			if (x->verbose && c[k].r.pos < c[k].r.nouts) {
-				fputs(", then ", stderr);
-				print_data(stderr, c[k].r.outs[c[k].r.pos].data,
-					   c[k].r.outs[c[k].r.pos].captured, 60);
-			}
-			if (x->verbose)
-				fputc('\n', stderr);
+			say_cand(x, node, &c[k]);
 			if (c[k].ran && c[k].r.path && better(&c[k].r, &child))
 				child = c[k].r;
 		}
@@ -734,6 +741,58 @@ static void search(struct ex *x, struct run *node, struct run *best)
 	if (child.path && best->path != child.path) {
 		kill_probe(x, child.snap);
 		run_free(&child);
+	}
+}
+
+/* Whether jumps @a and @b of @r test parts of one condition (a || b). */
+static bool same_condition(struct ex *x, const struct run *r, size_t a, size_t b)
+{
+	const struct insight_jcc *ja, *jb;
+
+	if (b >= r->npath)
+		return false;
+	ja = jcc_of(x, &r->path[a]);
+	jb = jcc_of(x, &r->path[b]);
+	if (!ja || !jb || ja == jb || strcmp(ja->func, jb->func))
+		return false;
+	return ja->src[0] ? !strcmp(ja->src, jb->src) : ja->target == jb->target;
+}
+
+/* Whether decisions @a and @b of @r are at one branch (one source line). */
+static bool same_branch(struct ex *x, const struct run *r, size_t a, size_t b)
+{
+	const struct insight_jcc *ja = jcc_of(x, &r->path[a]), *jb = jcc_of(x, &r->path[b]);
+
+	if (r->path[a].addr == r->path[b].addr)
+		return true;
+	return ja && jb && ja->src[0] && !strcmp(ja->func, jb->func) && !strcmp(ja->src, jb->src);
+}
+
+/*
+ * A flip at @c that kept the failure, because the next part of the same
+ * condition (a || b || c) decided the same: flip those parts as well (up
+ * to MAX_DEV in all).  @c's run becomes what that gave.
+ */
+static void flip_rest_of_condition(struct ex *x, struct cand *c)
+{
+	struct cand more;
+	int depth;
+
+	for (depth = 1; depth < MAX_DEV && c->r.verdict == INSIGHT_MATCH && c->r.snap &&
+	     same_condition(x, &c->r, c->j + depth - 1, c->j + depth); depth++) {
+		memset(&more, 0, sizeof(more));
+		more.j = c->j + depth;
+		if (!snapshot_at(x, &c->r, &more, 1))
+			break;
+		run_candidates(x, &c->r, &more, 1, true, false);
+		say_cand(x, &c->r, &more);
+		kill_probe(x, c->r.snap);
+		if (!more.ran || !more.r.path) {
+			kill_probe(x, more.snap);
+			break;
+		}
+		run_free(&c->r);
+		c->r = more.r;
 	}
 }
 
@@ -764,8 +823,9 @@ static size_t decided_in_callee(struct ex *x, const struct run *r, size_t j, siz
  * A test of a program function's result that decides is preceded by the
  * branch inside that function that decided its result: with conditions of
  * several parts (a || b || c), flipping one part alone does not lose the
- * failure, while the caller's test of the result does.  Ranked as
- * deviations are: what the condition depends on, then the nearest.
+ * failure, while the caller's test of the result does.  The nearest to
+ * the failure first: it decided the failure, those before it the path
+ * that led there.
  */
 static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 {
@@ -780,9 +840,16 @@ static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_
 	if (nat->nouts && nat->outs[0].decisions < tmp.npath)
 		tmp.limit = nat->outs[0].decisions;
 	n = candidates(x, &tmp, nat->base + 1, false, c, MAX_SUSPECT_RUNS);
+	say(x, "natural failure: %zu branches to flip in [%zu, %zu)\n", n, nat->base + 1,
+	    tmp.limit);
 	if (n) {
 		snapshot_at(x, nat, c, n);
-		run_candidates(x, nat, c, n, false, false);
+		run_candidates(x, nat, c, n, true, false);
+	}
+	for (k = 0; k < n; k++) {
+		say_cand(x, nat, &c[k]);
+		if (c[k].ran && c[k].r.path && c[k].r.verdict == INSIGHT_MATCH)
+			flip_rest_of_condition(x, &c[k]);
 	}
 	for (k = 0; k < n && got < max; k++) {
 		size_t in, i;
@@ -792,9 +859,10 @@ static size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_
 		if (!c[k].ran || !c[k].r.path || c[k].r.verdict != INSIGHT_MISMATCH)
 			continue;
 		in = decided_in_callee(x, nat, c[k].j, nat->base);
+		/* one suspect a condition: its nearest occurrence */
 		for (i = 0; i < got; i++) {
-			dup_in |= out[i] == in;
-			dup_j |= out[i] == c[k].j;
+			dup_in |= same_branch(x, nat, out[i], in);
+			dup_j |= same_branch(x, nat, out[i], c[k].j);
 		}
 		if (in != c[k].j && !dup_in)
 			out[got++] = in;
@@ -1417,10 +1485,10 @@ int cmd_explore(int argc, char **argv)
 		search(&x, &nat, &best);
 		for (k = 0; k < (size_t)best.ndev; k++)
 			rp.sus[rp.nsus++] = best.devs[k];
+		suspect_x = &x;
+		suspect_r = &best;
+		qsort(rp.sus, rp.nsus, sizeof(rp.sus[0]), dev_cmp);
 	}
-	suspect_x = &x;
-	suspect_r = &best;
-	qsort(rp.sus, rp.nsus, sizeof(rp.sus[0]), dev_cmp);
 	rp.r = &best;
 	rp.status = best.verdict == INSIGHT_MATCH ? "reproduced" : "partial";
 	rp.elapsed = now() - x.start;

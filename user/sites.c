@@ -322,8 +322,17 @@ static void classify(csh cs, Dwfl_Module *mod, cs_insn **ring, int last,
 			     (!strcmp(ring[i]->mnemonic, "xor") ||
 			      !strcmp(ring[i]->mnemonic, "sub"))))
 				t.regs &= ~REG_BIT(f);
-			if (!strcmp(ring[i]->mnemonic, "lea"))
+			if (!strcmp(ring[i]->mnemonic, "lea")) {
+				/* arithmetic on its registers (n - 1), no load */
+				const x86_op_mem *a = &x->operands[1].mem;
+				int b = reg_family(cs, a->base), ix = reg_family(cs, a->index);
+
+				if (b >= 0 && b != 4 && b != 5)
+					t.regs |= REG_BIT(b);
+				if (ix >= 0)
+					t.regs |= REG_BIT(ix);
 				continue;
+			}
 		} else if (x->operands[0].type == X86_OP_MEM) {
 			m = mem_find(&t, mem_of(cs, &x->operands[0]));
 			if (m < 0)
