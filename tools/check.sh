@@ -43,7 +43,7 @@ for t in "$O"/tests/guest/*_test; do
 done
 guest+=("guest/suite")
 # slub_debug=U: SLUB allocation tracking, for the exact leak checks
-vmargs=(--no-load --logdir "$log/guest" --timeout 900 --append slub_debug=U
+vmargs=(--no-load --logdir "$log/guest" --timeout 2400 --append slub_debug=U
 	--pkg bpftool --pkg jq)
 cmd="sh /insight/tests/run"
 if [ -n "${INSIGHT_TEST_FAIL:-}" ]; then

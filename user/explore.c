@@ -521,8 +521,8 @@ static bool natural_taken(const struct insight_decision *d)
 
 /*
  * Wait (up to 2 s) until the children of probe @p, resumed with a copy
- * kept, are all known: a backend may create a child only after its
- * parent has gone on (insight.ko: when the child first runs).
+ * kept, are all held: a backend may create a child only after its parent
+ * has gone on (insight.ko: when the child first runs).
  */
 static void await_children(struct ex *x, uint32_t p)
 {
@@ -538,8 +538,10 @@ static void await_children(struct ex *x, uint32_t p)
 	free(d);
 	for (;;) {
 		refresh_lineage(x);
+		/* each held by now (or gone): a new child first runs, then holds */
 		for (i = 1, have = 0; i < MAX_PROBES_SEEN; i++)
-			have += x->ps[i].known && x->ps[i].lineage && x->ps[i].parent == p;
+			have += x->ps[i].known && x->ps[i].lineage && x->ps[i].parent == p &&
+				(x->ps[i].st == P_HELD || finished(x, i));
 		if (have >= forks || x->timed_out || now() > until)
 			break;
 		pump(x, 10);
@@ -601,6 +603,7 @@ static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_
 	size_t next = 0, k;
 	unsigned int active = 0;
 	bool matched = false;
+	double until;
 
 	settle(x);
 	for (;;) {
@@ -646,11 +649,19 @@ static void run_candidates(struct ex *x, struct run *node, struct cand *c, size_
 				matched = true;
 		}
 	}
-	if (keep) {
+	/* the copies, once held (up to 1 s: a copy over the cap never is) */
+	for (until = now() + 1; keep;) {
+		bool all = true;
+
 		refresh_lineage(x);
 		for (k = 0; k < n; k++)
-			if (c[k].ran)
+			if (c[k].ran) {
 				c[k].r.snap = held_child(x, c[k].snap, 0);
+				all &= c[k].r.snap != 0;
+			}
+		if (all || x->timed_out || now() > until)
+			break;
+		pump(x, 10);
 	}
 }
 
@@ -778,12 +789,16 @@ static void flip_rest_of_condition(struct ex *x, struct cand *c)
 	struct cand more;
 	int depth;
 
+	say(x, "  at %zu: copy %u, next part of the condition: %s\n", c->j, c->r.snap,
+	    same_condition(x, &c->r, c->j, c->j + 1) ? "yes" : "no");
 	for (depth = 1; depth < MAX_DEV && c->r.verdict == INSIGHT_MATCH && c->r.snap &&
 	     same_condition(x, &c->r, c->j + depth - 1, c->j + depth); depth++) {
 		memset(&more, 0, sizeof(more));
 		more.j = c->j + depth;
-		if (!snapshot_at(x, &c->r, &more, 1))
+		if (!snapshot_at(x, &c->r, &more, 1)) {
+			say(x, "  at %zu: no snapshot of the condition's next part\n", more.j);
 			break;
+		}
 		run_candidates(x, &c->r, &more, 1, true, false);
 		say_cand(x, &c->r, &more);
 		kill_probe(x, c->r.snap);
