@@ -967,6 +967,26 @@ static int siblings(pid_t pid, unsigned long ino, pid_t *out, int max)
 	return n;
 }
 
+/* Wait (up to 1 s) until @pid is stopped by a signal (or gone). */
+static void wait_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 100; i++) {
+		f = fopen(path, "r");
+		if (!f)
+			return;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (!p || p[1] != ' ' || p[2] == 'T' || p[2] == 't')
+			return;
+		usleep(10000);
+	}
+}
+
 static int lowest_free_fd(pid_t pid)
 {
 	char path[64];
@@ -1460,6 +1480,9 @@ int cmd_explore(int argc, char **argv)
 		nsib = siblings(x.pid, ino, sib, 64);
 		for (i = 0; i < nsib; i++)
 			kill(sib[i], SIGSTOP);
+		/* stopped, so out of accept(): the connection can only be the target's */
+		for (i = 0; i < nsib; i++)
+			wait_stopped(sib[i]);
 		conn = connect_to(port, x.rec.input, x.rec.input_len);
 		if (conn < 0) {
 			cli_err("cannot connect to port %d of process %d: %s", port, x.pid,

@@ -32,28 +32,10 @@ static int explore(const char *pid, const char *rec, const char *opt, const char
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* A failure record of program @exe: @in_b64 sent, @out_b64 (@len) answered. */
-static void write_record_of(const char *exe, const char *in_b64, size_t in_len,
-			    const char *out_b64, size_t len)
-{
-	FILE *f = fopen(REC, "w");
-
-	fprintf(f, "{\"format\":\"insight-failure-record\",\"version\":1,"
-		"\"target\":{\"pid\":1},\"trigger\":{\"kind\":\"response\",\"seq\":1,"
-		"\"detail\":\"\"},\"request\":{\"pid\":1,\"fd\":4,\"fd_kind\":\"socket\","
-		"\"peer\":\"\",\"input_len\":%zu,\"input_truncated\":false,\"exe\":\"%s\","
-		"\"input_b64\":\"%s\"},\"outputs\":[{\"seq\":1,\"syscall\":\"write\","
-		"\"ret\":%zu,\"fd\":4,\"fd_kind\":\"socket\",\"len\":%zu,\"truncated\":false,"
-		"\"data_b64\":\"%s\"}],\"outputs_truncated\":false,\"environment\":[],"
-		"\"dropped\":{\"events\":0,\"requests\":0}}\n", in_len, exe, in_b64, len, len,
-		out_b64);
-	fclose(f);
-}
-
 /* A minimal failure record of program @exe. */
 static void write_record(const char *exe)
 {
-	write_record_of(exe, "R0VUIA==", 4, "b2s=", 2);
+	write_failure_record(REC, exe, "R0VUIA==", 4, "b2s=", 2);
 }
 
 FIXTURE(web) {
@@ -224,8 +206,8 @@ TEST(stripped_binary_reproduces_with_addresses)
 
 	ASSERT_EQ(0, webish_copy_start(&t, dir, strip_all, &port, pid));
 	/* what webish answers GET / in this environment: a natural match */
-	write_record_of("webish", "R0VUIC8gSFRUUC8xLjANCg0K", 18,
-			"SFRUUC8xLjAgMjAwIE9LDQoNCmhlbGxvCg==", 25);
+	write_failure_record(REC, "webish", "R0VUIC8gSFRUUC8xLjANCg0K", 18,
+			     "SFRUUC8xLjAgMjAwIE9LDQoNCmhlbGxvCg==", 25);
 	st = run_capture(argv, big, sizeof(big));
 	EXPECT_EQ(0, WIFEXITED(st) ? WEXITSTATUS(st) : -1) TH_LOG("%.300s", big);
 	EXPECT_NE(NULL, strstr(big, "\"status\":\"reproduced\"")) TH_LOG("%.300s", big);

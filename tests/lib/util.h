@@ -28,6 +28,14 @@ int insight_ensure_unloaded(void);
  */
 int run_capture(char *const argv[], char *out, size_t outlen);
 
+/*
+ * Write to @path a failure record of program @exe (insight record's
+ * format): request bytes @in_b64 (@in_len of them, base64) on socket fd 4,
+ * answered by one write of @out_b64 (@len bytes).
+ */
+int write_failure_record(const char *path, const char *exe, const char *in_b64,
+			 size_t in_len, const char *out_b64, size_t len);
+
 /* Path of the insight CLI: $INSIGHT_CLI, else /insight/bin/insight. */
 const char *insight_cli(void);
 

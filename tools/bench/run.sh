@@ -8,7 +8,8 @@
 # A record line, from any benchmark program:
 #   BENCH name value unit baseline baseline_value where [reason...]
 # ratio = how many times better value is than baseline_value:
-# baseline/value for times (s, ms, us, ns), value/baseline otherwise.
+# baseline/value for times (s, ms, us, ns) and costs (KiB, probes,
+# branches), value/baseline otherwise (throughputs).
 # A value (or baseline value) that could not be measured is null, with
 # the reason; its ratio is null.
 set -euo pipefail
@@ -50,7 +51,7 @@ tools/vm/run --mem 2G --timeout 2400 --pkg jq -- sh /insight/suite/run.sh --benc
 
 awk '
 	/^BENCH / {
-		time = ($4 ~ /^(s|ms|us|ns)$/)
+		time = ($4 ~ /^(s|ms|us|ns|KiB|probes|branches)$/)
 		reason = ""
 		for (i = 8; i <= NF; i++)
 			reason = reason (i > 8 ? " " : "") $i
