@@ -4,7 +4,6 @@
  * with and without insight.ko loaded; `insight explore --backend kmod`
  * refusing bad input and leaving nothing behind.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,21 +63,6 @@ TEST(status_shows_limits)
 	EXPECT_NE(NULL, strstr(out, "max_probes")) TH_LOG("%s", out);
 }
 
-/* The bytes of @pid's code at @addr (its int3s show), into @buf. */
-static int code_at(pid_t pid, uint64_t addr, unsigned char *buf, size_t len)
-{
-	char path[64];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, buf, len, addr);
-	close(fd);
-	return n == (int)len ? 0 : -1;
-}
-
 TEST(explore_kmod_quota_above_the_cap_leaves_nothing)
 {
 	static const char rec[] = "/tmp/cli-test-explore.json";
@@ -96,7 +80,7 @@ TEST(explore_kmod_quota_above_the_cap_leaves_nothing)
 	snprintf(pid, sizeof(pid), "%d", t.pid);
 	ASSERT_EQ(0, insight_find_jccs(t.pid, NULL, &j, &nj, why, sizeof(why)));
 	ASSERT_LT(0, nj);
-	ASSERT_EQ(0, code_at(t.pid, j[0].addr, before, sizeof(before)));
+	ASSERT_EQ(0, read_mem(t.pid, j[0].addr, before, sizeof(before)));
 	ASSERT_EQ(0, write_failure_record(rec, "webish", "R0VUIA==", 4, "b2s=", 2));
 	st = run_capture(argv, out, sizeof(out));
 	EXPECT_EQ(2, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
@@ -104,7 +88,7 @@ TEST(explore_kmod_quota_above_the_cap_leaves_nothing)
 	/* no session, no breakpoint left; webish answers */
 	st = cli("status");
 	EXPECT_NE(NULL, strstr(out, "sessions      0 open")) TH_LOG("%s", out);
-	ASSERT_EQ(0, code_at(t.pid, j[0].addr, after, sizeof(after)));
+	ASSERT_EQ(0, read_mem(t.pid, j[0].addr, after, sizeof(after)));
 	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
 	EXPECT_LT(0, http_get(port, "/", resp, sizeof(resp)));
 	EXPECT_NE(NULL, strstr(resp, "hello"));

@@ -23,6 +23,7 @@
 #include "kselftest_harness.h"
 #include "backend.h"
 #include "target.h"
+#include "util.h"
 
 #define OPS (&xb_ptrace_ops)
 #define CODE 32			/* code bytes compared from the site on */
@@ -166,16 +167,7 @@ static int pipe_has_data(struct target *t)
 
 static int read_code(pid_t pid, uint64_t addr, unsigned char *buf)
 {
-	char path[64];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, buf, CODE, addr);
-	close(fd);
-	return n == CODE ? 0 : -1;
+	return read_mem(pid, addr, buf, CODE);
 }
 
 /* Send a real request, return the real answer line in @line. */

@@ -237,3 +237,18 @@ int write_failure_record(const char *path, const char *exe, const char *in_b64,
 		out_b64);
 	return fclose(f) ? -errno : 0;
 }
+
+int read_mem(int pid, unsigned long long addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}

@@ -36,6 +36,9 @@ int run_capture(char *const argv[], char *out, size_t outlen);
 int write_failure_record(const char *path, const char *exe, const char *in_b64,
 			 size_t in_len, const char *out_b64, size_t len);
 
+/* @len bytes of process @pid's memory at @addr (its code: int3s show). */
+int read_mem(int pid, unsigned long long addr, void *buf, size_t len);
+
 /* Path of the insight CLI: $INSIGHT_CLI, else /insight/bin/insight. */
 const char *insight_cli(void);
 
