@@ -256,6 +256,17 @@ static __always_inline struct scratch *fresh(__u32 kind)
 	return sc;
 }
 
+/* A syscall's six arguments, from its registers (x86-64). */
+static __always_inline void copy_args(struct insight_sys_event *e, struct pt_regs *regs)
+{
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(stream_sys_enter, struct pt_regs *regs, long id)
 {
@@ -267,12 +278,7 @@ int BPF_PROG(stream_sys_enter, struct pt_regs *regs, long id)
 	if (!sc)
 		return 0;
 	sc->e.nr = id;
-	sc->e.args[0] = regs->di;
-	sc->e.args[1] = regs->si;
-	sc->e.args[2] = regs->dx;
-	sc->e.args[3] = regs->r10;
-	sc->e.args[4] = regs->r8;
-	sc->e.args[5] = regs->r9;
+	copy_args(&sc->e, regs);
 	if (has_fd(id))
 		describe_fd(&sc->e, (int)sc->e.args[0]);
 	/* kept for the exit record: what the fd referred to (a close ends it) */
@@ -299,12 +305,7 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 	tid = sc->e.tid;
 	/* the arguments are still in pt_regs at exit */
 	sc->e.nr = regs->orig_ax;
-	sc->e.args[0] = regs->di;
-	sc->e.args[1] = regs->si;
-	sc->e.args[2] = regs->dx;
-	sc->e.args[3] = regs->r10;
-	sc->e.args[4] = regs->r8;
-	sc->e.args[5] = regs->r9;
+	copy_args(&sc->e, regs);
 	in = record_mode ? NULL : bpf_map_lookup_elem(&inflight, &tid);
 	if (in) {
 		sc->e.nr = in->nr;	/* rt_sigreturn resets orig_ax */

@@ -315,8 +315,6 @@ static bool insight_request_done(struct insight_session *s,
 {
 	bool done;
 
-	if (p->done)
-		return true;
 	switch (nr) {
 	case __NR_accept:
 	case __NR_accept4:
@@ -363,7 +361,7 @@ static void insight_sys_intercept(struct insight_session *s,
 	fd = regs->di;
 	if (p->done) {
 		if (!p->id)
-			return;		/* the target's own again */
+			return;	/* its other threads: the target's own again */
 	} else if (s->input_fd >= 0) {
 		park = insight_request_done(s, p, kind, nr, fd);
 	}

@@ -40,9 +40,11 @@
  * - Done: a probe that has read some of the input and then enters
  *   accept, accept4, epoll_wait, epoll_pwait or epoll_pwait2, or reads
  *   @in_fd past the end of the input, has finished the request: an
- *   XB_EV_DONE event, once (the probe then blocks, or, for the ptrace
- *   backend, stays stopped, until killed).  The target runs on, and from
- *   then on its syscalls are its own again: neither captured nor replayed.
+ *   XB_EV_DONE event, once.  It then waits there, that syscall not made
+ *   (insight.ko: blocked; ptrace: stopped): a probe until killed, the
+ *   target until close(), when the syscall is made for real.  The
+ *   target's other threads are its own again: neither captured nor
+ *   replayed.
  * - Events are reported in order for each probe.
  *
  * Every function returns 0 (or a count) or a negative errno.

@@ -970,7 +970,7 @@ static enum pt_verdict pt_sandbox(struct xb *b, struct pt_task *t,
 	int fd = r->rdi;
 
 	if (!p->id && p->done)
-		return PT_RUN;		/* the target's own again */
+		return PT_RUN;		/* its other threads: the target's own again */
 	if (b->in_fd >= 0 && !p->done && pt_request_done(b, p, kind, nr, fd)) {
 		p->done = true;
 		pt_event(b, XB_EV_DONE, p->id, 0, 0, 0);

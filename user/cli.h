@@ -21,6 +21,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_open(struct insight_nl **h);
 
+/* --pid's value: a process id, or 0 after a one-line message. */
+int cli_pid(const char *arg);
+
 /*
  * The id of the cgroup v2 directory @path (its inode number), or 0 after
  * a one-line message (missing, or not a cgroup v2 directory).

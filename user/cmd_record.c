@@ -538,11 +538,9 @@ int cmd_record(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:c:o:m:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0) {
-				cli_err("bad pid '%s'", optarg);
+			pid = cli_pid(optarg);
+			if (!pid)
 				goto out_free;
-			}
 			break;
 		case 'c':
 			cgroup = optarg;

@@ -24,7 +24,7 @@ int cmd_sites(int argc, char **argv)
 	};
 	struct insight_jcc *j;
 	const char *lib = NULL;
-	char why[512], *end;
+	char why[512];
 	size_t n, i;
 	int c, pid = 0;
 
@@ -32,11 +32,9 @@ int cmd_sites(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:l:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0) {
-				cli_err("bad pid '%s'", optarg);
+			pid = cli_pid(optarg);
+			if (!pid)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'l':
 			lib = optarg;

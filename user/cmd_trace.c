@@ -152,11 +152,9 @@ int cmd_trace(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:c:f:o:b:d:r:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0) {
-				cli_err("bad pid '%s'", optarg);
+			pid = cli_pid(optarg);
+			if (!pid)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'c':
 			cgroup = optarg;

@@ -142,11 +142,23 @@ static struct pstate *pst(struct ex *x, uint32_t id)
 	return id < MAX_PROBES_SEEN ? &x->ps[id] : NULL;
 }
 
+/* Feed one output to @p's matcher. */
+static void feed(struct ex *x, struct pstate *p, const struct insight_output_info *o)
+{
+	struct insight_output_rec r = { .fd_kind = INSIGHT_FD_FILE, .data = o->data,
+					.len = o->captured };
+	size_t k = insight_matcher_pos(p->m);
+
+	/* the record kept fewer bytes than were written: compare those */
+	if (k < x->nexp && x->exp_cut[k] && x->expect[k].len < r.len)
+		r.len = x->expect[k].len;
+	p->verdict = insight_matcher_feed(p->m, &r);
+}
+
 /* Feed probe @id's new outputs to its matcher. */
 static void check_outputs(struct ex *x, uint32_t id)
 {
 	struct insight_output_info *o;
-	struct insight_output_rec r = { 0 };
 	struct pstate *p = pst(x, id);
 	unsigned int n, i;
 
@@ -158,17 +170,8 @@ static void check_outputs(struct ex *x, uint32_t id)
 	do {
 		if (x->ops->outputs(x->b, id, p->out_next, o, 16, &n))
 			break;
-		for (i = 0; i < n && p->verdict != INSIGHT_MISMATCH; i++) {
-			size_t k = insight_matcher_pos(p->m);
-
-			r.fd_kind = INSIGHT_FD_FILE;
-			r.data = o[i].data;
-			r.len = o[i].captured;
-			/* the record kept fewer bytes than were written: compare those */
-			if (k < x->nexp && x->exp_cut[k] && x->expect[k].len < r.len)
-				r.len = x->expect[k].len;
-			p->verdict = insight_matcher_feed(p->m, &r);
-		}
+		for (i = 0; i < n && p->verdict != INSIGHT_MISMATCH; i++)
+			feed(x, p, &o[i]);
 		p->out_next += n;
 	} while (n == 16 && p->verdict != INSIGHT_MISMATCH);
 	p->pos = insight_matcher_pos(p->m);
@@ -349,21 +352,13 @@ static int run_outputs(struct ex *x, uint32_t id, const struct run *from, size_t
 static void prefeed(struct ex *x, uint32_t id, const struct run *from, size_t at)
 {
 	struct pstate *p = pst(x, id);
-	struct insight_output_rec r = { 0 };
 	size_t k, n = outs_before(from, at);
 
-	for (k = 0; p && p->m && k < n && p->verdict != INSIGHT_MISMATCH; k++) {
-		size_t e = insight_matcher_pos(p->m);
-
-		r.fd_kind = INSIGHT_FD_FILE;
-		r.data = from->outs[k].data;
-		r.len = from->outs[k].captured;
-		if (e < x->nexp && x->exp_cut[e] && x->expect[e].len < r.len)
-			r.len = x->expect[e].len;
-		p->verdict = insight_matcher_feed(p->m, &r);
-	}
-	if (p && p->m)
-		p->pos = insight_matcher_pos(p->m);
+	if (!p || !p->m)
+		return;
+	for (k = 0; k < n && p->verdict != INSIGHT_MISMATCH; k++)
+		feed(x, p, &from->outs[k]);
+	p->pos = insight_matcher_pos(p->m);
 }
 
 /*
@@ -755,7 +750,16 @@ static void search(struct ex *x, struct run *node, struct run *best)
 	}
 }
 
-/* Whether jumps @a and @b of @r test parts of one condition (a || b). */
+/* Whether jumps @a and @b are of one source line of one function. */
+static bool same_line(const struct insight_jcc *a, const struct insight_jcc *b)
+{
+	return a && b && a->src[0] && !strcmp(a->func, b->func) && !strcmp(a->src, b->src);
+}
+
+/*
+ * Whether decisions @a and @b of @r test parts of one condition (a || b):
+ * two jumps of its line, or without lines two to the same target.
+ */
 static bool same_condition(struct ex *x, const struct run *r, size_t a, size_t b)
 {
 	const struct insight_jcc *ja, *jb;
@@ -764,19 +768,17 @@ static bool same_condition(struct ex *x, const struct run *r, size_t a, size_t b
 		return false;
 	ja = jcc_of(x, &r->path[a]);
 	jb = jcc_of(x, &r->path[b]);
-	if (!ja || !jb || ja == jb || strcmp(ja->func, jb->func))
+	if (!ja || !jb || ja == jb)
 		return false;
-	return ja->src[0] ? !strcmp(ja->src, jb->src) : ja->target == jb->target;
+	return ja->src[0] ? same_line(ja, jb) :
+	       !strcmp(ja->func, jb->func) && ja->target == jb->target;
 }
 
 /* Whether decisions @a and @b of @r are at one branch (one source line). */
 static bool same_branch(struct ex *x, const struct run *r, size_t a, size_t b)
 {
-	const struct insight_jcc *ja = jcc_of(x, &r->path[a]), *jb = jcc_of(x, &r->path[b]);
-
-	if (r->path[a].addr == r->path[b].addr)
-		return true;
-	return ja && jb && ja->src[0] && !strcmp(ja->func, jb->func) && !strcmp(ja->src, jb->src);
+	return r->path[a].addr == r->path[b].addr ||
+	       same_line(jcc_of(x, &r->path[a]), jcc_of(x, &r->path[b]));
 }
 
 /*
@@ -789,8 +791,6 @@ static void flip_rest_of_condition(struct ex *x, struct cand *c)
 	struct cand more;
 	int depth;
 
-	say(x, "  at %zu: copy %u, next part of the condition: %s\n", c->j, c->r.snap,
-	    same_condition(x, &c->r, c->j, c->j + 1) ? "yes" : "no");
 	for (depth = 1; depth < MAX_DEV && c->r.verdict == INSIGHT_MATCH && c->r.snap &&
 	     same_condition(x, &c->r, c->j + depth - 1, c->j + depth); depth++) {
 		memset(&more, 0, sizeof(more));
@@ -1298,11 +1298,9 @@ int cmd_explore(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			x.pid = strtol(optarg, &end, 10);
-			if (*end || x.pid <= 0) {
-				cli_err("--pid takes a process id (not '%s')", optarg);
+			x.pid = cli_pid(optarg);
+			if (!x.pid)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'r':
 			recpath = optarg;

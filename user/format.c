@@ -174,11 +174,6 @@ static void text_exit(struct insight_fmt *f, const struct insight_sys_event *e,
 	fprintf(out, "[pid %u] %s(", e->tid, name_of(e->nr, buf, sizeof(buf)));
 	switch (e->nr) {
 	case 0: case 17: case 45:	/* read, pread64, recvfrom: data read */
-		fd_text(out, e);
-		fputs(", ", out);
-		c_str(out, payload, e->payload_len);
-		fprintf(out, ", %llu", (unsigned long long)e->args[2]);
-		break;
 	case 1: case 18: case 44:	/* write, pwrite64, sendto: data written */
 		fd_text(out, e);
 		fputs(", ", out);

@@ -4,8 +4,10 @@
  * each lives in user/cmd_<name>.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -50,6 +52,18 @@ int cli_open(struct insight_nl **h)
 	else
 		cli_err("cannot open generic netlink: %s", strerror(-err));
 	return EXIT_USAGE;
+}
+
+int cli_pid(const char *arg)
+{
+	char *end;
+	long pid = strtol(arg, &end, 10);
+
+	if (*end || end == arg || pid <= 0 || pid > INT_MAX) {
+		cli_err("bad pid '%s'", arg);
+		return 0;
+	}
+	return pid;
 }
 
 unsigned long long cli_cgroup_id(const char *path)

@@ -91,7 +91,6 @@ static uint64_t function_end(Dwfl_Module *mod, uint64_t addr)
 	return 0;
 }
 
-
 /* ---- what a jump's condition depends on ---------------------------------- */
 
 #define RING 24			/* instructions kept before each jump */

@@ -95,12 +95,14 @@
  *	With %INSIGHT_ATTR_HOLD, the target's first decision at any site
  *	after it has read replayed input is a SNAPSHOT whatever the site's
  *	policy: a held copy of the target taken as it starts working on the
- *	request (the root of an exploration).  A probe
- *	that has read replayed input and then enters accept, accept4,
- *	epoll_wait, epoll_pwait or epoll_pwait2, or reads the input fd past
- *	the end of the input, has finished the request: the owner gets an
- *	%INSIGHT_EVENT_DONE, once; from then on the target's (probe 0's)
- *	syscalls are its own again (neither captured nor replayed).
+ *	request (the root of an exploration).  A probe that has read
+ *	replayed input and then enters accept, accept4, epoll_wait,
+ *	epoll_pwait or epoll_pwait2, or reads the input fd past the end of
+ *	the input, has finished the request: the owner gets an
+ *	%INSIGHT_EVENT_DONE, once, and the probe waits there, that syscall
+ *	not made: a copy until it is killed, the target (probe 0) until the
+ *	session ends, when the syscall is made for real.  The target's other
+ *	threads are then its own again (neither captured nor replayed).
  *	-EBUSY: already on; -ENOENT: no session, or not attached.
  * @INSIGHT_CMD_FAULT_ADD: make a syscall of a probe fail: required
  *	%INSIGHT_ATTR_PROBE, %INSIGHT_ATTR_SYSCALL and %INSIGHT_ATTR_ERRNO;
