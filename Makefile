@@ -34,13 +34,18 @@ MAKEFLAGS += --no-print-directory
 endif
 say = $(if $(Q),@printf '  %-8s %s\n' '$(1)' '$(patsubst $(O)/%,%,$(2))')
 
+# CC and CFLAGS may be given on the command line or in the environment.
+ifeq ($(origin CC),default)
 CC := gcc
+endif
+CFLAGS ?= -O2 -g
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
 UAPI := include/uapi/linux/insight.h
-CFLAGS_USER := -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-Iinclude/uapi -I/usr/include/libnl3 -I/usr/include/json-c -Iuser -I$(O)/bpf
+# -MMD -MP: each object's header dependencies, in a .d file beside it
+CFLAGS_USER := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+	-Iinclude/uapi -Iinclude -I/usr/include/libnl3 -I/usr/include/json-c -Iuser -I$(O)/bpf
 CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Wno-unused-parameter -Wno-sign-compare
 NL_LIBS := -lnl-genl-3 -lnl-3 -lpthread -lm
 BPF_LIBS := -lbpf -lelf -lz -lzstd
@@ -51,10 +56,12 @@ STATIC := -static
 
 .PHONY: all deps check demo bench image kmod testmods clean sparse help doc
 .DEFAULT_GOAL := all
-# keep generated intermediates (bpf objects, skeletons)
+# keep generated intermediates (bpf objects, skeletons); never keep a
+# target whose recipe failed half way
 .SECONDARY:
+.DELETE_ON_ERROR:
 
-all: kmod testmods $(O)/insight host-tests guest-tests bench-tools image doc
+all: kmod testmods $(O)/insight unit-tests host-tests guest-tests bench-tools image doc
 
 help:
 	@sed -n '3,16p' Makefile
@@ -62,7 +69,7 @@ help:
 deps:
 	$(Q)tools/deps.sh
 
-$(O)/guest/current/vmlinux $(O)/ksft/kselftest_harness.h:
+$(O)/guest/current/vmlinux $(O)/ksft/kselftest_harness.h &:
 	$(Q)tools/deps.sh guest ksft
 
 # ---- insight.ko (kbuild, out of tree, W=1) --------------------------------
@@ -108,10 +115,10 @@ $(O)/bpf/vmlinux.h: | $(O)/guest/current/vmlinux
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file $(O)/guest/current/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/bpf/vmlinux.h $(UAPI)
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/bpf/vmlinux.h
 	$(call say,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-		-I$(O)/bpf -Iinclude/uapi -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -MMD -MP \
+		-I$(O)/bpf -Iinclude/uapi -Iinclude -c $< -o $@
 
 $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(call say,GEN-SKEL,$@)
@@ -120,70 +127,98 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
 
 # ---- userspace: libinsight, the CLI --------------------------------------
-LIB_OBJS := $(O)/user/libinsight.o
-CLI_OBJS := $(O)/user/insight.o $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/cmd_*.c)) \
-	$(O)/user/format.o $(O)/user/stream.o $(O)/user/syscalls.o $(O)/user/match.o \
-	$(O)/user/record.o $(O)/user/sites.o $(O)/user/explore.o $(O)/user/backend_kmod.o \
-	$(O)/user/backend_ptrace.o
+# Every .c below user/ (the CLI's subcommands, user/explore/, user/ptrace/)
+# is one object; each program below links the objects it needs.
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
+CLI_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS)) $(O)/user/syscalls.o
 UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+uobj = $(patsubst %,$(O)/user/%.o,$(1))
 
 $(O)/user/syscalls.c: tools/gen-syscalls.sh $(UNISTD_64)
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/gen-syscalls.sh $(UNISTD_64) >$@.tmp && mv $@.tmp $@
 
-$(O)/user/syscalls.o: $(O)/user/syscalls.c user/syscalls.h
+$(O)/user/syscalls.o: $(O)/user/syscalls.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
 
-$(O)/user/%.o: user/%.c $(UAPI) $(wildcard user/*.h) | $(BPF_SKELS)
+$(O)/user/%.o: user/%.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
 
-$(O)/insight: $(CLI_OBJS) $(LIB_OBJS)
+# A skeleton is a real prerequisite of the objects that include it (the
+# first build has no .d files yet to say so).
+$(O)/user/stream.o: $(O)/bpf/stream.skel.h
+
+$(O)/insight: $(CLI_OBJS)
 	$(call say,LD,$@)
 	$(Q)tools/static-ld.sh $(CC) $(STATIC) -o $@ $^ $(NL_LIBS) $(DIS_LIBS) $(BPF_LIBS) $(JSON_LIBS)
 
 # ---- tests ----------------------------------------------------------------
+# tests/unit: pure (no privileges, no kernel features); tests/host: on the
+# build host (root, BPF, ptrace, the CLI); tests/guest: in the qemu guest.
 TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*_test.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/*_test.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(O)/tests/guest/%,$(wildcard tests/guest/*_test.c))
-TEST_DEPS := $(O)/ksft/kselftest_harness.h $(UAPI) $(wildcard tests/lib/*.h) $(wildcard user/*.h)
+KSFT := $(O)/ksft/kselftest_harness.h
 
-$(O)/tests/lib/%.o: tests/lib/%.c $(TEST_DEPS) | $(BPF_SKELS)
+$(O)/tests/lib/%.o: tests/lib/%.c | $(KSFT)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
 
-TEST_USER_OBJS := $(O)/user/stream.o $(O)/user/match.o $(O)/user/format.o $(O)/user/syscalls.o \
-	$(O)/user/record.o $(O)/user/sites.o $(O)/user/backend_ptrace.o
-$(O)/tests/%: tests/%.c $(TEST_DEPS) $(TEST_LIB) $(LIB_OBJS) $(TEST_USER_OBJS)
+# What each test links besides the harness and tests/lib: user objects
+# (TEST_OBJS) and libraries (TEST_LIBS), by the test's name.
+OBJS_NL := $(call uobj,libinsight)
+OBJS_SITES := $(call uobj,sites)
+OBJS_PTRACE := $(call uobj,backend_ptrace)
+OBJS_EXPLORE := $(filter-out %/cmd_explore.o,$(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/explore/*.c)))
+TEST_OBJS.match_test := $(call uobj,match)
+TEST_OBJS.stream_test := $(call uobj,stream)
+TEST_LIBS.stream_test := $(BPF_LIBS)
+TEST_OBJS.sites_test := $(OBJS_SITES)
+TEST_LIBS.sites_test := $(DIS_LIBS)
+TEST_OBJS.ptrace_test := $(OBJS_PTRACE)
+TEST_OBJS.backend_test := $(OBJS_PTRACE) $(OBJS_NL) $(call uobj,backend_kmod)
+TEST_LIBS.backend_test := $(NL_LIBS)
+TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match) $(O)/user/syscalls.o
+TEST_OBJS.jcc_test :=
+$(foreach t,event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,event fork genl session sandbox,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,session sandbox cli,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
+$(foreach t,session sandbox cli,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
+
+.SECONDEXPANSION:
+$(O)/tests/%: tests/%.c $(TEST_LIB) $$(TEST_OBJS.$$(notdir $$@)) | $(KSFT)
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) $(LIB_OBJS) \
-		$(TEST_USER_OBJS) $(NL_LIBS) $(DIS_LIBS) $(BPF_LIBS) $(JSON_LIBS)
+	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) \
+		$(TEST_OBJS.$(notdir $@)) $(TEST_LIBS.$(notdir $@)) -lpthread -lm
 
 # programs the guest tests run as targets (static, -O2, known branches)
 TARGETS := $(patsubst tests/targets/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets/*.c))
 $(O)/tests/guest/targets/%: tests/targets/%.c
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror $(STATIC) -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Wall -Wextra -Werror $(STATIC) -o $@ $<
 
+unit-tests: $(UNIT_TESTS)
 host-tests: $(HOST_TESTS)
 guest-tests: $(GUEST_TESTS) $(TARGETS)
-.PHONY: host-tests guest-tests bench-tools
+.PHONY: unit-tests host-tests guest-tests bench-tools
 
 # ---- benchmarks -----------------------------------------------------------
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(O)/bench/%,$(wildcard tools/bench/*.c))
 bench-tools: $(BENCH_TOOLS)
 
-$(O)/bench/%: tools/bench/%.c $(UAPI) $(LIB_OBJS) $(O)/tests/lib/target.o
+$(O)/bench/%: tools/bench/%.c $(O)/user/libinsight.o $(O)/tests/lib/target.o
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_USER) -Itests/lib $(STATIC) -o $@ $< \
-		$(LIB_OBJS) $(O)/tests/lib/target.o $(NL_LIBS)
+		$(filter %.o,$^) $(NL_LIBS)
 
 # ---- the guest image ------------------------------------------------------
 IMAGE := $(O)/guest/initrd.cpio.gz
@@ -218,3 +253,6 @@ bench:
 
 clean:
 	rm -rf $(O)
+
+# header dependencies of everything built so far (-MMD)
+-include $(shell find $(O)/user $(O)/tests $(O)/bpf $(O)/bench -name '*.d' 2>/dev/null)

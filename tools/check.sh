@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The test part of `make check` (which builds first): host tests, then
+# The test part of `make check` (which builds first): unit and host tests, then
 # the guest tests in one guest boot, then one summary line.
 #
 # Environment (see tests/README.md):
@@ -26,9 +26,9 @@ export INSIGHT_KERNEL_DOC
 start=$(date +%s)
 
 host=() guest=()
-echo "== host tests"
-for t in "$O"/tests/host/*_test; do
-	name=host/$(basename "$t")
+echo "== unit and host tests"
+for t in "$O"/tests/unit/*_test "$O"/tests/host/*_test; do
+	name=$(basename "$(dirname "$t")")/$(basename "$t")
 	host+=("$name")
 	{
 		echo "## test-binary: $name"
