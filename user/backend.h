@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The explorer's backends: one interface, two implementations.
+ * The explorer's backends: one contract, two implementations.
  *
  * - kmod (user/backend_kmod.c): insight.ko does the work in the kernel
  *   (uprobe sites, in-kernel forks, held snapshots, the syscall sandbox).
- * - ptrace (user/backend_ptrace.c): no module; int3 breakpoints, forks
- *   injected with ptrace, the sandbox emulated at syscall stops.  It runs
+ * - ptrace (user/ptrace/): no module; int3 breakpoints, forks injected
+ *   with ptrace, the sandbox emulated at syscall stops.  It runs
  *   anywhere, and is the baseline the benchmarks compare against.
  *
- * Both give the same probes, paths and outputs for the same target, with
- * the semantics of insight.ko (include/uapi/linux/insight.h):
+ * The types here are the contract's own: a backend translates from its
+ * mechanism (the netlink ABI, ptrace) into them, and the explorer sees
+ * nothing else.  Both backends give the same probes, paths, outputs and
+ * events for the same target (tests/guest/backend_test.c runs one body
+ * per behaviour against each):
  *
  * - Probe 0 is the target.  Every other probe is a process forked from a
  *   probe at a branch site, a sibling of the target (CLONE_PARENT).
@@ -17,23 +20,29 @@
  *   start with policy XB_NATURAL: the probe takes the direction its flags
  *   give and logs it.  XB_SNAPSHOT: the probe goes on in the natural
  *   direction and a new probe is forked and *held* at the branch (before
- *   deciding it) until xb_resume().
+ *   deciding it) until resume().
  * - Root: once open, the target's first trap at any site after it has
  *   read replayed input is a SNAPSHOT whatever the site's policy (the root
  *   snapshot: a copy of the target taken as it starts on the request).
- * - Path log, per probe: struct insight_decision {seq from 0, addr, site
+ * - Path log, per probe: struct xb_decision {seq from 0, addr, site
  *   index, flags}.  A probe forked at a branch starts its own log at seq
  *   0; its full path is its parent's full path before fork_seq followed
  *   by its own log.  A held probe logs nothing until resumed; resuming it
- *   logs seq 0: FORK | FORCED | (TAKEN) | (DEVIATED if the direction
- *   differs from what its flags give).  The probe that split logs FORK |
- *   (TAKEN) for its natural direction at fork_seq.
- * - xb_resume(keep=1) first leaves a new held probe at the same branch (a
- *   new id, parent = the resumed probe, fork_seq = the resumed probe's
+ *   logs seq 0: XB_FORK | XB_FORCED | (XB_TAKEN) | (XB_DEVIATED if the
+ *   direction differs from what its flags give).  The probe that split
+ *   logs XB_FORK | (XB_TAKEN) for its natural direction at fork_seq.
+ * - resume(keep=1) first leaves a new held probe at the same branch (a
+ *   new id, parent = the resumed probe, fork_seq 0: the resumed probe's
  *   seq 0), so the same point can be resumed again and again.
+ * - Splits: every split (an XB_FORK decision a probe logs at a SNAPSHOT
+ *   site or the root, and every resume(keep=1)) ends in exactly one of:
+ *   XB_EV_CREATED of the new probe (parent, fork_seq, site) then
+ *   XB_EV_HELD; or XB_EV_QUOTA of the probe that split (fork_seq, site):
+ *   no copy, the backend was at a cap.  So the explorer learns lineage
+ *   and holds from events alone, and can wait for each split exactly.
  * - Sandbox, on from open: writes (write, pwrite64, writev, sendto,
  *   sendmsg...) of every probe to sockets, pipes, regular files and
- *   character devices are captured (first INSIGHT_CAPTURE_MAX bytes) and
+ *   character devices are captured (first XB_CAPTURE_MAX bytes) and
  *   suppressed, returning their length; reads (read, recvfrom, readv,
  *   recvmsg...) of @in_fd are served from @input at the probe's own
  *   offset (a forked probe starts at its parent's).  Other syscalls run.
@@ -43,9 +52,12 @@
  *   XB_EV_DONE event, once.  It then waits there, that syscall not made
  *   (insight.ko: blocked; ptrace: stopped): a probe until killed, the
  *   target until close(), when the syscall is made for real.  The
- *   target's other threads are its own again: neither captured nor
+ *   target's other threads are their own again: neither captured nor
  *   replayed.
- * - Events are reported in order for each probe.
+ * - Events: for each probe in order, a child's CREATED before any event
+ *   of the child; each probe that ends gives one XB_EV_EXITED or
+ *   XB_EV_KILLED.  What a backend could not deliver or keep is counted
+ *   in lost() (then the explorer may resynchronise with probes()).
  *
  * Every function returns 0 (or a count) or a negative errno.
  */
@@ -55,30 +67,66 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <linux/insight.h>
-
-#include "libinsight.h"
 
 enum xb_policy {
-	XB_NATURAL = INSIGHT_POLICY_NATURAL,
-	XB_SNAPSHOT = INSIGHT_POLICY_SNAPSHOT,
+	XB_NATURAL,
+	XB_SNAPSHOT,
+};
+
+/* struct xb_decision.flags */
+#define XB_TAKEN	(1U << 0)	/* the jump was taken */
+#define XB_FORCED	(1U << 1)	/* the backend, not the flags, chose */
+#define XB_DEVIATED	(1U << 2)	/* the direction differs from the flags' */
+#define XB_FORK		(1U << 3)	/* the probe split here */
+#define XB_STEPPED	(1U << 4)	/* seen single-stepping, not at a site */
+
+/* struct xb_decision.site of a jump that is no site */
+#define XB_SITE_NONE	UINT32_MAX
+
+/* One branch decision of a probe's path log. */
+struct xb_decision {
+	uint64_t seq;
+	uint64_t addr;
+	uint32_t site;		/* index into xb_config.sites, or XB_SITE_NONE */
+	uint32_t flags;		/* XB_TAKEN ... */
+};
+
+/* Most bytes kept of one captured write. */
+#define XB_CAPTURE_MAX	1024
+
+/* One captured (and suppressed) write of a probe. */
+struct xb_output {
+	uint64_t seq;		/* among the probe's outputs, from 0 */
+	uint64_t decisions;	/* the probe's own decisions logged before it */
+	uint32_t nr;		/* the syscall */
+	int32_t fd;
+	uint64_t len;		/* what the program wrote (the call's result) */
+	uint32_t captured;	/* bytes of it in @data */
+	uint8_t data[XB_CAPTURE_MAX];
 };
 
 enum xb_event_kind {
-	XB_EV_CREATED = INSIGHT_EVENT_CREATED,	/* probe, parent, site */
-	XB_EV_EXITED = INSIGHT_EVENT_EXITED,	/* probe, status */
-	XB_EV_KILLED = INSIGHT_EVENT_KILLED,	/* probe, status */
-	XB_EV_PAUSED = INSIGHT_EVENT_PAUSED,	/* probe, site: held */
-	XB_EV_QUOTA = INSIGHT_EVENT_QUOTA,	/* probe, site: no split */
-	XB_EV_DONE = 6,				/* probe: request finished */
+	XB_EV_CREATED = 1,	/* probe, parent, fork_seq, site */
+	XB_EV_HELD,		/* probe, site: a snapshot, ready for resume() */
+	XB_EV_QUOTA,		/* probe, fork_seq, site: a split made no copy */
+	XB_EV_DONE,		/* probe: it finished the request */
+	XB_EV_EXITED,		/* probe, status: it exited by itself */
+	XB_EV_KILLED,		/* probe, status: killed */
 };
 
 struct xb_event {
-	int kind;		/* an enum xb_event_kind */
+	enum xb_event_kind kind;
 	uint32_t probe;
 	uint32_t parent;
+	uint64_t fork_seq;	/* CREATED: in the parent's log; QUOTA: the probe's */
 	uint32_t site;
-	int status;
+	int status;		/* a wait status */
+};
+
+enum xb_probe_state {
+	XB_PROBE_EXITED,
+	XB_PROBE_RUNNING,
+	XB_PROBE_HELD,
 };
 
 struct xb_probe {
@@ -86,7 +134,15 @@ struct xb_probe {
 	uint32_t parent;
 	uint64_t fork_seq;
 	pid_t pid;
-	int state;		/* an enum insight_probe_state */
+	enum xb_probe_state state;
+};
+
+/* What a session could not keep or deliver, since open. */
+struct xb_lost {
+	uint64_t decisions;	/* path entries dropped by full logs */
+	uint64_t outputs;	/* captured writes not kept */
+	uint64_t events;	/* events not delivered */
+	uint64_t degraded;	/* splits that made no copy (each had a QUOTA) */
 };
 
 /* What the explorer asks of a backend when it opens one. */
@@ -114,9 +170,9 @@ struct xb_ops {
 	 */
 	int (*open)(struct xb **out, const struct xb_config *cfg, int *refused,
 		    char *why, size_t whylen);
-	/* The kernel's (or the backend's) cap on running probes. */
+	/* The backend's cap on running probes. */
 	unsigned int (*max_probes)(struct xb *b);
-	int (*policy)(struct xb *b, size_t site, int policy);
+	int (*policy)(struct xb *b, size_t site, enum xb_policy policy);
 	/* Resume held probe @probe: taken (1) or not (0); keep a copy. */
 	int (*resume)(struct xb *b, uint32_t probe, int taken, int keep);
 	int (*kill)(struct xb *b, uint32_t probe);
@@ -128,15 +184,16 @@ struct xb_ops {
 	int (*events)(struct xb *b, struct xb_event *ev, unsigned int max,
 		      int timeout_ms);
 	/* Probe @probe's whole own log; *d is malloc'ed. */
-	int (*path)(struct xb *b, uint32_t probe, struct insight_decision **d,
+	int (*path)(struct xb *b, uint32_t probe, struct xb_decision **d,
 		    size_t *n);
 	/* Probe @probe's outputs from @start, up to @max. */
 	int (*outputs)(struct xb *b, uint32_t probe, uint64_t start,
-		       struct insight_output_info *o, unsigned int max,
-		       unsigned int *n);
+		       struct xb_output *o, unsigned int max, unsigned int *n);
 	/* Every probe of the session (up to @max), in id order. */
 	int (*probes)(struct xb *b, struct xb_probe *p, unsigned int max,
 		      unsigned int *n);
+	/* What the session lost so far (see struct xb_lost). */
+	int (*lost)(struct xb *b, struct xb_lost *l);
 	/*
 	 * End: kill every probe but the target, remove every breakpoint,
 	 * turn the sandbox off and let the target run on, unharmed.
