@@ -46,7 +46,7 @@ UAPI := include/uapi/linux/insight.h
 # -MMD -MP: each object's header dependencies, in a .d file beside it
 CFLAGS_USER := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 	-Iinclude/uapi -Iinclude -I/usr/include/libnl3 -I/usr/include/json-c -Iuser -I$(O)/bpf
-CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Wno-unused-parameter -Wno-sign-compare
+CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Iuser/explore -Wno-unused-parameter -Wno-sign-compare
 NL_LIBS := -lnl-genl-3 -lnl-3 -lpthread -lm
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 JSON_LIBS := -ljson-c
@@ -159,7 +159,7 @@ $(O)/insight: $(CLI_OBJS)
 # ---- tests ----------------------------------------------------------------
 # tests/unit: pure (no privileges, no kernel features); tests/host: on the
 # build host (root, BPF, ptrace, the CLI); tests/guest: in the qemu guest.
-TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))
+TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(filter-out %/fake_backend.c,$(wildcard tests/lib/*.c)))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*_test.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/*_test.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(O)/tests/guest/%,$(wildcard tests/guest/*_test.c))
@@ -184,7 +184,8 @@ TEST_LIBS.sites_test := $(DIS_LIBS)
 TEST_OBJS.ptrace_test := $(OBJS_PTRACE)
 TEST_OBJS.backend_test := $(OBJS_PTRACE) $(OBJS_NL) $(call uobj,backend_kmod)
 TEST_LIBS.backend_test := $(NL_LIBS)
-TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match) $(O)/user/syscalls.o
+TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o \
+	$(O)/tests/lib/fake_backend.o
 TEST_OBJS.jcc_test :=
 $(foreach t,event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
 $(foreach t,event fork genl session sandbox,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The explorer's kmod backend: insight.ko does the work (user/backend.h).
+ * The explorer's kmod backend: insight.ko does the work (user/backend.h),
+ * reached through libinsight; this file translates the netlink ABI's
+ * records into the contract's.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,9 +13,18 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "libinsight.h"
+
+/* What a probe lost, as the module last said (see note_lost). */
+struct kmod_lost {
+	uint64_t *seen;		/* by probe id */
+	size_t n;
+};
 
 struct xb {
 	struct insight_nl *h;
+	struct xb_lost lost;
+	struct kmod_lost lost_path, lost_outputs;
 	pid_t pid;
 	uint64_t *sites;
 	size_t nsites;
@@ -122,11 +133,12 @@ static unsigned int kmod_max_probes(struct xb *b)
 	return b->max_probes;
 }
 
-static int kmod_policy(struct xb *b, size_t site, int policy)
+static int kmod_policy(struct xb *b, size_t site, enum xb_policy policy)
 {
 	if (site >= b->nsites)
 		return -EINVAL;
-	return insight_site_policy(b->h, b->sites[site], policy);
+	return insight_site_policy(b->h, b->sites[site], policy == XB_SNAPSHOT ?
+				   INSIGHT_POLICY_SNAPSHOT : INSIGHT_POLICY_NATURAL);
 }
 
 static int kmod_resume(struct xb *b, uint32_t probe, int taken, int keep)
@@ -140,30 +152,85 @@ static int kmod_kill(struct xb *b, uint32_t probe)
 	return insight_probe_kill(b->h, probe);
 }
 
+/* The contract's event for one of the module's (user/backend.h). */
+static int kmod_event_kind(uint32_t kind)
+{
+	switch (kind) {
+	case INSIGHT_EVENT_CREATED:
+		return XB_EV_CREATED;
+	case INSIGHT_EVENT_PAUSED:
+		return XB_EV_HELD;
+	case INSIGHT_EVENT_QUOTA:
+		return XB_EV_QUOTA;
+	case INSIGHT_EVENT_DONE:
+		return XB_EV_DONE;
+	case INSIGHT_EVENT_EXITED:
+		return XB_EV_EXITED;
+	case INSIGHT_EVENT_KILLED:
+		return XB_EV_KILLED;
+	default:
+		return 0;	/* a kind this client does not know */
+	}
+}
+
 static int kmod_events(struct xb *b, struct xb_event *ev, unsigned int max,
 		       int timeout_ms)
 {
 	struct insight_event_info in[64];
-	int i, n;
+	int i, n, k = 0;
 
 	n = insight_events_read(b->h, in, max < 64 ? max : 64, timeout_ms);
 	for (i = 0; i < n; i++) {
-		ev[i].kind = in[i].kind;
-		ev[i].probe = in[i].probe;
-		ev[i].parent = in[i].parent;
-		ev[i].site = in[i].site;
-		ev[i].status = in[i].status;
+		ev[k].kind = kmod_event_kind(in[i].kind);
+		if (!ev[k].kind)
+			continue;
+		ev[k].probe = in[i].probe;
+		ev[k].parent = in[i].parent;
+		ev[k].fork_seq = in[i].fork_seq;
+		ev[k].site = in[i].site;
+		ev[k].status = in[i].status;
+		k++;
 	}
-	return n;
+	return n < 0 ? n : k;
 }
 
-static int kmod_path(struct xb *b, uint32_t probe, struct insight_decision **d,
-		     size_t *n)
+/* insight_decision.flags are the contract's bit for bit (checked here). */
+_Static_assert(INSIGHT_DECISION_TAKEN == XB_TAKEN && INSIGHT_DECISION_FORCED == XB_FORCED &&
+	       INSIGHT_DECISION_DEVIATED == XB_DEVIATED && INSIGHT_DECISION_FORK == XB_FORK &&
+	       INSIGHT_DECISION_STEPPED == XB_STEPPED && INSIGHT_SITE_NONE == XB_SITE_NONE,
+	       "decision flags differ");
+_Static_assert(INSIGHT_CAPTURE_MAX <= XB_CAPTURE_MAX, "captures do not fit");
+
+/*
+ * The module reports, with each read of a probe's log or outputs, how
+ * many of them that probe lost so far: count each probe's once.
+ */
+static void note_lost(struct kmod_lost *l, uint32_t probe, uint64_t lost, uint64_t *total)
+{
+	uint64_t *more;
+	size_t n;
+
+	if (probe >= l->n) {
+		n = probe + 64;
+		more = realloc(l->seen, n * sizeof(*more));
+		if (!more)
+			return;
+		memset(more + l->n, 0, (n - l->n) * sizeof(*more));
+		l->seen = more;
+		l->n = n;
+	}
+	if (lost > l->seen[probe])
+		*total += lost - l->seen[probe];
+	l->seen[probe] = lost;
+}
+
+/* Probe @probe's own log, all of it, in the module's layout. */
+static int kmod_path_raw(struct xb *b, uint32_t probe, struct insight_decision **d,
+			 size_t *n, uint64_t *lost)
 {
 	struct insight_decision *all = NULL, *more;
 	size_t cap = 0, len = 0;
 	unsigned int got;
-	uint64_t lost;
 	int err;
 
 	do {
@@ -176,7 +243,7 @@ static int kmod_path(struct xb *b, uint32_t probe, struct insight_decision **d,
 			}
 			all = more;
 		}
-		err = insight_path_get(b->h, probe, len, all + len, cap - len, &got, &lost);
+		err = insight_path_get(b->h, probe, len, all + len, cap - len, &got, lost);
 		if (err) {
 			free(all);
 			return err;
@@ -188,40 +255,93 @@ static int kmod_path(struct xb *b, uint32_t probe, struct insight_decision **d,
 	return 0;
 }
 
-static int kmod_outputs(struct xb *b, uint32_t probe, uint64_t start,
-			struct insight_output_info *o, unsigned int max, unsigned int *n)
+static int kmod_path(struct xb *b, uint32_t probe, struct xb_decision **d, size_t *n)
 {
-	uint64_t lost;
+	struct insight_decision *raw;
+	uint64_t lost = 0;
+	size_t k;
+	int err;
 
-	return insight_outputs_get(b->h, probe, start, o, max, n, &lost);
+	err = kmod_path_raw(b, probe, &raw, n, &lost);
+	if (err)
+		return err;
+	*d = malloc((*n ? *n : 1) * sizeof(**d));
+	for (k = 0; *d && k < *n; k++)
+		(*d)[k] = (struct xb_decision){ raw[k].seq, raw[k].addr, raw[k].site,
+						raw[k].flags };
+	free(raw);
+	if (!*d)
+		return -ENOMEM;
+	note_lost(&b->lost_path, probe, lost, &b->lost.decisions);
+	return 0;
 }
+
+static int kmod_outputs(struct xb *b, uint32_t probe, uint64_t start,
+			struct xb_output *o, unsigned int max, unsigned int *n)
+{
+	struct insight_output_info *in;
+	uint64_t lost = 0;
+	unsigned int k;
+	int err;
+
+	in = malloc((max ? max : 1) * sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	err = insight_outputs_get(b->h, probe, start, in, max, n, &lost);
+	for (k = 0; !err && k < *n; k++) {
+		o[k] = (struct xb_output){ .seq = in[k].seq, .decisions = in[k].decisions,
+					   .nr = in[k].nr, .fd = in[k].fd, .len = in[k].len,
+					   .captured = in[k].captured };
+		memcpy(o[k].data, in[k].data, in[k].captured);
+	}
+	free(in);
+	if (!err)
+		note_lost(&b->lost_outputs, probe, lost, &b->lost.outputs);
+	return err;
+}
+
+static const enum xb_probe_state kmod_state[] = {
+	[INSIGHT_PROBE_EXITED] = XB_PROBE_EXITED,
+	[INSIGHT_PROBE_RUNNING] = XB_PROBE_RUNNING,
+	[INSIGHT_PROBE_HELD] = XB_PROBE_HELD,
+};
 
 static int kmod_probes(struct xb *b, struct xb_probe *p, unsigned int max,
 		       unsigned int *n)
 {
 	struct insight_probe_info *in;
-	uint64_t degraded;
 	unsigned int i;
 	int err;
 
-	in = calloc(max, sizeof(*in));
+	in = calloc(max ? max : 1, sizeof(*in));
 	if (!in)
 		return -ENOMEM;
-	err = insight_probes_get(b->h, 0, in, max, n, &degraded);
-	for (i = 0; !err && i < *n; i++) {
-		p[i].id = in[i].id;
-		p[i].parent = in[i].parent;
-		p[i].fork_seq = in[i].fork_seq;
-		p[i].pid = in[i].pid;
-		p[i].state = in[i].state;
-	}
+	err = insight_probes_get(b->h, 0, in, max, n, &b->lost.degraded);
+	for (i = 0; !err && i < *n; i++)
+		p[i] = (struct xb_probe){ in[i].id, in[i].parent, in[i].fork_seq, in[i].pid,
+					  (unsigned int)in[i].state < 3 ?
+					  kmod_state[in[i].state] : XB_PROBE_EXITED };
 	free(in);
+	return err;
+}
+
+static int kmod_lost(struct xb *b, struct xb_lost *l)
+{
+	struct insight_probe_info one;
+	unsigned int n;
+	int err;
+
+	/* the module's counters come with its probe list */
+	err = insight_probes_get(b->h, 0, &one, 1, &n, &b->lost.degraded);
+	*l = b->lost;
 	return err;
 }
 
 static void kmod_close(struct xb *b)
 {
 	insight_nl_close(b->h);	/* the session ends: probes killed, sites gone */
+	free(b->lost_path.seen);
+	free(b->lost_outputs.seen);
 	free(b->sites);
 	free(b);
 }
@@ -237,5 +357,6 @@ const struct xb_ops xb_kmod_ops = {
 	.path = kmod_path,
 	.outputs = kmod_outputs,
 	.probes = kmod_probes,
+	.lost = kmod_lost,
 	.close = kmod_close,
 };

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The report of an exploration, from its result alone: text for people,
+ * one JSON object for tools (Documentation/explore.rst).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "explore.h"
+#include "format.h"
+#include "syscalls.h"
+
+void print_data(FILE *f, const uint8_t *d, size_t len, size_t max)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < len && i < max; i++) {
+		if (d[i] == '\n')
+			fputs("\\n", f);
+		else if (d[i] == '\r')
+			fputs("\\r", f);
+		else if (d[i] == '"' || d[i] == '\\')
+			fprintf(f, "\\%c", d[i]);
+		else if (d[i] < 32 || d[i] > 126)
+			fprintf(f, "\\x%02x", d[i]);
+		else
+			fputc(d[i], f);
+	}
+	fputc('"', f);
+	if (len > max)
+		fputs("...", f);
+}
+
+const char *cls_name(int cls)
+{
+	static const char *const n[] = { "none", "call", "data", "environment" };
+
+	return cls >= 0 && cls < 4 ? n[cls] : "none";
+}
+
+static const char *const status_name[] = {
+	[EXPLORE_REPRODUCED] = "reproduced",
+	[EXPLORE_NATURAL] = "reproduced",
+	[EXPLORE_PARTIAL] = "partial",
+};
+
+static void json_str(FILE *f, const char *s)
+{
+	insight_json_str(f, s, strlen(s));
+}
+
+/* A site's func, offset and source line as JSON members. */
+static void json_where(FILE *f, const struct insight_jcc *j)
+{
+	fputs(",\"func\":", f);
+	json_str(f, j ? j->func : "");
+	fprintf(f, ",\"offset\":%" PRIu64 ",\"src\":", j ? j->func_off : 0);
+	json_str(f, j ? j->src : "");
+}
+
+static void json_production(FILE *f, const struct insight_record_item *p)
+{
+	fprintf(f, ",\"production\":{\"syscall\":\"%s\",\"ret\":%lld",
+		insight_syscall_name(p->nr) ?: "?", p->ret);
+	if (p->len) {
+		fputs(",\"path\":", f);
+		insight_json_str(f, (const char *)p->data, p->len);
+	}
+	fputc('}', f);
+}
+
+static void json_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
+{
+	const struct insight_jcc *j = s->j;
+
+	fprintf(f, "%s{\"rank\":%zu,\"index\":%zu,\"addr\":\"0x%" PRIx64 "\"",
+		rank > 1 ? "," : "", rank, s->index, s->addr);
+	json_where(f, j);
+	fprintf(f, ",\"depends_on\":\"%s\",\"callee\":", cls_name(j ? j->cls : 0));
+	json_str(f, j ? j->callee : "");
+	fputs(",\"condition\":", f);
+	json_str(f, j ? j->cond : "");
+	fprintf(f, ",\"deviated\":%s,\"shadow_taken\":%s,\"failure_taken\":%s",
+		s->deviated ? "true" : "false", s->shadow_taken ? "true" : "false",
+		s->failure_taken ? "true" : "false");
+	if (s->production)
+		json_production(f, s->production);
+	fputc('}', f);
+}
+
+void report_json(FILE *f, const struct explore_result *res)
+{
+	size_t i;
+
+	fprintf(f, "{\"version\":1,\"status\":\"%s\",\"backend\":\"%s\",\"pid\":%d,",
+		status_name[res->status], res->backend, res->pid);
+	fprintf(f, "\"elapsed_s\":%.3f,\"probes_created\":%lu,\"probes_pruned\":%lu,"
+		"\"branches_trapped\":%lu,\"sites\":%zu,\"peak_rss_kb\":%ld,"
+		"\"natural_matches\":%s,\"timed_out\":%s,",
+		res->elapsed, res->st.created, res->st.pruned, res->st.branches, res->nsites,
+		res->peak_rss_kb, res->status == EXPLORE_NATURAL ? "true" : "false",
+		res->timed_out ? "true" : "false");
+	fprintf(f, "\"lost\":{\"decisions\":%" PRIu64 ",\"outputs\":%" PRIu64
+		",\"events\":%" PRIu64 ",\"degraded\":%" PRIu64 "},",
+		res->lost.decisions, res->lost.outputs, res->lost.events, res->lost.degraded);
+	fprintf(f, "\"outputs_matched\":%zu,\"outputs_expected\":%zu,\"path\":[", res->matched,
+		res->expected);
+	for (i = 0; i < res->npath; i++) {
+		fprintf(f, "%s{\"index\":%zu,\"addr\":\"0x%" PRIx64 "\"", i ? "," : "", i,
+			res->path[i].addr);
+		json_where(f, res->path[i].j);
+		fprintf(f, ",\"taken\":%s,\"deviated\":%s}", res->path[i].taken ? "true" : "false",
+			res->path[i].deviated ? "true" : "false");
+	}
+	fputs("],\"suspects\":[", f);
+	for (i = 0; i < res->nsus; i++)
+		json_suspect(f, &res->sus[i], i + 1);
+	fputs("],\"outputs\":[", f);
+	for (i = 0; i < res->nouts; i++) {
+		fprintf(f, "%s{\"fd\":%d,\"len\":%" PRIu64 ",\"data\":", i ? "," : "",
+			res->outs[i].fd, res->outs[i].len);
+		insight_json_str(f, (const char *)res->outs[i].data, res->outs[i].captured);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+static void text_headline(FILE *f, const struct explore_result *res)
+{
+	if (res->status == EXPLORE_PARTIAL)
+		fprintf(f, "PARTIAL: no path reproduced every output of the record (%zu of %zu "
+			"matched%s); the best path found follows\n", res->matched, res->expected,
+			res->timed_out ? ", timed out" : "");
+	else if (res->status == EXPLORE_NATURAL)
+		fprintf(f, "Failure reproduced naturally in the shadow (%zu outputs matched)\n",
+			res->matched);
+	else
+		fprintf(f, "Failure reproduced with %d deviation%s (%zu outputs matched)\n",
+			res->ndev, res->ndev == 1 ? "" : "s", res->matched);
+	fprintf(f, "backend %s: %.2f s, %lu probes, %lu pruned, %lu branches trapped, %zu sites\n",
+		res->backend, res->elapsed, res->st.created, res->st.pruned, res->st.branches,
+		res->nsites);
+	if (res->lost.decisions || res->lost.outputs || res->lost.events)
+		fprintf(f, "lost: %" PRIu64 " decisions, %" PRIu64 " outputs, %" PRIu64
+			" events (the path may be incomplete)\n",
+			res->lost.decisions, res->lost.outputs, res->lost.events);
+	fputc('\n', f);
+}
+
+static void text_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
+{
+	const struct insight_jcc *j = s->j;
+
+	fprintf(f, "  %zu. %s+%#" PRIx64 " %s  [%s]\n", rank, j && j->func[0] ? j->func : "?",
+		j ? j->func_off : 0, j && j->src[0] ? j->src : "", cls_name(j ? j->cls : 0));
+	fprintf(f, "     condition: %s%s%s\n", j && j->cond[0] ? j->cond : "?",
+		j && j->callee[0] ? " on the result of " : "", j ? j->callee : "");
+	fprintf(f, "     %s: the shadow's data says %s, the failure %s\n",
+		s->deviated ? "DEVIATED" : "decides", s->shadow_taken ? "taken" : "not taken",
+		!s->deviated ? "follows it" :
+		s->failure_taken ? "needs taken" : "needs not taken");
+	if (!s->production)
+		return;
+	fprintf(f, "     production: %s", insight_syscall_name(s->production->nr) ?: "?");
+	if (s->production->len) {
+		fputc(' ', f);
+		print_data(f, s->production->data, s->production->len, 80);
+	}
+	fprintf(f, " = %lld\n", s->production->ret);
+}
+
+void report_text(FILE *f, const struct explore_result *res)
+{
+	const char *last = "";
+	size_t i;
+
+	text_headline(f, res);
+	fprintf(f, "Suspects (most likely cause first):\n");
+	if (!res->nsus)
+		fprintf(f, "  none found\n");
+	for (i = 0; i < res->nsus; i++)
+		text_suspect(f, &res->sus[i], i + 1);
+	fprintf(f, "\nFailure path (%zu branches from the request on):\n", res->npath);
+	for (i = 0; i < res->npath; i++) {
+		const struct insight_jcc *j = res->path[i].j;
+		const char *fn = j && j->func[0] ? j->func : "?";
+
+		if (strcmp(fn, last))
+			fprintf(f, "  %s()\n", fn);
+		last = fn;
+		fprintf(f, "    %-5zu %#" PRIx64 " +%#" PRIx64 " %-20s %s%s\n", i,
+			res->path[i].addr, j ? j->func_off : 0, j && j->src[0] ? j->src : "",
+			res->path[i].taken ? "taken" : "not taken",
+			res->path[i].deviated ? "  <== DEVIATED" : "");
+	}
+	fprintf(f, "\nOutputs of the path (%zu of %zu recorded matched):\n", res->matched,
+		res->expected);
+	for (i = 0; i < res->nouts; i++) {
+		fprintf(f, "  fd %d: ", res->outs[i].fd);
+		print_data(f, res->outs[i].data, res->outs[i].captured, 120);
+		fputc('\n', f);
+	}
+}
