@@ -29,44 +29,47 @@ void pt_why(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * What /proc/@pid/status says: its thread group in *@tgid and whether a
+ * signal is pending for it or its process; false if there is no such
+ * task (or no Tgid line).
+ */
+static bool pt_proc_status(pid_t pid, pid_t *tgid, bool *pending)
+{
+	FILE *f = pt_proc_file(pid, "status");
+	unsigned long long mask;
+	bool found = false;
+	char line[128];
+
+	*pending = false;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Tgid: %d", tgid) == 1)
+			found = true;
+		else if ((sscanf(line, "SigPnd: %llx", &mask) == 1 ||
+			  sscanf(line, "ShdPnd: %llx", &mask) == 1) && mask)
+			*pending = true;
+	}
+	fclose(f);
+	return found;
+}
+
 /* The thread group of task @pid, in *@tgid; false if there is no such task. */
 bool pt_tgid(pid_t pid, pid_t *tgid)
 {
-	char path[64], line[128];
-	bool found = false;
-	FILE *f;
+	bool pending;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", tgid) == 1) {
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found;
+	return pt_proc_status(pid, tgid, &pending);
 }
 
 /* Whether task @tid has a signal pending (for itself or its process). */
 static bool pt_signal_pending(pid_t tid)
 {
-	unsigned long long mask;
-	char path[64], line[128];
-	bool pending = false;
-	FILE *f;
+	bool pending;
+	pid_t tgid;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	while (fgets(line, sizeof(line), f))
-		if ((sscanf(line, "SigPnd: %llx", &mask) == 1 ||
-		     sscanf(line, "ShdPnd: %llx", &mask) == 1) && mask)
-			pending = true;
-	fclose(f);
-	return pending;
+	return !pt_proc_status(tid, &tgid, &pending) || pending;
 }
 
 /*

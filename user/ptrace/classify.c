@@ -9,39 +9,17 @@
 
 #include "ptrace.h"
 
-/* Whether jcc condition @cc (0 to 15) holds for @flags. */
+/*
+ * Whether jcc condition @cc (0 to 15) holds for @flags: the condition
+ * pairs (o, b, e, be, s, p, l, le) in opcode order, the low bit negates.
+ */
 bool pt_cond(unsigned int cc, unsigned long long flags)
 {
 	bool cf = flags & 0x1, pf = flags & 0x4, zf = flags & 0x40;
-	bool sf = flags & 0x80, of = flags & 0x800, r;
+	bool sf = flags & 0x80, of = flags & 0x800;
+	const bool holds[8] = { of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of };
 
-	switch (cc >> 1) {
-	case 0:			/* o */
-		r = of;
-		break;
-	case 1:			/* b */
-		r = cf;
-		break;
-	case 2:			/* e */
-		r = zf;
-		break;
-	case 3:			/* be */
-		r = cf || zf;
-		break;
-	case 4:			/* s */
-		r = sf;
-		break;
-	case 5:			/* p */
-		r = pf;
-		break;
-	case 6:			/* l */
-		r = sf != of;
-		break;
-	default:		/* le */
-		r = zf || sf != of;
-		break;
-	}
-	return r != (cc & 1);
+	return holds[(cc >> 1) & 7] != (cc & 1);
 }
 
 /* What the sandbox does with syscall @nr: capture it, replay it, or nothing. */

@@ -2,7 +2,8 @@
 /*
  * The ptrace backend's access to a traced process's memory: its
  * /proc/PID/mem (for the breakpoints, which must write read-only text),
- * process_vm_readv/writev (for the sandbox's buffers) and its mappings.
+ * process_vm_readv/writev (for the sandbox's buffers), its mappings and
+ * the other files of /proc/PID it is read from.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -36,18 +37,25 @@ ssize_t pt_poke(pid_t tid, uint64_t addr, const void *buf, size_t len)
 	return process_vm_writev(tid, &l, 1, &r, 1, 0);
 }
 
+/* /proc/@pid/@name, open to read, or NULL. */
+FILE *pt_proc_file(pid_t pid, const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	return fopen(path, "re");
+}
+
 /* @pid's mappings (malloc'ed), or NULL. */
 struct pt_map *pt_maps(pid_t pid, size_t *n)
 {
 	struct pt_map *m = NULL, *grown;
-	char path[64], line[512], perms[8], name[256];
+	char line[512], perms[8], name[256];
+	FILE *f = pt_proc_file(pid, "maps");
 	unsigned long lo, hi;
 	size_t alloc = 0;
-	FILE *f;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
 	if (!f)
 		return NULL;
 	while (fgets(line, sizeof(line), f)) {

@@ -30,23 +30,33 @@ void *pt_grow(void *arr, size_t *alloc, size_t need, size_t size)
 	return p;
 }
 
+/*
+ * Append a new zeroed element to pointer array @arr (@n used, room for
+ * @alloc): the element, or NULL without memory.  A macro, as the arrays
+ * (probes, tasks) are of different types.
+ */
+#define pt_append(arr, n, alloc) ({						\
+	typeof(arr) grown_ = pt_grow(arr, &(alloc), (n) + 1, sizeof(*(arr)));	\
+	typeof(*(arr)) e_ = grown_ ? calloc(1, sizeof(**(arr))) : NULL;	\
+										\
+	if (grown_)								\
+		(arr) = grown_;							\
+	if (e_)									\
+		(arr)[(n)++] = e_;						\
+	e_;									\
+})
+
 struct pt_probe *pt_probe_new(struct xb *b, pid_t pid, uint32_t parent,
 			      enum xb_probe_state state)
 {
-	struct pt_probe **arr, *p;
+	struct pt_probe *p = pt_append(b->probe, b->nprobes, b->aprobes);
 
-	arr = pt_grow(b->probe, &b->aprobes, b->nprobes + 1, sizeof(*arr));
-	if (!arr)
-		return NULL;
-	b->probe = arr;
-	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->id = b->nprobes;
+	p->id = b->nprobes - 1;
 	p->parent = parent;
 	p->pid = pid;
 	p->state = state;
-	arr[b->nprobes++] = p;
 	return p;
 }
 
@@ -57,18 +67,12 @@ struct pt_probe *pt_probe_get(struct xb *b, uint32_t id)
 
 struct pt_task *pt_task_new(struct xb *b, pid_t tid, struct pt_probe *p)
 {
-	struct pt_task **arr, *t;
+	struct pt_task *t = pt_append(b->task, b->ntasks, b->atasks);
 
-	arr = pt_grow(b->task, &b->atasks, b->ntasks + 1, sizeof(*arr));
-	if (!arr)
-		return NULL;
-	b->task = arr;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return NULL;
-	t->tid = tid;
-	t->probe = p;
-	arr[b->ntasks++] = t;
+	if (t) {
+		t->tid = tid;
+		t->probe = p;
+	}
 	return t;
 }
 

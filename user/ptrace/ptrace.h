@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/user.h>
@@ -150,6 +151,7 @@ void pt_drive(struct xb *b, int timeout_ms);
 int pt_mem_open(pid_t pid, bool rw);
 ssize_t pt_peek(pid_t tid, uint64_t addr, void *buf, size_t len);
 ssize_t pt_poke(pid_t tid, uint64_t addr, const void *buf, size_t len);
+FILE *pt_proc_file(pid_t pid, const char *name);
 struct pt_map *pt_maps(pid_t pid, size_t *n);
 
 /* probe.c */
