@@ -22,6 +22,13 @@
  *   SIGCHLD (blocked meanwhile, so a SIGCHLD handler of the caller may
  *   miss some).
  * - Attach (attach.c): seize every thread at open, detach at close.
+ * - Bookkeeping (probe.c): probes, their tasks and path logs, the events
+ *   queue; memory (mem.c): /proc/PID/mem, process_vm_*, /proc/PID files.
+ * - Pure logic (classify.c): the jcc condition and the syscall classes.
+ * - The contract (backend.c): struct xb_ops.  Each split ends in CREATED
+ *   + HELD or in one QUOTA (clone.c: pt_split); lost() counts what a
+ *   full log, a full output list or a failed allocation dropped, and the
+ *   splits that made no copy.
  *
  * Choices: threads of a probe are traced as part of it (their branches
  * are emulated and logged in its log, their syscalls sandboxed).  A child
