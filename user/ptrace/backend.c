@@ -98,6 +98,11 @@ static int pt_prepare(struct xb *b, int *refused, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * Every thread is stopped before anything is armed, so none runs into an
+ * int3 before the session can emulate it; on an error, pt_undo() leaves
+ * the target as it was.
+ */
 static int pt_open(struct xb **out, const struct xb_config *cfg, int *refused,
 		   char *why, size_t whylen)
 {
@@ -190,6 +195,7 @@ static int pt_kill(struct xb *b, uint32_t probe)
 	return kill(p->pid, SIGKILL) ? -errno : 0;
 }
 
+/* The backend has no thread of its own: the probes move while in here. */
 static int pt_events(struct xb *b, struct xb_event *ev, unsigned int max, int timeout_ms)
 {
 	unsigned int n;
@@ -261,6 +267,11 @@ static int pt_lost(struct xb *b, struct xb_lost *l)
 	return 0;
 }
 
+/*
+ * The probes first, each reaped (they are siblings of the target: its
+ * parent would find them otherwise); then the target, which must be in
+ * a stop for its code to be put back and its skipped syscall finished.
+ */
 static void pt_close(struct xb *b)
 {
 	struct pt_status s;

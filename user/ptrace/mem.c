@@ -13,6 +13,7 @@
 
 #include "ptrace.h"
 
+/* /proc/@pid/mem: it writes read-only text too (FOLL_FORCE), for the int3s. */
 int pt_mem_open(pid_t pid, bool rw)
 {
 	char path[64];
@@ -21,6 +22,7 @@ int pt_mem_open(pid_t pid, bool rw)
 	return open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 }
 
+/* A traced task's buffers: no fd to open per call, and short at unmapped memory. */
 ssize_t pt_peek(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec l = { .iov_base = buf, .iov_len = len };
