@@ -5,12 +5,10 @@
  * probe's path log and the queue of events.  All of it lives in memory;
  * what finds no room is counted (log_lost, out_lost, ev_lost), for lost().
  */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include "ptrace.h"
 
@@ -148,21 +146,20 @@ void pt_event(struct xb *b, struct xb_event ev)
 }
 
 /*
- * Task @t is seen dead with wait status @raw (wait.c tells): its probe
+ * Task @t is seen dead, @s its last status (wait.c tells): its probe
  * ends with it if it was the probe's main thread, with one event.
  */
-void pt_gone(struct xb *b, struct pt_task *t, int raw)
+void pt_gone(struct xb *b, struct pt_task *t, const struct pt_status *s)
 {
 	struct pt_probe *p = t->probe;
-	bool killed = WIFSIGNALED(raw) && WTERMSIG(raw) == SIGKILL;
 
 	t->gone = true;
 	t->stopped = false;
 	if (t->tid != p->pid || p->state == XB_PROBE_EXITED)
 		return;
 	p->state = XB_PROBE_EXITED;
-	pt_event(b, (struct xb_event){ .kind = killed ? XB_EV_KILLED : XB_EV_EXITED,
-				       .probe = p->id, .status = raw });
+	pt_event(b, (struct xb_event){ .kind = s->killed ? XB_EV_KILLED : XB_EV_EXITED,
+				       .probe = p->id, .status = s->raw });
 }
 
 /* Let @t run on (to its next syscall stop), with signal @sig. */

@@ -102,6 +102,7 @@ struct pt_status {
 	enum pt_what what;
 	int sig;		/* WSTOPSIG(), of a stop */
 	int event;		/* PTRACE_EVENT_*, of an event stop */
+	bool killed;		/* PTW_GONE by SIGKILL */
 };
 
 struct pt_task {
@@ -173,7 +174,7 @@ uint64_t pt_next_seq(const struct pt_probe *p);
 uint64_t pt_log(struct pt_probe *p, uint32_t site, uint64_t addr, uint32_t flags);
 void pt_event_at(struct xb *b, size_t at, struct xb_event ev);
 void pt_event(struct xb *b, struct xb_event ev);
-void pt_gone(struct xb *b, struct pt_task *t, int raw);
+void pt_gone(struct xb *b, struct pt_task *t, const struct pt_status *s);
 void pt_cont(struct pt_task *t, int sig);
 void pt_resend(struct pt_task *t);
 void pt_free(struct xb *b);

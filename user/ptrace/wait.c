@@ -32,6 +32,7 @@ struct pt_status pt_decode(int raw)
 
 	if (WIFEXITED(raw) || WIFSIGNALED(raw)) {
 		s.what = PTW_GONE;
+		s.killed = WIFSIGNALED(raw) && WTERMSIG(raw) == SIGKILL;
 		return s;
 	}
 	if (!WIFSTOPPED(raw))
@@ -81,7 +82,7 @@ int pt_wait_task(struct xb *b, struct pt_task *t, struct pt_status *s)
 	*s = pt_decode(raw);
 	if (s->what != PTW_GONE)
 		return 0;
-	pt_gone(b, t, raw);
+	pt_gone(b, t, s);
 	return -ESRCH;
 }
 
@@ -110,7 +111,7 @@ void pt_kill_reap(pid_t pid)
 static void pt_handle(struct xb *b, struct pt_task *t, const struct pt_status *s)
 {
 	if (s->what == PTW_GONE) {
-		pt_gone(b, t, s->raw);
+		pt_gone(b, t, s);
 		return;
 	}
 	if (s->what == PTW_OTHER)
@@ -157,12 +158,11 @@ static int pt_pass(struct xb *b)
 		if (t->gone)
 			continue;
 		r = pt_waitpid(t->tid, &raw, WNOHANG);
-		if (r == t->tid) {
+		if (r == -ECHILD)
+			raw = 0;	/* reaped by someone else: gone */
+		if (r == t->tid || r == -ECHILD) {
 			s = pt_decode(raw);
 			pt_handle(b, t, &s);
-			n++;
-		} else if (r == -ECHILD) {
-			pt_gone(b, t, 0);	/* reaped by someone else */
 			n++;
 		}
 	}
