@@ -174,7 +174,7 @@ $(O)/tests/lib/%.o: tests/lib/%.c | $(KSFT)
 # (TEST_OBJS) and libraries (TEST_LIBS), by the test's name.
 OBJS_NL := $(call uobj,libinsight)
 OBJS_SITES := $(call uobj,sites)
-OBJS_PTRACE := $(call uobj,backend_ptrace)
+OBJS_PTRACE := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/ptrace/*.c))
 OBJS_EXPLORE := $(filter-out %/cmd_explore.o,$(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/explore/*.c)))
 TEST_OBJS.match_test := $(call uobj,match)
 TEST_OBJS.stream_test := $(call uobj,stream)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The explorer's ptrace backend (user/backend_ptrace.c) on the host, on
+ * The explorer's ptrace backend (user/ptrace/) on the host, on
  * targets this test starts: insight.ko's semantics as the guest's
  * fork_test and sandbox_test check them, without the module.  Natural
  * decisions and their flags, the root snapshot, resuming with and
  * without a kept copy, writes captured and never delivered, the input
  * replayed at each probe's offset, DONE, kill, the caps, close leaving
- * the target running its own code, and bad input.
+ * the target running its own code, and bad input.  The contract's
+ * splits (user/backend.h): CREATED carries the seq of the parent's FORK
+ * decision, every split that made no copy gives one QUOTA with its
+ * fork_seq (0 for a resume with keep), and lost() counts them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +31,7 @@
 #define OPS (&xb_ptrace_ops)
 #define CODE 32			/* code bytes compared from the site on */
 
-static struct insight_output_info outs[8];
+static struct xb_output outs[8];
 static char logpath[64];
 
 struct evlog {
@@ -105,17 +108,17 @@ static unsigned int outputs(struct xb *b, uint32_t probe, uint64_t start)
 	return n;
 }
 
-static int out_is(const struct insight_output_info *o, const char *s)
+static int out_is(const struct xb_output *o, const char *s)
 {
 	return o->len == strlen(s) && o->captured == o->len && !memcmp(o->data, s, o->len);
 }
 
-static struct insight_decision path[16];
+static struct xb_decision path[16];
 
 /* Probe @probe's log into path[]: how many decisions, or -1. */
 static int path_of(struct xb *b, uint32_t probe)
 {
-	struct insight_decision *d;
+	struct xb_decision *d;
 	size_t n;
 
 	if (OPS->path(b, probe, &d, &n) || n > 16)
@@ -127,12 +130,30 @@ static int path_of(struct xb *b, uint32_t probe)
 
 static struct xb_probe probe_info(struct xb *b, uint32_t id)
 {
-	struct xb_probe p[16], none = { .id = ~0U };
+	struct xb_probe p[80], none = { .id = ~0U };
 	unsigned int n;
 
-	if (OPS->probes(b, p, 16, &n) || id >= n)
+	if (OPS->probes(b, p, 80, &n) || id >= n)
 		return none;
 	return p[id];
+}
+
+/* What the session lost so far; all ones if lost() fails. */
+static struct xb_lost lost_of(struct xb *b)
+{
+	struct xb_lost l;
+
+	if (OPS->lost(b, &l))
+		memset(&l, 0xff, sizeof(l));
+	return l;
+}
+
+/* Whether nothing was lost and every split made its copy. */
+static int lost_nothing(struct xb *b)
+{
+	struct xb_lost l = lost_of(b);
+
+	return !l.decisions && !l.outputs && !l.events && !l.degraded;
 }
 
 static off_t file_size(const char *path)
@@ -241,23 +262,25 @@ TEST(natural_run_root_snapshot_captured_outputs_done_and_close)
 	ASSERT_LE(0, d);
 	/* the root snapshot, at the target's first trap */
 	c = wait_ev(b, &l, XB_EV_CREATED, 1);
-	pz = wait_ev(b, &l, XB_EV_PAUSED, 1);
+	pz = wait_ev(b, &l, XB_EV_HELD, 1);
 	ASSERT_LE(0, c);
 	ASSERT_LE(0, pz);
 	EXPECT_LT(c, pz);
 	EXPECT_LT(pz, d);
 	EXPECT_EQ(0, l.e[c].parent);
+	EXPECT_EQ(0, l.e[c].fork_seq);
 	EXPECT_EQ(0, l.e[c].site);
 	EXPECT_EQ(0, l.e[pz].site);
+	EXPECT_EQ(0, count_ev(&l, XB_EV_QUOTA, 0));
 	EXPECT_EQ(1, count_ev(&l, XB_EV_DONE, 0));
 	p1 = probe_info(b, 1);
 	EXPECT_EQ(1, p1.id);
 	EXPECT_EQ(0, p1.parent);
 	EXPECT_EQ(0, p1.fork_seq);
-	EXPECT_EQ(INSIGHT_PROBE_HELD, p1.state);
+	EXPECT_EQ(XB_PROBE_HELD, p1.state);
 	EXPECT_NE(t.pid, p1.pid);
 	EXPECT_EQ(t.pid, probe_info(b, 0).pid);
-	EXPECT_EQ(INSIGHT_PROBE_RUNNING, probe_info(b, 0).state);
+	EXPECT_EQ(XB_PROBE_RUNNING, probe_info(b, 0).state);
 	EXPECT_EQ(~0U, probe_info(b, 2).id);
 
 	/* 'G': jne not taken, the split logged; 'P': taken, natural */
@@ -265,11 +288,12 @@ TEST(natural_run_root_snapshot_captured_outputs_done_and_close)
 	EXPECT_EQ(0, path[0].seq);
 	EXPECT_EQ(t.site[0], path[0].addr);
 	EXPECT_EQ(0, path[0].site);
-	EXPECT_EQ(INSIGHT_DECISION_FORK, path[0].flags);
+	EXPECT_EQ(XB_FORK, path[0].flags);
+	EXPECT_EQ(l.e[c].fork_seq, path[0].seq);	/* CREATED: the FORK's seq */
 	EXPECT_EQ(1, path[1].seq);
-	EXPECT_EQ(INSIGHT_DECISION_TAKEN, path[1].flags);
+	EXPECT_EQ(XB_TAKEN, path[1].flags);
 	ASSERT_EQ(0, path_of(b, 1));	/* held: nothing yet */
-	EXPECT_EQ(-ENOENT, OPS->path(b, 2, &(struct insight_decision *){ NULL },
+	EXPECT_EQ(-ENOENT, OPS->path(b, 2, &(struct xb_decision *){ NULL },
 				     &(size_t){ 0 }));
 
 	/* the writes were captured, the reads replayed */
@@ -292,6 +316,7 @@ TEST(natural_run_root_snapshot_captured_outputs_done_and_close)
 	/* nothing reached the pipe or the file (opened for real: empty) */
 	EXPECT_FALSE(pipe_has_data(&t));
 	EXPECT_EQ(0, file_size(logpath));
+	EXPECT_TRUE(lost_nothing(b));
 
 	/* close: the held probe is killed (and reaped), the target runs on */
 	OPS->close(b);
@@ -333,11 +358,11 @@ TEST(resume_keep_deviated_and_each_probe_at_its_offset)
 	i = wait_ev(b, &l, XB_EV_EXITED, 0);
 	ASSERT_LE(0, i);
 	EXPECT_EQ(0, l.e[i].status);
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 1));
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 1));
 	ASSERT_EQ(2, outputs(b, 0, 0));
 	EXPECT_TRUE(out_is(&outs[0], "200 ET /index\n"));
 	EXPECT_TRUE(out_is(&outs[1], "served ET /index\n"));
-	EXPECT_EQ(INSIGHT_PROBE_EXITED, probe_info(b, 0).state);
+	EXPECT_EQ(XB_PROBE_EXITED, probe_info(b, 0).state);
 
 	/* resume it the other way, keeping a copy at the same branch */
 	ASSERT_EQ(0, OPS->resume(b, 1, 1, 1));
@@ -347,12 +372,14 @@ TEST(resume_keep_deviated_and_each_probe_at_its_offset)
 	i = wait_ev(b, &l, XB_EV_CREATED, 2);
 	ASSERT_LE(0, i);
 	EXPECT_EQ(1, l.e[i].parent);
+	EXPECT_EQ(0, l.e[i].fork_seq);	/* the resumed probe's seq 0 */
 	EXPECT_EQ(0, l.e[i].site);
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 2));
+	EXPECT_LT(i, wait_ev(b, &l, XB_EV_HELD, 2));
+	EXPECT_EQ(0, count_ev(&l, XB_EV_QUOTA, 1));
 	ASSERT_EQ(1, path_of(b, 1));
 	EXPECT_EQ(0, path[0].seq);
-	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED | INSIGHT_DECISION_TAKEN |
-		  INSIGHT_DECISION_DEVIATED, path[0].flags);
+	EXPECT_EQ(XB_FORK | XB_FORCED | XB_TAKEN |
+		  XB_DEVIATED, path[0].flags);
 	/* it read the rest of the request from its own offset */
 	ASSERT_EQ(2, outputs(b, 1, 0));
 	EXPECT_TRUE(out_is(&outs[0], "400 ET /index\n"));
@@ -360,7 +387,7 @@ TEST(resume_keep_deviated_and_each_probe_at_its_offset)
 	p2 = probe_info(b, 2);
 	EXPECT_EQ(1, p2.parent);
 	EXPECT_EQ(0, p2.fork_seq);
-	EXPECT_EQ(INSIGHT_PROBE_HELD, p2.state);
+	EXPECT_EQ(XB_PROBE_HELD, p2.state);
 
 	/* roll back to the copy and go the natural way this time */
 	ASSERT_EQ(0, OPS->resume(b, 2, 0, 0));
@@ -368,7 +395,7 @@ TEST(resume_keep_deviated_and_each_probe_at_its_offset)
 	ASSERT_LE(0, i);
 	EXPECT_EQ(0, l.e[i].status);
 	ASSERT_EQ(1, path_of(b, 2));
-	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED, path[0].flags);
+	EXPECT_EQ(XB_FORK | XB_FORCED, path[0].flags);
 	ASSERT_EQ(2, outputs(b, 2, 0));
 	EXPECT_TRUE(out_is(&outs[0], "200 ET /index\n"));
 	EXPECT_EQ(~0U, probe_info(b, 3).id);	/* no copy kept this time */
@@ -378,6 +405,7 @@ TEST(resume_keep_deviated_and_each_probe_at_its_offset)
 	EXPECT_EQ(-ENOENT, OPS->resume(b, 9, 1, 0));
 	EXPECT_FALSE(pipe_has_data(&t));
 	EXPECT_EQ(0, file_size(logpath));
+	EXPECT_TRUE(lost_nothing(b));
 	OPS->close(b);
 	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));	/* all reaped */
 	EXPECT_EQ(ECHILD, errno);
@@ -401,11 +429,15 @@ TEST(snapshot_policy_probes_replay_at_their_offsets_and_die_by_kill)
 	ASSERT_EQ(0, session(&b, &t, "GET /a\nPUT /b\n", 4));
 	ASSERT_EQ(0, OPS->policy(b, 0, XB_SNAPSHOT));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 0));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 1));	/* root, at 'G' */
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 2));	/* at 'P' */
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 1));	/* root, at 'G' */
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 2));	/* at 'P' */
 	ASSERT_EQ(2, path_of(b, 0));
-	EXPECT_EQ(INSIGHT_DECISION_FORK, path[0].flags);
-	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_TAKEN, path[1].flags);
+	EXPECT_EQ(XB_FORK, path[0].flags);
+	EXPECT_EQ(XB_FORK | XB_TAKEN, path[1].flags);
+	i = wait_ev(b, &l, XB_EV_CREATED, 2);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(0, l.e[i].parent);
+	EXPECT_EQ(path[1].seq, l.e[i].fork_seq);	/* its parent's FORK */
 	EXPECT_EQ(1, probe_info(b, 2).fork_seq);
 	EXPECT_EQ(0, probe_info(b, 2).parent);
 
@@ -413,19 +445,25 @@ TEST(snapshot_policy_probes_replay_at_their_offsets_and_die_by_kill)
 	ASSERT_EQ(0, OPS->resume(b, 2, 0, 0));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 2));	/* read at the end */
 	ASSERT_EQ(1, path_of(b, 2));
-	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED | INSIGHT_DECISION_DEVIATED,
+	EXPECT_EQ(XB_FORK | XB_FORCED | XB_DEVIATED,
 		  path[0].flags);
 	ASSERT_EQ(2, outputs(b, 2, 0));
 	EXPECT_TRUE(out_is(&outs[0], "200 UT /b\n"));
 	EXPECT_EQ(1, outs[0].decisions);
-	EXPECT_EQ(INSIGHT_PROBE_RUNNING, probe_info(b, 2).state);	/* stopped */
+	EXPECT_EQ(XB_PROBE_RUNNING, probe_info(b, 2).state);	/* stopped */
 
 	/* probe 1 is at 'G', 1 byte in: both requests, and a split of its own */
 	ASSERT_EQ(0, OPS->resume(b, 1, 1, 0));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 1));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 3));
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 3));
 	EXPECT_EQ(1, probe_info(b, 3).parent);
 	EXPECT_EQ(1, probe_info(b, 3).fork_seq);
+	i = wait_ev(b, &l, XB_EV_CREATED, 3);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(1, l.e[i].parent);
+	ASSERT_EQ(2, path_of(b, 1));
+	EXPECT_EQ(XB_FORK | XB_TAKEN, path[1].flags);
+	EXPECT_EQ(path[1].seq, l.e[i].fork_seq);
 	ASSERT_EQ(4, outputs(b, 1, 0));
 	EXPECT_TRUE(out_is(&outs[0], "400 ET /a\n"));
 	EXPECT_TRUE(out_is(&outs[2], "400 UT /b\n"));
@@ -439,7 +477,7 @@ TEST(snapshot_policy_probes_replay_at_their_offsets_and_die_by_kill)
 	ASSERT_LE(0, i);
 	EXPECT_TRUE(WIFSIGNALED(l.e[i].status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(l.e[i].status));
-	EXPECT_EQ(INSIGHT_PROBE_EXITED, probe_info(b, 2).state);
+	EXPECT_EQ(XB_PROBE_EXITED, probe_info(b, 2).state);
 	EXPECT_EQ(-EINVAL, OPS->kill(b, 2));
 	EXPECT_EQ(0, count_ev(&l, XB_EV_EXITED, 2));
 	EXPECT_EQ(-EINVAL, OPS->resume(b, 2, 0, 0));
@@ -523,7 +561,7 @@ TEST(done_at_epoll_wait_then_the_target_waits_for_the_end)
 	/* woken by real data: reads the input; the real data after the session */
 	ASSERT_EQ(0, fputs("GET /w\n", t.in) < 0 || fflush(t.in));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 0));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 1));
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 1));
 	EXPECT_EQ(0, count_ev(&l, XB_EV_EXITED, 0));
 	ASSERT_EQ(2, outputs(b, 0, 0));
 	EXPECT_TRUE(out_is(&outs[0], "400 EAD /2\n"));
@@ -550,9 +588,12 @@ TEST(over_the_held_cap_the_split_runs_naturally)
 	i = wait_ev(b, &l, XB_EV_QUOTA, 0);
 	ASSERT_LE(0, i);
 	EXPECT_EQ(0, l.e[i].site);
+	EXPECT_EQ(0, l.e[i].fork_seq);
+	EXPECT_EQ(1, count_ev(&l, XB_EV_QUOTA, 0));
 	EXPECT_EQ(0, count_ev(&l, XB_EV_CREATED, 1));
 	ASSERT_EQ(1, path_of(b, 0));
 	EXPECT_EQ(0, path[0].flags);	/* natural, not a fork */
+	EXPECT_EQ(1, lost_of(b).degraded);
 	EXPECT_EQ(~0U, probe_info(b, 1).id);
 	EXPECT_EQ(-ENOENT, OPS->resume(b, 1, 0, 0));
 	OPS->close(b);
@@ -564,20 +605,75 @@ TEST(over_the_held_cap_the_split_runs_naturally)
 	ASSERT_EQ(0, session(&b, &t, "GET /a\nPUT /b\n", 1));
 	ASSERT_EQ(0, OPS->policy(b, 0, XB_SNAPSHOT));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 0));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 1));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_QUOTA, 0));
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 1));
+	i = wait_ev(b, &l, XB_EV_QUOTA, 0);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(1, l.e[i].fork_seq);	/* at 'P', its decision 1 */
 	ASSERT_EQ(2, path_of(b, 0));
-	EXPECT_EQ(INSIGHT_DECISION_FORK, path[0].flags);
-	EXPECT_EQ(INSIGHT_DECISION_TAKEN, path[1].flags);
+	EXPECT_EQ(XB_FORK, path[0].flags);
+	EXPECT_EQ(XB_TAKEN, path[1].flags);
 	/* resumed, it is not held any more: the copy it keeps fits */
 	ASSERT_EQ(0, OPS->resume(b, 1, 0, 1));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_PAUSED, 2));
-	ASSERT_LE(0, wait_ev(b, &l, XB_EV_QUOTA, 1));	/* at 'P' */
+	i = wait_ev(b, &l, XB_EV_CREATED, 2);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(0, l.e[i].fork_seq);
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 2));
+	i = wait_ev(b, &l, XB_EV_QUOTA, 1);	/* at 'P' */
+	ASSERT_LE(0, i);
+	EXPECT_EQ(1, l.e[i].fork_seq);
+	EXPECT_EQ(1, count_ev(&l, XB_EV_QUOTA, 1));
 	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, 1));
 	ASSERT_EQ(2, path_of(b, 1));
-	EXPECT_EQ(INSIGHT_DECISION_FORK | INSIGHT_DECISION_FORCED, path[0].flags);
-	EXPECT_EQ(INSIGHT_DECISION_TAKEN, path[1].flags);
+	EXPECT_EQ(XB_FORK | XB_FORCED, path[0].flags);
+	EXPECT_EQ(XB_TAKEN, path[1].flags);
 	EXPECT_EQ(~0U, probe_info(b, 3).id);
+	EXPECT_EQ(2, lost_of(b).degraded);
+	EXPECT_EQ(0, lost_of(b).decisions + lost_of(b).outputs + lost_of(b).events);
+	OPS->close(b);
+	target_stop(&t);
+	unlink(logpath);
+}
+
+/*
+ * The held cap cannot stop a resume(keep=1): the resumed probe is held
+ * no more and its copy takes its place.  The running cap can: the
+ * target and 62 resumed probes run, the 63rd resumed probe makes 64.
+ */
+TEST(resume_keep_without_room_gives_quota_at_seq_0)
+{
+	struct evlog l = { .n = 0 };
+	struct target t;
+	struct xb *b;
+	uint32_t id;
+	int i;
+
+	ASSERT_EQ(0, ptarget_start(&t, "plain"));
+	ASSERT_EQ(0, session(&b, &t, "GET /a\n", 1));
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, 1));
+	for (id = 1; id < OPS->max_probes(b) - 1; id++) {
+		ASSERT_EQ(0, OPS->resume(b, id, 0, 1));
+		l.n = 0;	/* room for the next ones */
+		i = wait_ev(b, &l, XB_EV_CREATED, id + 1);
+		ASSERT_LE(0, i);
+		EXPECT_EQ(id, l.e[i].parent);
+		EXPECT_EQ(0, l.e[i].fork_seq);
+		ASSERT_LE(0, wait_ev(b, &l, XB_EV_HELD, id + 1));
+	}
+	EXPECT_EQ(63, id);
+	EXPECT_TRUE(lost_nothing(b));
+	ASSERT_EQ(0, OPS->resume(b, id, 0, 1));
+	l.n = 0;
+	i = wait_ev(b, &l, XB_EV_QUOTA, id);
+	ASSERT_LE(0, i);
+	EXPECT_EQ(0, l.e[i].fork_seq);
+	EXPECT_EQ(0, l.e[i].site);
+	ASSERT_LE(0, wait_ev(b, &l, XB_EV_DONE, id));
+	EXPECT_EQ(1, count_ev(&l, XB_EV_QUOTA, id));
+	EXPECT_EQ(0, count_ev(&l, XB_EV_CREATED, id + 1));
+	EXPECT_EQ(~0U, probe_info(b, id + 1).id);
+	ASSERT_EQ(1, path_of(b, id));	/* resumed all the same */
+	EXPECT_EQ(XB_FORK | XB_FORCED, path[0].flags);
+	EXPECT_EQ(1, lost_of(b).degraded);
 	OPS->close(b);
 	target_stop(&t);
 	unlink(logpath);
