@@ -34,12 +34,15 @@
  * - resume(keep=1) first leaves a new held probe at the same branch (a
  *   new id, parent = the resumed probe, fork_seq 0: the resumed probe's
  *   seq 0), so the same point can be resumed again and again.
- * - Splits: every split (an XB_FORK decision a probe logs at a SNAPSHOT
- *   site or the root, and every resume(keep=1)) ends in exactly one of:
- *   XB_EV_CREATED of the new probe (parent, fork_seq, site) then
- *   XB_EV_HELD; or XB_EV_QUOTA of the probe that split (fork_seq, site):
- *   no copy, the backend was at a cap.  So the explorer learns lineage
- *   and holds from events alone, and can wait for each split exactly.
+ * - Splits: a probe's decision at a SNAPSHOT site (or the root), and
+ *   every resume(keep=1), is a split.  Each ends in exactly one of:
+ *   XB_EV_CREATED of the new probe (parent, fork_seq: the split's seq in
+ *   the parent's log, site) then XB_EV_HELD; or XB_EV_QUOTA of the probe
+ *   that split, with that fork_seq and site: no copy.  A split refused
+ *   at once (at a cap) logs its decision without XB_FORK; every decision
+ *   logged with XB_FORK ends in a CREATED or (the copy failed after) a
+ *   QUOTA.  So the explorer learns lineage and holds from events alone,
+ *   and can wait for each split exactly.
  * - Sandbox, on from open: writes (write, pwrite64, writev, sendto,
  *   sendmsg...) of every probe to sockets, pipes, regular files and
  *   character devices are captured (first XB_CAPTURE_MAX bytes) and
@@ -172,9 +175,14 @@ struct xb_ops {
 		    char *why, size_t whylen);
 	/* The backend's cap on running probes. */
 	unsigned int (*max_probes)(struct xb *b);
+	/* Site @site's policy (-ENOENT: no such site). */
 	int (*policy)(struct xb *b, size_t site, enum xb_policy policy);
-	/* Resume held probe @probe: taken (1) or not (0); keep a copy. */
+	/*
+	 * Resume held probe @probe: taken (1) or not (0); keep a copy.
+	 * -ENOENT: no such probe; -EINVAL: not held.
+	 */
 	int (*resume)(struct xb *b, uint32_t probe, int taken, int keep);
+	/* -ENOENT: no such probe; -EINVAL: the target, or a probe that ended. */
 	int (*kill)(struct xb *b, uint32_t probe);
 	/*
 	 * Events, oldest first: those pending, else what comes within

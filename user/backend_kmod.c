@@ -136,7 +136,7 @@ static unsigned int kmod_max_probes(struct xb *b)
 static int kmod_policy(struct xb *b, size_t site, enum xb_policy policy)
 {
 	if (site >= b->nsites)
-		return -EINVAL;
+		return -ENOENT;		/* as the module says of an unknown site */
 	return insight_site_policy(b->h, b->sites[site], policy == XB_SNAPSHOT ?
 				   INSIGHT_POLICY_SNAPSHOT : INSIGHT_POLICY_NATURAL);
 }

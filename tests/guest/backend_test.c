@@ -286,55 +286,98 @@ TEST_F(backend, resume_with_keep_leaves_a_held_copy_at_fork_seq_0)
 	EXPECT_LE(0, wait_ev(self, XB_EV_HELD, 2));
 }
 
-TEST_F(backend, every_split_ends_in_a_held_copy_or_a_quota)
+/*
+ * @n requests of one byte each and a newline: with the site set to
+ * SNAPSHOT once the backend is open, the target splits at each of the
+ * requests it has not served yet.
+ */
+static void requests(char *input, int n)
 {
-	char input[20 * 4 + 1] = "";
+	int i;
+
+	for (*input = '\0', i = 0; i < n; i++)
+		strcat(input, "G\n");
+}
+
+/* Events about probe @parent's split at @fork_seq: CREATED children and QUOTAs. */
+static int split_events(struct _test_data_backend *self, uint32_t parent, uint64_t fork_seq)
+{
+	const struct xb_event *e;
+	int i, n = 0;
+
+	for (i = 0; i < self->l.n; i++) {
+		e = &self->l.e[i];
+		n += e->fork_seq == fork_seq &&
+		     ((e->kind == XB_EV_CREATED && e->parent == parent) ||
+		      (e->kind == XB_EV_QUOTA && e->probe == parent));
+	}
+	return n;
+}
+
+TEST_F(backend, every_fork_decision_ends_in_one_copy_or_one_quota)
+{
+	char input[60 * 2 + 1];
 	struct xb_decision *d;
 	size_t n = 0, k, forks = 0;
-	int i, tries;
+	int tries, ended = 0;
 
-	for (i = 0; i < 20; i++)
-		strcat(input, "Gx\n");
+	requests(input, 60);
 	ASSERT_EQ(0, start(self, input));
 	ASSERT_EQ(0, self->ops->policy(self->b, 0, XB_SNAPSHOT));
 	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
 	d = path_of(self, 0, &n);
 	ASSERT_NE(NULL, d);
-	for (k = 0; k < n; k++)
-		forks += !!(d[k].flags & XB_FORK);
-	free(d);
-	ASSERT_LT(16, forks);	/* more splits than the held cap */
-	for (tries = 0; tries < 100; tries++) {
-		int created = 0;
-
-		for (i = 0; i < self->l.n; i++)
-			created += self->l.e[i].kind == XB_EV_CREATED && self->l.e[i].parent == 0;
-		if (created + count_ev(self, XB_EV_QUOTA, 0) >= (int)forks)
+	for (tries = 0; tries < 100; tries++, drain(self, 100)) {
+		for (k = 0, forks = 0, ended = 0; k < n; k++) {
+			if (!(d[k].flags & XB_FORK))
+				continue;
+			forks++;
+			ended += split_events(self, 0, k) == 1;
+		}
+		if (ended == (int)forks)
 			break;
-		drain(self, 100);
 	}
-	for (i = 0, k = 0; i < self->l.n; i++)
-		k += self->l.e[i].kind == XB_EV_CREATED && self->l.e[i].parent == 0;
-	EXPECT_EQ(forks, k + count_ev(self, XB_EV_QUOTA, 0));
+	free(d);
+	EXPECT_LE(1, forks);
+	EXPECT_EQ(forks, ended);
+}
+
+TEST_F(backend, splits_beyond_the_held_cap_give_quotas)
+{
+	char input[60 * 2 + 1];
+	int i, held = 0;
+
+	requests(input, 60);
+	ASSERT_EQ(0, start(self, input));
+	ASSERT_EQ(0, self->ops->policy(self->b, 0, XB_SNAPSHOT));
+	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
+	drain(self, 500);
+	for (i = 0; i < self->l.n; i++)
+		held += self->l.e[i].kind == XB_EV_HELD;
 	EXPECT_LE(1, count_ev(self, XB_EV_QUOTA, 0));
-	EXPECT_GE(16, k);
+	EXPECT_GE(16, held);
 }
 
 TEST_F(backend, a_quota_carries_the_fork_point_of_the_split_it_refused)
 {
-	char input[20 * 4 + 1] = "";
-	int i, q = -1;
+	char input[60 * 2 + 1];
+	struct xb_decision *d;
+	size_t n = 0;
+	int q;
 
-	for (i = 0; i < 20; i++)
-		strcat(input, "Gx\n");
+	requests(input, 60);
 	ASSERT_EQ(0, start(self, input));
 	ASSERT_EQ(0, self->ops->policy(self->b, 0, XB_SNAPSHOT));
 	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
 	q = wait_ev(self, XB_EV_QUOTA, 0);
 	ASSERT_LE(0, q);
-	/* the first split made the root, then 15 more copies: the 17th is refused */
-	EXPECT_EQ(16, self->l.e[q].fork_seq);
-	EXPECT_EQ(0, self->l.e[q].site);
+	d = path_of(self, 0, &n);
+	ASSERT_NE(NULL, d);
+	/* a decision of the target's, at the site the QUOTA names, run naturally */
+	ASSERT_LT(self->l.e[q].fork_seq, n);
+	EXPECT_EQ(d[self->l.e[q].fork_seq].site, self->l.e[q].site);
+	EXPECT_FALSE(d[self->l.e[q].fork_seq].flags & (XB_FORCED | XB_DEVIATED));
+	free(d);
 }
 
 TEST_F(backend, killing_a_held_probe_reports_killed)
@@ -370,10 +413,10 @@ TEST_F(backend, resuming_a_probe_that_is_not_held_is_einval)
 	EXPECT_EQ(-EINVAL, self->ops->resume(self->b, 0, 0, 0));
 }
 
-TEST_F(backend, a_policy_for_a_site_out_of_range_is_einval)
+TEST_F(backend, a_policy_for_a_site_out_of_range_is_enoent)
 {
 	ASSERT_EQ(0, start(self, "GET /a\n"));
-	EXPECT_EQ(-EINVAL, self->ops->policy(self->b, 1, XB_SNAPSHOT));
+	EXPECT_EQ(-ENOENT, self->ops->policy(self->b, 1, XB_SNAPSHOT));
 }
 
 TEST_F(backend, nothing_is_lost_on_a_short_run)
@@ -402,7 +445,7 @@ TEST_F(backend, after_close_the_code_is_restored_and_the_target_serves_for_real)
 	EXPECT_EQ(0x75, op);	/* jne, no int3 left */
 	ASSERT_EQ(0, fputs("Gz\n", self->t.in) < 0 || fflush(self->t.in));
 	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
-	EXPECT_STREQ("200 z", line);
+	EXPECT_STREQ("200 z\n", line);
 }
 
 TEST_HARNESS_MAIN

@@ -162,8 +162,8 @@ static void step(struct xb *b, uint32_t id)
 
 	if (root || b->policy[st->site] == XB_SNAPSHOT) {
 		b->root_armed &= !root;
-		flags |= XB_FORK;
-		split(b, id, id, p->nlog);
+		if (split(b, id, id, p->nlog))
+			flags |= XB_FORK;	/* refused at the cap: run naturally */
 	}
 	logd(p, st, flags);
 	after(b, id, st->taken);

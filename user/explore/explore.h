@@ -67,7 +67,8 @@ struct pstate {
 	uint64_t out_next;
 	enum insight_verdict verdict;
 	size_t pos;
-	unsigned int quotas;	/* splits of this probe that made no copy */
+	uint64_t *quotas;	/* fork_seq of its splits that made no copy */
+	size_t nquotas;
 	bool copy_refused;	/* ...among them its resume's kept copy */
 };
 

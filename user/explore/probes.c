@@ -32,8 +32,10 @@ void probes_free(struct ex *x)
 {
 	size_t k;
 
-	for (k = 0; x->ps && k < MAX_PROBES_SEEN; k++)
+	for (k = 0; x->ps && k < MAX_PROBES_SEEN; k++) {
 		insight_matcher_free(x->ps[k].m);
+		free(x->ps[k].quotas);
+	}
 	free(x->ps);
 	x->ps = NULL;
 }
@@ -101,6 +103,33 @@ void track(struct ex *x, uint32_t id)
 	p->verdict = x->exp->n ? INSIGHT_PREFIX : INSIGHT_MATCH;
 }
 
+/* Probe @p's split at @fork_seq made no copy. */
+static void note_quota(struct pstate *p, uint64_t fork_seq)
+{
+	uint64_t *more = realloc(p->quotas, (p->nquotas + 1) * sizeof(*more));
+
+	p->copy_refused |= fork_seq == 0;
+	if (!more)
+		return;		/* a wait for that split then ends at the deadline */
+	p->quotas = more;
+	p->quotas[p->nquotas++] = fork_seq;
+}
+
+/* Whether probe @p's split at @fork_seq has ended: a child held or gone, or a QUOTA. */
+static bool split_ended(struct ex *x, uint32_t p, uint64_t fork_seq)
+{
+	uint32_t i;
+	size_t k;
+
+	for (k = 0; k < x->ps[p].nquotas; k++)
+		if (x->ps[p].quotas[k] == fork_seq)
+			return true;
+	for (i = 1; i < MAX_PROBES_SEEN; i++)
+		if (x->ps[i].known && x->ps[i].parent == p && x->ps[i].fork_seq == fork_seq)
+			return x->ps[i].st == P_HELD || finished(x, i);
+	return false;
+}
+
 static void on_event(struct ex *x, const struct xb_event *ev)
 {
 	struct pstate *p = pst(x, ev->probe);
@@ -121,8 +150,7 @@ static void on_event(struct ex *x, const struct xb_event *ev)
 			p->st = P_HELD;
 		break;
 	case XB_EV_QUOTA:
-		p->quotas++;
-		p->copy_refused |= ev->fork_seq == 0;
+		note_quota(p, ev->fork_seq);
 		break;
 	case XB_EV_DONE:
 		if (p->st < P_KILLED)
@@ -222,29 +250,21 @@ uint32_t held_child(struct ex *x, uint32_t parent, uint64_t fork_seq)
 
 /*
  * Wait until every split of probe @p (resumed with a copy kept) has
- * ended: each in a child held (or gone) or in a QUOTA.  A backend may
- * create a child only after its parent has gone on (insight.ko: when the
- * child first runs).
+ * ended: each decision it logged as a fork in a child held (or gone) or
+ * in a QUOTA.  A backend may create a child only after its parent has
+ * gone on (insight.ko: when the child first runs).
  */
 void await_children(struct ex *x, uint32_t p)
 {
 	struct xb_decision *d;
-	size_t n, k, splits = 0, have;
-	uint32_t i;
+	size_t n, k;
 
 	if (x->ops->path(x->b, p, &d, &n))
 		return;
-	for (k = 0; k < n; k++)
-		splits += !!(d[k].flags & XB_FORK);
+	for (k = 0; k < n && !x->timed_out; k++)
+		while (d[k].flags & XB_FORK && !split_ended(x, p, k) && !x->timed_out)
+			pump(x, 10);
 	free(d);
-	while (!x->timed_out) {
-		for (i = 1, have = x->ps[p].quotas; i < MAX_PROBES_SEEN; i++)
-			have += x->ps[i].known && x->ps[i].parent == p &&
-				(x->ps[i].st == P_HELD || finished(x, i));
-		if (have >= splits)
-			break;
-		pump(x, 10);
-	}
 }
 
 /* The copy probe @p left when resumed with keep, once held; 0 if none. */
