@@ -105,7 +105,7 @@ static int load_item(json_object *e, struct insight_record_item *it,
 	copy_str(it->peer, sizeof(it->peer), e, "peer");
 	err = b64_of(e, "data_b64", &it->data, &it->len);
 	if (err == -EINVAL)
-		snprintf(why, whylen, "%s[%zu].data_b64 is not base64", key, i);
+		snprintf(why, whylen, "has bad base64 at %s[%zu].data_b64", key, i);
 	if (err != -ENOENT)
 		goto out;
 	err = 0;
@@ -131,7 +131,7 @@ static int load_items(json_object *root, const char *key, struct insight_record_
 	*n = 0;
 	if (!json_object_object_get_ex(root, key, &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
-		snprintf(why, whylen, "no %s array", key);
+		snprintf(why, whylen, "is an incomplete failure record: no %s array", key);
 		return -EINVAL;
 	}
 	len = json_object_array_length(arr);
@@ -154,14 +154,14 @@ static int load_request(json_object *root, struct insight_record *r, char *why, 
 	int err;
 
 	if (!json_object_object_get_ex(root, "request", &req)) {
-		snprintf(why, whylen, "no request");
+		snprintf(why, whylen, "is an incomplete failure record: no request");
 		return -EINVAL;
 	}
 	err = b64_of(req, "input_b64", &r->input, &r->input_len);
 	if (err == -ENOENT)
-		snprintf(why, whylen, "no request.input_b64");
+		snprintf(why, whylen, "is an incomplete failure record: no request.input_b64");
 	else if (err == -EINVAL)
-		snprintf(why, whylen, "request.input_b64 is not base64");
+		snprintf(why, whylen, "has bad base64 at request.input_b64");
 	if (err)
 		return err == -ENOENT ? -EINVAL : err;
 	r->pid = int_of(req, "pid", 0);
@@ -238,7 +238,7 @@ int insight_record_load(const char *path, struct insight_record *r,
 	if (err == -ENOMEM)
 		snprintf(why, whylen, "%s: out of memory", path);
 	else if (err)
-		snprintf(why, whylen, "%s is an incomplete failure record: %s", path, what);
+		snprintf(why, whylen, "%s %s", path, what);
 out:
 	json_object_put(root);
 	if (err)
