@@ -518,11 +518,7 @@ static int check_opts(const struct recorder *r, struct record_opts *o)
 		cli_err("no trigger: give at least one --trigger-*");
 		return -1;
 	}
-	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
-		cli_err("no process %d", o->pid);
-		return -1;
-	}
-	if (o->cgroup && !(o->so.cgroup_id = cli_cgroup_id(o->cgroup)))
+	if (cli_stream_target(o->pid, o->cgroup, &o->so.cgroup_id))
 		return -1;
 	/* the record can be written: checked now, not after the failure */
 	err = insight_record_writable(o->out);

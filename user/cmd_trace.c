@@ -203,11 +203,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		usage();
 		return -1;
 	}
-	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
-		cli_err("no process %d", o->pid);
-		return -1;
-	}
-	if (o->cgroup && !(o->so.cgroup_id = cli_cgroup_id(o->cgroup)))
+	if (cli_stream_target(o->pid, o->cgroup, &o->so.cgroup_id))
 		return -1;
 	return 0;
 }
