@@ -159,7 +159,10 @@ $(O)/insight: $(CLI_OBJS)
 # ---- tests ----------------------------------------------------------------
 # tests/unit: pure (no privileges, no kernel features); tests/host: on the
 # build host (root, BPF, ptrace, the CLI); tests/guest: in the qemu guest.
-TEST_LIB := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(filter-out %/fake_backend.c,$(wildcard tests/lib/*.c)))
+# tests/lib is an archive: a test links only the members it uses (and
+# must then link the user objects those need, below)
+TEST_LIB_OBJS := $(patsubst tests/lib/%.c,$(O)/tests/lib/%.o,$(wildcard tests/lib/*.c))
+TEST_LIB := $(O)/tests/lib/libtest.a
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/*_test.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/*_test.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(O)/tests/guest/%,$(wildcard tests/guest/*_test.c))
@@ -170,13 +173,22 @@ $(O)/tests/lib/%.o: tests/lib/%.c | $(KSFT)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
 
+$(TEST_LIB): $(TEST_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 # What each test links besides the harness and tests/lib: user objects
 # (TEST_OBJS) and libraries (TEST_LIBS), by the test's name.
 OBJS_NL := $(call uobj,libinsight)
 OBJS_SITES := $(call uobj,sites)
 OBJS_PTRACE := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/ptrace/*.c))
+# the failure record (user/record.c) and what it uses
+OBJS_RECORD := $(call uobj,record format) $(O)/user/syscalls.o
 OBJS_EXPLORE := $(filter-out %/cmd_explore.o,$(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/explore/*.c)))
 TEST_OBJS.match_test := $(call uobj,match)
+# tests that write failure records (tests/lib/failure_record.c)
+$(foreach t,record_format explore cli,$(eval TEST_OBJS.$(t)_test := $(OBJS_RECORD)))
+$(foreach t,record_format explore cli,$(eval TEST_LIBS.$(t)_test := $(JSON_LIBS)))
 TEST_OBJS.stream_test := $(call uobj,stream)
 TEST_LIBS.stream_test := $(BPF_LIBS)
 TEST_OBJS.sites_test := $(OBJS_SITES)
@@ -184,8 +196,7 @@ TEST_LIBS.sites_test := $(DIS_LIBS)
 TEST_OBJS.ptrace_test := $(OBJS_PTRACE)
 TEST_OBJS.backend_test := $(OBJS_PTRACE) $(OBJS_NL) $(call uobj,backend_kmod)
 TEST_LIBS.backend_test := $(NL_LIBS)
-TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o \
-	$(O)/tests/lib/fake_backend.o
+TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match) $(OBJS_RECORD)
 TEST_OBJS.jcc_test :=
 $(foreach t,event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
 $(foreach t,event fork genl session sandbox,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))

@@ -8,6 +8,8 @@
 #ifndef INSIGHT_CLI_H
 #define INSIGHT_CLI_H
 
+#include <stdint.h>
+
 #define EXIT_USAGE 2
 
 struct insight_nl;
@@ -29,6 +31,13 @@ int cli_pid(const char *arg);
  * a one-line message (missing, or not a cgroup v2 directory).
  */
 unsigned long long cli_cgroup_id(const char *path);
+
+/*
+ * The target of a stream (insight trace, insight record): @pid must
+ * exist; @cgroup, if given, gives *@cgroup_id.  0, or -1 after a
+ * one-line message.
+ */
+int cli_stream_target(int pid, const char *cgroup, uint64_t *cgroup_id);
 
 int cmd_version(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -27,23 +27,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "format.h"
+#include "record.h"
 #include "stream.h"
 #include "syscalls.h"
 
 #define MAX_REQS	64
 #define MAX_ITEMS	256	/* outputs, or environment entries, per request */
-#define RECORD_VERSION	1
-
-struct item {			/* an output, or an environment entry */
-	unsigned long long seq;
-	int nr, fd, fd_kind;
-	long long ret;
-	unsigned long long len;	/* bytes the call moved */
-	unsigned int captured;
-	char peer[32];
-	unsigned char *data;	/* captured bytes, or a path */
-};
 
 struct request {
 	bool used;
@@ -54,7 +43,7 @@ struct request {
 	unsigned char *input;
 	size_t in_len;
 	bool in_truncated;
-	struct item *out, *env;	/* grown on demand, charged to --max-bytes */
+	struct insight_record_item *out, *env;	/* grown on demand, charged to --max-bytes */
 	int nout, nenv, outcap, envcap;
 	bool out_truncated, env_truncated;
 	size_t bytes;		/* memory it holds, against --max-bytes */
@@ -76,6 +65,14 @@ struct recorder {
 	bool done;
 };
 
+/* The command line, besides the triggers (kept in the recorder). */
+struct record_opts {
+	pid_t pid;
+	const char *cgroup, *out;
+	double duration;
+	struct insight_stream_opts so;
+};
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -93,20 +90,14 @@ static void peer_str(const struct insight_sys_event *e, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", inet_ntoa(a), e->peer_port);
 }
 
-static void item_free(struct item *it)
-{
-	free(it->data);
-	it->data = NULL;
-}
-
 static void req_free(struct recorder *r, struct request *q)
 {
 	int i;
 
 	for (i = 0; i < q->nout; i++)
-		item_free(&q->out[i]);
+		free(q->out[i].data);
 	for (i = 0; i < q->nenv; i++)
-		item_free(&q->env[i]);
+		free(q->env[i].data);
 	free(q->out);
 	free(q->env);
 	free(q->input);
@@ -176,14 +167,14 @@ static bool charge(struct recorder *r, struct request *q, size_t len)
 static void add_item(struct recorder *r, struct request *q, bool output,
 		     const struct insight_sys_event *e, const void *payload)
 {
-	struct item **arr = output ? &q->out : &q->env, *it;
+	struct insight_record_item **arr = output ? &q->out : &q->env, *it;
 	int *n = output ? &q->nout : &q->nenv;
 	int *cap = output ? &q->outcap : &q->envcap;
 
 	if (*n == *cap) {
 		int more = *cap ? *cap * 2 : 8;
 		size_t need = (more - *cap) * sizeof(**arr);
-		struct item *grown;
+		struct insight_record_item *grown;
 
 		if (more > MAX_ITEMS || r->bytes + need > r->max_bytes ||
 		    !(grown = realloc(*arr, more * sizeof(**arr))))
@@ -201,15 +192,15 @@ static void add_item(struct recorder *r, struct request *q, bool output,
 	it->fd = e->fd;
 	it->fd_kind = e->fd_kind;
 	it->ret = e->ret;
-	it->len = e->ret > 0 ? e->ret : 0;
-	it->captured = e->payload_len;
+	it->moved = e->ret > 0 ? e->ret : 0;
+	it->len = e->payload_len;
 	peer_str(e, it->peer, sizeof(it->peer));
 	it->data = malloc(e->payload_len + 1);
 	if (it->data) {
 		memcpy(it->data, payload, e->payload_len);
 		it->data[e->payload_len] = '\0';
 	} else {
-		it->captured = 0;
+		it->len = 0;
 	}
 	q->last_seq = e->seq;
 	return;
@@ -318,56 +309,6 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	return 0;
 }
 
-static void json_b64(FILE *f, const char *key, const void *data, size_t len)
-{
-	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
-
-	if (!b64)
-		return;
-	insight_base64(data, len, b64);
-	fprintf(f, "\"%s\":\"%s\"", key, b64);
-	free(b64);
-}
-
-static const char *kind_name(int k)
-{
-	static const char *const n[] = { "none", "file", "pipe", "socket", "chr", "other" };
-
-	return k >= 0 && k <= 5 ? n[k] : "none";
-}
-
-static void write_items(FILE *f, const struct item *it, int n, bool output)
-{
-	char buf[32];
-	int i;
-
-	for (i = 0; i < n; i++, it++) {
-		const char *name = insight_syscall_name(it->nr);
-
-		if (!name) {
-			snprintf(buf, sizeof(buf), "syscall_%d", it->nr);
-			name = buf;
-		}
-		fprintf(f, "%s\n    {\"seq\":%llu,\"syscall\":\"%s\",\"ret\":%lld",
-			i ? "," : "", it->seq, name, it->ret);
-		if (it->ret < 0 && it->ret > -4096)
-			fprintf(f, ",\"errno\":\"%s\"", strerrorname_np(-it->ret) ?: "?");
-		if (it->fd >= 0)
-			fprintf(f, ",\"fd\":%d,\"fd_kind\":\"%s\"", it->fd, kind_name(it->fd_kind));
-		if (it->peer[0])
-			fprintf(f, ",\"peer\":\"%s\"", it->peer);
-		if (output) {
-			fprintf(f, ",\"len\":%llu,\"truncated\":%s,", it->len,
-				it->captured < it->len ? "true" : "false");
-			json_b64(f, "data_b64", it->data, it->captured);
-		} else if ((it->nr == 2 || it->nr == 257) && it->data) {
-			fputs(",\"path\":", f);
-			insight_json_str(f, (const char *)it->data, it->captured);
-		}
-		fputc('}', f);
-	}
-}
-
 /* The name of @pid's executable (its last component), or NULL. */
 static const char *exe_name(pid_t pid, char *buf, size_t len)
 {
@@ -383,54 +324,38 @@ static const char *exe_name(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
-/* The failure record, written to a temporary file renamed into place. */
-static int write_record(struct recorder *r, const char *path, pid_t pid,
-			const char *cgroup, unsigned long long drops)
+/* The fired request as a failure record: the record borrows its buffers. */
+static int write_record(struct recorder *r, const struct record_opts *o,
+			unsigned long long drops)
 {
 	struct request none = { 0 }, *q;
-	char tmp[PATH_MAX], exe[256];
-	FILE *f;
+	struct insight_record rec = {
+		.target_pid = o->pid,
+		.trigger_seq = r->trigger_seq,
+		.dropped_events = drops,
+		.dropped_requests = r->dropped_requests,
+	};
 
 	q = r->fired_req >= 0 && r->req[r->fired_req].used ? &r->req[r->fired_req] : &none;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	fprintf(f, "{\"format\":\"insight-failure-record\",\"version\":%d,\n", RECORD_VERSION);
-	if (pid)
-		fprintf(f, " \"target\":{\"pid\":%d},\n", pid);
-	else {
-		fputs(" \"target\":{\"cgroup\":", f);
-		insight_json_str(f, cgroup, strlen(cgroup));
-		fputs("},\n", f);
-	}
-	fprintf(f, " \"trigger\":{\"kind\":\"%s\",\"seq\":%llu,\"detail\":", r->kind,
-		r->trigger_seq);
-	insight_json_str(f, r->detail, strlen(r->detail));
-	fprintf(f, "},\n \"request\":{\"pid\":%d,\"fd\":%d,\"fd_kind\":\"%s\",\"peer\":\"%s\","
-		"\"input_len\":%zu,\"input_truncated\":%s,",
-		q->pid, q->used ? q->fd : -1, kind_name(q->fd_kind), q->peer, q->in_len,
-		q->in_truncated ? "true" : "false");
-	if (q->used && exe_name(q->pid, exe, sizeof(exe))) {
-		fputs("\"exe\":", f);
-		insight_json_str(f, exe, strlen(exe));
-		fputc(',', f);
-	}
-	json_b64(f, "input_b64", q->input ? q->input : (unsigned char *)"", q->in_len);
-	fputs("},\n \"outputs\":[", f);
-	write_items(f, q->out, q->nout, true);
-	fprintf(f, "],\n \"outputs_truncated\":%s,\n \"environment\":[",
-		q->out_truncated ? "true" : "false");
-	write_items(f, q->env, q->nenv, false);
-	fprintf(f, "],\n \"dropped\":{\"events\":%llu,\"requests\":%lu}}\n", drops,
-		r->dropped_requests);
-	if (fclose(f) || rename(tmp, path)) {
-		int err = -errno;
-
-		unlink(tmp);
-		return err;
-	}
-	return 0;
+	if (o->cgroup)
+		snprintf(rec.target_cgroup, sizeof(rec.target_cgroup), "%s", o->cgroup);
+	snprintf(rec.trigger, sizeof(rec.trigger), "%s", r->kind);
+	snprintf(rec.trigger_detail, sizeof(rec.trigger_detail), "%s", r->detail);
+	rec.pid = q->pid;
+	if (q->used)
+		exe_name(q->pid, rec.exe, sizeof(rec.exe));
+	rec.in_fd = q->used ? q->fd : -1;
+	rec.in_kind = q->fd_kind;
+	snprintf(rec.peer, sizeof(rec.peer), "%s", q->peer);
+	rec.input = q->input;
+	rec.input_len = q->in_len;
+	rec.input_truncated = q->in_truncated;
+	rec.outputs = q->out;
+	rec.nout = q->nout;
+	rec.outputs_truncated = q->out_truncated;
+	rec.env = q->env;
+	rec.nenv = q->nenv;
+	return insight_record_save(o->out, &rec);
 }
 
 static int parse_errno_trigger(struct recorder *r, const char *arg)
@@ -500,7 +425,8 @@ static void usage(void)
 			"         [--duration SECONDS]\n");
 }
 
-int cmd_record(int argc, char **argv)
+/* The options into @r and @o: 0, or -1 (after the reason) for a usage error. */
+static int parse_opts(int argc, char **argv, struct recorder *r, struct record_opts *o)
 {
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -514,62 +440,45 @@ int cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct insight_stream_opts so = {
-		.payload_max = INSIGHT_PAYLOAD_MAX,
-		.record_mode = 1,
-		.ring_bytes = 8 << 20,
-	};
-	const char *out = NULL, *cgroup = NULL;
-	struct insight_stream *st = NULL;
-	char pindir[128], tmp[PATH_MAX];
-	struct recorder *r;
-	double duration = 0;
-	time_t t0;
-	pid_t pid = 0;
 	char *end;
-	int c, err = EXIT_USAGE;
+	int c;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return 1;
-	r->max_bytes = 1 << 20;
-	r->fired_req = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:c:o:m:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = cli_pid(optarg);
-			if (!pid)
-				goto out_free;
+			o->pid = cli_pid(optarg);
+			if (!o->pid)
+				return -1;
 			break;
 		case 'c':
-			cgroup = optarg;
+			o->cgroup = optarg;
 			break;
 		case 'o':
-			out = optarg;
+			o->out = optarg;
 			break;
 		case 'm':
 			r->max_bytes = strtoull(optarg, &end, 10);
 			if (*end || r->max_bytes < 4096) {
 				cli_err("--max-bytes takes at least 4096");
-				goto out_free;
+				return -1;
 			}
 			break;
 		case 'L':
 			if (compile(&r->log_re, optarg, "--trigger-log"))
-				goto out_free;
+				return -1;
 			r->has_log = true;
 			break;
 		case 'R':
 			if (compile(&r->resp_re, optarg, "--trigger-response"))
-				goto out_free;
+				return -1;
 			r->has_resp = true;
 			break;
 		case 'E':
 			if (parse_errno_trigger(r, optarg)) {
 				cli_err("--trigger-errno takes SYSCALL:ERRNO, e.g. openat:ENOENT (not '%s')",
 					optarg);
-				goto out_free;
+				return -1;
 			}
 			r->has_errno = true;
 			break;
@@ -577,112 +486,157 @@ int cmd_record(int argc, char **argv)
 			if (parse_exit_trigger(r, optarg)) {
 				cli_err("--trigger-exit takes an exit code or a signal name (not '%s')",
 					optarg);
-				goto out_free;
+				return -1;
 			}
 			r->has_exit = true;
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0) {
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0) {
 				cli_err("bad duration '%s'", optarg);
-				goto out_free;
+				return -1;
 			}
 			break;
 		default:
 			usage();
-			goto out_free;
+			return -1;
 		}
 	}
-	if (optind != argc || (!pid == !cgroup) || !out) {
+	if (optind != argc || (!o->pid == !o->cgroup) || !o->out) {
 		usage();
-		goto out_free;
+		return -1;
 	}
+	return 0;
+}
+
+/* What can be checked before anything is loaded: 0, or -1 after the reason. */
+static int check_opts(const struct recorder *r, struct record_opts *o)
+{
+	int err;
+
 	if (!r->has_log && !r->has_resp && !r->has_errno && !r->has_exit) {
 		cli_err("no trigger: give at least one --trigger-*");
-		goto out_free;
+		return -1;
 	}
-	if (pid && kill(pid, 0) && errno == ESRCH) {
-		cli_err("no process %d", pid);
-		goto out_free;
-	}
-	if (cgroup && !(so.cgroup_id = cli_cgroup_id(cgroup)))
-		goto out_free;
+	if (cli_stream_target(o->pid, o->cgroup, &o->so.cgroup_id))
+		return -1;
 	/* the record can be written: checked now, not after the failure */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-	{
-		FILE *probe = fopen(tmp, "w");
-
-		if (!probe) {
-			cli_err("cannot write %s: %s", out, strerror(errno));
-			goto out_free;
-		}
-		fclose(probe);
-		unlink(tmp);
+	err = insight_record_writable(o->out);
+	if (err) {
+		cli_err("cannot write %s: %s", o->out, strerror(-err));
+		return -1;
 	}
-	err = insight_stream_open(&st, &so, on_event, r);
+	return 0;
+}
+
+/* Load and attach the stream, pin it: 0, or the exit status. */
+static int start(struct insight_stream **st, struct recorder *r, const struct record_opts *o)
+{
+	char pindir[128];
+	int err;
+
+	err = insight_stream_open(st, &o->so, on_event, r);
 	if (err) {
 		cli_err("cannot load the BPF stream: %s%s", strerror(-err),
 			err == -EPERM ? " (BPF not permitted: run as root)" : "");
-		err = EXIT_USAGE;
-		goto out_free;
+		return EXIT_USAGE;
 	}
-	if (pid && (err = insight_stream_add_pid(st, pid))) {
-		cli_err("cannot trace pid %d: %s", pid, strerror(-err));
-		err = 1;
-		goto out_close;
+	if (o->pid && (err = insight_stream_add_pid(*st, o->pid))) {
+		cli_err("cannot trace pid %d: %s", o->pid, strerror(-err));
+		return 1;
 	}
 	snprintf(pindir, sizeof(pindir), "/sys/fs/bpf/insight/record-%d", getpid());
-	err = insight_stream_pin(st, pindir);
+	err = insight_stream_pin(*st, pindir);
 	if (err == -ENOTSUP)
 		fprintf(stderr, "insight: not pinning: /sys/fs/bpf is not a bpf filesystem\n");
 	else if (err)
 		fprintf(stderr, "insight: not pinning under %s: %s\n", pindir, strerror(-err));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (pid)
-		fprintf(stderr, "insight: recording pid %d\n", pid);
+	if (o->pid)
+		fprintf(stderr, "insight: recording pid %d\n", o->pid);
 	else
-		fprintf(stderr, "insight: recording cgroup %s\n", cgroup);
-	t0 = time(NULL);
+		fprintf(stderr, "insight: recording cgroup %s\n", o->cgroup);
+	return 0;
+}
+
+/* Read the stream until a trigger fires, the target is gone, the duration
+ * is over or a signal; 0, or 1 after the reason. */
+static int run(struct insight_stream *st, struct recorder *r, const struct record_opts *o)
+{
+	time_t t0 = time(NULL);
+	int err;
+
 	while (!stop && !r->done) {
 		err = insight_stream_poll(st, 50);
 		if (err < 0 && err != -EINTR) {
 			cli_err("reading the stream: %s", strerror(-err));
-			err = 1;
-			goto out_close;
+			return 1;
 		}
-		if (duration && time(NULL) - t0 >= duration)
+		if (o->duration && time(NULL) - t0 >= o->duration)
 			break;
-		if (pid && kill(pid, 0) && errno == ESRCH) {
+		if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
 			while (insight_stream_poll(st, 0) > 0 && !r->done)
 				;
 			break;
 		}
 	}
-	if (!r->done) {
-		fprintf(stderr, "insight: no trigger fired; no record written\n");
-		err = 1;
-		goto out_close;
-	}
-	err = write_record(r, out, pid, cgroup, insight_stream_drops(st));
-	if (err) {
-		cli_err("cannot write %s: %s", out, strerror(-err));
-		err = 1;
-		goto out_close;
-	}
-	fprintf(stderr, "insight: %s trigger fired; failure record written to %s\n",
-		r->kind, out);
-	err = 0;
-out_close:
-	insight_stream_close(st);	/* unpins */
-out_free:
-	for (c = 0; c < MAX_REQS; c++)
-		if (r->req[c].used)
-			req_free(r, &r->req[c]);
+	return 0;
+}
+
+static void recorder_free(struct recorder *r)
+{
+	int i;
+
+	for (i = 0; i < MAX_REQS; i++)
+		if (r->req[i].used)
+			req_free(r, &r->req[i]);
 	if (r->has_log)
 		regfree(&r->log_re);
 	if (r->has_resp)
 		regfree(&r->resp_re);
 	free(r);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o = {
+		.so = {
+			.payload_max = INSIGHT_PAYLOAD_MAX,
+			.record_mode = 1,
+			.ring_bytes = 8 << 20,
+		},
+	};
+	struct insight_stream *st = NULL;
+	struct recorder *r;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return 1;
+	r->max_bytes = 1 << 20;
+	r->fired_req = -1;
+	if (parse_opts(argc, argv, r, &o) || check_opts(r, &o)) {
+		recorder_free(r);
+		return EXIT_USAGE;
+	}
+	err = start(&st, r, &o);
+	if (!err)
+		err = run(st, r, &o);
+	if (!err && !r->done) {
+		fprintf(stderr, "insight: no trigger fired; no record written\n");
+		err = 1;
+	}
+	if (!err) {
+		err = write_record(r, &o, insight_stream_drops(st));
+		if (err)
+			cli_err("cannot write %s: %s", o.out, strerror(-err));
+		else
+			fprintf(stderr, "insight: %s trigger fired; failure record written to %s\n",
+				r->kind, o.out);
+		err = err ? 1 : 0;
+	}
+	insight_stream_close(st);	/* unpins */
+	recorder_free(r);
 	return err;
 }

@@ -123,7 +123,17 @@ static void usage(void)
 			"                     [-o FILE] [--payload BYTES] [--duration SECONDS] [--ring BYTES]\n");
 }
 
-int cmd_trace(int argc, char **argv)
+/* The command line of insight trace. */
+struct trace_opts {
+	struct insight_stream_opts so;
+	enum insight_format format;
+	const char *out_path, *cgroup, *from;
+	double duration;
+	pid_t pid;
+};
+
+/* The options into @o: 0, or -1 (after the reason) for a usage error. */
+static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -136,129 +146,116 @@ int cmd_trace(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct insight_stream_opts so = { 0 };
-	enum insight_format format = INSIGHT_FMT_TEXT;
-	const char *out_path = NULL, *cgroup = NULL, *from = NULL;
-	struct insight_stream *st = NULL;
-	struct trace *t;
-	double duration = 0;
-	long long t0, last = 0;
-	pid_t pid = 0;
-	FILE *out = stdout;
 	char *end;
-	int c, err;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:c:f:o:b:d:r:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = cli_pid(optarg);
-			if (!pid)
-				return EXIT_USAGE;
+			o->pid = cli_pid(optarg);
+			if (!o->pid)
+				return -1;
 			break;
 		case 'c':
-			cgroup = optarg;
+			o->cgroup = optarg;
 			break;
 		case 'F':
-			from = optarg;
+			o->from = optarg;
 			break;
 		case 'f':
-			if (insight_fmt_parse(optarg, &format)) {
+			if (insight_fmt_parse(optarg, &o->format)) {
 				cli_err("unknown format '%s' (text, jsonl, chrome)", optarg);
-				return EXIT_USAGE;
+				return -1;
 			}
 			break;
 		case 'o':
-			out_path = optarg;
+			o->out_path = optarg;
 			break;
 		case 'b':
-			so.payload_max = strtoul(optarg, &end, 10);
-			if (*end || so.payload_max > INSIGHT_PAYLOAD_MAX) {
+			o->so.payload_max = strtoul(optarg, &end, 10);
+			if (*end || o->so.payload_max > INSIGHT_PAYLOAD_MAX) {
 				cli_err("--payload takes 0 to %d bytes", INSIGHT_PAYLOAD_MAX);
-				return EXIT_USAGE;
+				return -1;
 			}
 			break;
 		case 'r':
-			so.ring_bytes = strtoul(optarg, &end, 10);
-			if (*end || so.ring_bytes < 4096 ||
-			    (so.ring_bytes & (so.ring_bytes - 1))) {
+			o->so.ring_bytes = strtoul(optarg, &end, 10);
+			if (*end || o->so.ring_bytes < 4096 ||
+			    (o->so.ring_bytes & (o->so.ring_bytes - 1))) {
 				cli_err("--ring takes a power of two >= 4096");
-				return EXIT_USAGE;
+				return -1;
 			}
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0) {
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0) {
 				cli_err("bad duration '%s'", optarg);
-				return EXIT_USAGE;
+				return -1;
 			}
 			break;
 		default:
 			usage();
-			return EXIT_USAGE;
+			return -1;
 		}
 	}
-	if (optind != argc || (!!pid + !!cgroup + !!from) != 1) {
+	if (optind != argc || (!!o->pid + !!o->cgroup + !!o->from) != 1) {
 		usage();
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (pid && kill(pid, 0) && errno == ESRCH) {
-		cli_err("no process %d", pid);
-		return EXIT_USAGE;
-	}
-	if (cgroup && !(so.cgroup_id = cli_cgroup_id(cgroup)))
-		return EXIT_USAGE;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return 1;
-	if (out_path) {
-		out = fopen(out_path, "w");
-		if (!out) {
-			cli_err("cannot write %s: %s", out_path, strerror(errno));
-			free(t);
-			return EXIT_USAGE;
-		}
-	}
-	if (from) {
-		err = from_record(from, format, out);
-		goto out;
-	}
-	t->fmt = insight_fmt_new(out, format);
-	err = t->fmt ? insight_stream_open(&st, &so, on_event, t) : -ENOMEM;
+	if (cli_stream_target(o->pid, o->cgroup, &o->so.cgroup_id))
+		return -1;
+	return 0;
+}
+
+/* Load and attach the stream, formatting to @out: 0, or the exit status. */
+static int start(struct insight_stream **st, struct trace *t, struct trace_opts *o, FILE *out)
+{
+	int err;
+
+	t->fmt = insight_fmt_new(out, o->format);
+	err = t->fmt ? insight_stream_open(st, &o->so, on_event, t) : -ENOMEM;
 	if (err) {
 		cli_err("cannot load the BPF stream: %s%s", strerror(-err),
 			err == -EPERM ? " (BPF not permitted: run as root)" : "");
-		err = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (pid) {
-		t->pids[t->npids++] = pid;
-		err = insight_stream_add_pid(st, pid);
+	if (o->pid) {
+		t->pids[t->npids++] = o->pid;
+		err = insight_stream_add_pid(*st, o->pid);
 		if (err) {
-			cli_err("cannot trace pid %d: %s", pid, strerror(-err));
-			err = 1;
-			goto out;
+			cli_err("cannot trace pid %d: %s", o->pid, strerror(-err));
+			return 1;
 		}
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (pid)
-		fprintf(stderr, "insight: tracing pid %d\n", pid);
+	if (o->pid)
+		fprintf(stderr, "insight: tracing pid %d\n", o->pid);
 	else
-		fprintf(stderr, "insight: tracing cgroup %s\n", cgroup);
-	t0 = time(NULL);
+		fprintf(stderr, "insight: tracing cgroup %s\n", o->cgroup);
+	return 0;
+}
+
+/* Format the stream until the traced processes are gone, the duration is
+ * over or a signal; the counts to stderr.  0, or 1 after the reason. */
+static int run(struct insight_stream *st, struct trace *t, const struct trace_opts *o,
+	       FILE *out)
+{
+	long long t0 = time(NULL), last = 0;
+	int err;
+
 	while (!stop) {
 		err = insight_stream_poll(st, 50);
 		if (err < 0 && err != -EINTR) {
 			cli_err("reading the stream: %s", strerror(-err));
-			err = 1;
-			goto out;
+			return 1;
 		}
-		if (pid && !t->npids)
+		if (o->pid && !t->npids)
 			break;		/* every traced process has exited */
-		if (pid && kill(pid, 0) && t->npids == 1 && t->pids[0] == pid)
+		if (o->pid && kill(o->pid, 0) && t->npids == 1 && t->pids[0] == o->pid)
 			break;		/* it was gone before we could see it */
-		if (duration && time(NULL) - t0 >= duration)
+		if (o->duration && time(NULL) - t0 >= o->duration)
 			break;
 		if (out != stdout && time(NULL) != last) {
 			last = time(NULL);
@@ -270,13 +267,39 @@ int cmd_trace(int argc, char **argv)
 		;
 	fprintf(stderr, "insight: %lu events, %llu dropped\n", t->events,
 		(unsigned long long)insight_stream_drops(st));
-	err = 0;
-out:
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o = { .format = INSIGHT_FMT_TEXT };
+	struct insight_stream *st = NULL;
+	FILE *out = stdout;
+	struct trace *t;
+	int err;
+
+	if (parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return 1;
+	if (o.out_path) {
+		out = fopen(o.out_path, "w");
+		if (!out) {
+			cli_err("cannot write %s: %s", o.out_path, strerror(errno));
+			free(t);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.from)
+		err = from_record(o.from, o.format, out);
+	else
+		err = start(&st, t, &o, out) ?: run(st, t, &o, out);
 	insight_stream_close(st);
 	if (t->fmt)
 		insight_fmt_end(t->fmt);
 	if (out != stdout && fclose(out) && !err) {
-		cli_err("writing %s: %s", out_path, strerror(errno));
+		cli_err("writing %s: %s", o.out_path, strerror(errno));
 		err = 1;
 	}
 	free(t);

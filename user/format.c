@@ -31,6 +31,21 @@ static const char *const fd_kinds[] = {
 	[INSIGHT_FD_CHR] = "chr", [INSIGHT_FD_OTHER] = "other",
 };
 
+const char *insight_fd_kind_name(unsigned int kind)
+{
+	return fd_kinds[kind <= INSIGHT_FD_OTHER ? kind : INSIGHT_FD_NONE];
+}
+
+unsigned int insight_fd_kind_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name && i <= INSIGHT_FD_OTHER; i++)
+		if (!strcmp(name, fd_kinds[i]))
+			return i;
+	return INSIGHT_FD_NONE;
+}
+
 int insight_fmt_parse(const char *name, enum insight_format *f)
 {
 	if (!strcmp(name, "text"))
@@ -82,6 +97,57 @@ void insight_base64(const void *p, size_t len, char *out)
 		*out++ = '=';
 	}
 	*out = '\0';
+}
+
+static int b64_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Padded base64 only, as insight_base64() writes it: a multiple of four
+ * characters, '=' only in the last two. */
+uint8_t *insight_base64_decode(const char *s, size_t n, size_t *len)
+{
+	size_t pad = n && s[n - 1] == '=' ? 1 + (n > 1 && s[n - 2] == '=') : 0;
+	unsigned int acc = 0, bits = 0;
+	size_t o = 0, i;
+	uint8_t *out;
+	int v;
+
+	if (n % 4) {
+		errno = EINVAL;
+		return NULL;
+	}
+	out = malloc(n / 4 * 3 + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < n - pad; i++) {
+		v = b64_val(s[i]);
+		if (v < 0) {
+			free(out);
+			errno = EINVAL;
+			return NULL;
+		}
+		acc = acc << 6 | v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = acc >> bits & 0xff;
+		}
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
 }
 
 void insight_json_str(FILE *out, const char *s, size_t len)
@@ -147,7 +213,7 @@ static void fd_text(FILE *out, const struct insight_sys_event *e)
 {
 	struct in_addr a = { .s_addr = e->peer_addr };
 
-	fprintf(out, "%d<%s", e->fd, fd_kinds[e->fd_kind <= INSIGHT_FD_OTHER ? e->fd_kind : 0]);
+	fprintf(out, "%d<%s", e->fd, insight_fd_kind_name(e->fd_kind));
 	if (e->name[0] && (e->fd_kind == INSIGHT_FD_FILE || e->fd_kind == INSIGHT_FD_CHR))
 		fprintf(out, ":%.32s", e->name);
 	if (e->fd_kind == INSIGHT_FD_SOCKET && e->peer_port)
@@ -218,7 +284,7 @@ static void json_exit(struct insight_fmt *f, const struct insight_sys_event *e,
 		fprintf(out, ",\"dur_ns\":%llu", (unsigned long long)(e->ts_ns - in->ts_ns));
 	if (e->fd >= 0) {
 		fprintf(out, ",\"fd\":%d,\"fd_kind\":\"%s\"", e->fd,
-			fd_kinds[e->fd_kind <= INSIGHT_FD_OTHER ? e->fd_kind : 0]);
+			insight_fd_kind_name(e->fd_kind));
 		if (e->name[0]) {
 			fputs(",\"name\":", out);
 			insight_json_str(out, e->name, sizeof(e->name));
@@ -252,7 +318,7 @@ static void chrome_exit(struct insight_fmt *f, const struct insight_sys_event *e
 	fprintf(f->out, "{\"name\":\"%s\",\"cat\":\"syscall\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%u,\"tid\":%u,\"args\":{\"ret\":%lld,\"fd\":%d,\"fd_kind\":\"%s\"}}",
 		name_of(e->nr, buf, sizeof(buf)), start / 1e3,
 		(e->ts_ns - start) / 1e3, e->pid, e->tid, (long long)e->ret, e->fd,
-		fd_kinds[e->fd_kind <= INSIGHT_FD_OTHER ? e->fd_kind : 0]);
+		insight_fd_kind_name(e->fd_kind));
 }
 
 static void process_event(struct insight_fmt *f, const struct insight_sys_event *e)

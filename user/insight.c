@@ -4,6 +4,7 @@
  * each lives in user/cmd_<name>.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,6 +81,17 @@ unsigned long long cli_cgroup_id(const char *path)
 		return 0;
 	}
 	return st.st_ino;
+}
+
+int cli_stream_target(int pid, const char *cgroup, uint64_t *cgroup_id)
+{
+	if (pid && kill(pid, 0) && errno == ESRCH) {
+		cli_err("no process %d", pid);
+		return -1;
+	}
+	if (cgroup && !(*cgroup_id = cli_cgroup_id(cgroup)))
+		return -1;
+	return 0;
 }
 
 static void usage(FILE *f)

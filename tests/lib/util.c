@@ -219,25 +219,6 @@ int become_nobody(void)
 	return 0;
 }
 
-int write_failure_record(const char *path, const char *exe, const char *in_b64,
-			 size_t in_len, const char *out_b64, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -errno;
-	fprintf(f, "{\"format\":\"insight-failure-record\",\"version\":1,"
-		"\"target\":{\"pid\":1},\"trigger\":{\"kind\":\"response\",\"seq\":1,"
-		"\"detail\":\"\"},\"request\":{\"pid\":1,\"fd\":4,\"fd_kind\":\"socket\","
-		"\"peer\":\"\",\"input_len\":%zu,\"input_truncated\":false,\"exe\":\"%s\","
-		"\"input_b64\":\"%s\"},\"outputs\":[{\"seq\":1,\"syscall\":\"write\","
-		"\"ret\":%zu,\"fd\":4,\"fd_kind\":\"socket\",\"len\":%zu,\"truncated\":false,"
-		"\"data_b64\":\"%s\"}],\"outputs_truncated\":false,\"environment\":[],"
-		"\"dropped\":{\"events\":0,\"requests\":0}}\n", in_len, exe, in_b64, len, len,
-		out_b64);
-	return fclose(f) ? -errno : 0;
-}
-
 int read_mem(int pid, unsigned long long addr, void *buf, size_t len)
 {
 	char path[64];

@@ -28,14 +28,6 @@ int insight_ensure_unloaded(void);
  */
 int run_capture(char *const argv[], char *out, size_t outlen);
 
-/*
- * Write to @path a failure record of program @exe (insight record's
- * format): request bytes @in_b64 (@in_len of them, base64) on socket fd 4,
- * answered by one write of @out_b64 (@len bytes).
- */
-int write_failure_record(const char *path, const char *exe, const char *in_b64,
-			 size_t in_len, const char *out_b64, size_t len);
-
 /* @len bytes of process @pid's memory at @addr (its code: int3s show). */
 int read_mem(int pid, unsigned long long addr, void *buf, size_t len);
 
