@@ -2,7 +2,7 @@
 /*
  * x86 conditional jumps (jcc): decoding one and deciding, from RFLAGS,
  * whether it jumps.  One implementation for insight.ko (site traps and
- * single-step mode) and userspace (the ptrace backend, tests), the way
+ * single-step mode) and userspace (unit tests, the ptrace backend), the way
  * tools/arch/x86/lib/insn.c serves both objtool and perf: everything is
  * static inline on fixed-width types, and the header builds unchanged
  * under Kbuild and with gcc -std=gnu11 in userspace.
@@ -49,35 +49,12 @@ static inline bool insight_jcc_taken(__u8 cc, __u64 flags)
 	bool cf = flags & X86_EFLAGS_CF, pf = flags & X86_EFLAGS_PF;
 	bool zf = flags & X86_EFLAGS_ZF, sf = flags & X86_EFLAGS_SF;
 	bool of = flags & X86_EFLAGS_OF;
-	bool t;
+	/* the even codes: jo, jb, je, jbe, js, jp, jl, jle */
+	const bool even[8] = {
+		of, cf, zf, cf || zf, sf, pf, sf != of, zf || sf != of,
+	};
 
-	switch ((cc & 0xf) >> 1) {
-	case 0:		/* jo */
-		t = of;
-		break;
-	case 1:		/* jb, jc, jnae */
-		t = cf;
-		break;
-	case 2:		/* je, jz */
-		t = zf;
-		break;
-	case 3:		/* jbe, jna */
-		t = cf || zf;
-		break;
-	case 4:		/* js */
-		t = sf;
-		break;
-	case 5:		/* jp, jpe */
-		t = pf;
-		break;
-	case 6:		/* jl, jnge */
-		t = sf != of;
-		break;
-	default:	/* jle, jng */
-		t = zf || sf != of;
-		break;
-	}
-	return t != (cc & 1);
+	return even[(cc >> 1) & 7] != (cc & 1);
 }
 
 /**
@@ -114,7 +91,7 @@ static inline int insight_jcc_decode(const __u8 *insn, __u32 len, __u64 addr,
 		return 0;
 	}
 	j->next = addr + j->len;
-	j->target = j->next + rel;
+	j->target = j->next + (__u64)rel;
 	return j->len;
 }
 

@@ -128,50 +128,40 @@ TEST(evaluator_ignores_flags_other_than_cf_pf_zf_sf_of)
 				  insight_jcc_taken(cc, combo(i) | other));
 }
 
-TEST(rel8_forward_target_is_next_plus_displacement)
+/* encoded jumps and what decoding them at @addr gives */
+static const struct {
+	const char *what;
+	uint8_t insn[6];
+	uint64_t addr;
+	int len;
+	uint8_t cc;
+	uint64_t target;
+} jumps[] = {
+	{ "je +0x10: rel8 forward", { 0x74, 0x10 }, 0x401000, 2, 0x4, 0x401012 },
+	{ "jg -128: rel8 backward, sign-extended", { 0x7f, 0x80 }, 0x401000, 2, 0xf,
+	  0x401002 - 128 },
+	{ "jne +0x12345678: rel32 little-endian, high address",
+	  { 0x0f, 0x85, 0x78, 0x56, 0x34, 0x12 }, 0x7f0000001000ull, 6, 0x5,
+	  0x7f0000001006ull + 0x12345678 },
+	{ "jo -6: rel32 backward, to itself", { 0x0f, 0x80, 0xfa, 0xff, 0xff, 0xff },
+	  0x401000, 6, 0x0, 0x401000 },
+};
+
+TEST(decode_gives_condition_length_and_both_directions)
 {
-	static const uint8_t je[] = { 0x74, 0x10 };
-	struct insight_jcc_insn j;
+	unsigned int i;
 
-	ASSERT_EQ(2, insight_jcc_decode(je, sizeof(je), 0x401000, &j));
-	EXPECT_EQ(0x4, j.cc);
-	EXPECT_EQ(2, j.len);
-	EXPECT_EQ(0x401002, j.next);
-	EXPECT_EQ(0x401012, j.target);
-}
+	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+		struct insight_jcc_insn j = { 0 };
+		int n = insight_jcc_decode(jumps[i].insn, sizeof(jumps[i].insn),
+					   jumps[i].addr, &j);
 
-TEST(rel8_backward_displacement_is_sign_extended)
-{
-	static const uint8_t jg[] = { 0x7f, 0x80 };
-	struct insight_jcc_insn j;
-
-	ASSERT_EQ(2, insight_jcc_decode(jg, sizeof(jg), 0x401000, &j));
-	EXPECT_EQ(0xf, j.cc);
-	EXPECT_EQ(0x401002, j.next);
-	EXPECT_EQ(0x401002 - 128, j.target);
-}
-
-TEST(rel32_forward_target_is_next_plus_little_endian_displacement)
-{
-	static const uint8_t jne[] = { 0x0f, 0x85, 0x78, 0x56, 0x34, 0x12 };
-	struct insight_jcc_insn j;
-
-	ASSERT_EQ(6, insight_jcc_decode(jne, sizeof(jne), 0x7f0000001000ull, &j));
-	EXPECT_EQ(0x5, j.cc);
-	EXPECT_EQ(6, j.len);
-	EXPECT_EQ(0x7f0000001006ull, j.next);
-	EXPECT_EQ(0x7f0000001006ull + 0x12345678, j.target);
-}
-
-TEST(rel32_backward_displacement_is_sign_extended)
-{
-	static const uint8_t jo[] = { 0x0f, 0x80, 0xfa, 0xff, 0xff, 0xff };
-	struct insight_jcc_insn j;
-
-	ASSERT_EQ(6, insight_jcc_decode(jo, sizeof(jo), 0x401000, &j));
-	EXPECT_EQ(0x0, j.cc);
-	EXPECT_EQ(0x401006, j.next);
-	EXPECT_EQ(0x401000, j.target);	/* a jump to itself */
+		EXPECT_TRUE(n == jumps[i].len && j.len == n && j.cc == jumps[i].cc &&
+			    j.next == jumps[i].addr + n && j.target == jumps[i].target)
+			TH_LOG("%s: length %d cc %u next %#llx target %#llx", jumps[i].what,
+			       n, j.cc, (unsigned long long)j.next,
+			       (unsigned long long)j.target);
+	}
 }
 
 TEST(every_condition_code_is_the_opcode_low_nibble)
