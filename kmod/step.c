@@ -54,10 +54,9 @@ static int insight_die_notify(struct notifier_block *nb, unsigned long val,
 	unsigned long *dr6 = (unsigned long *)args->err;
 	struct insight_session *s;
 	struct insight_probe *p = NULL;
-	struct insight_jcc_insn j;
 	u32 n = 8, hints;
 	u8 insn[8];
-	int ret = NOTIFY_DONE;
+	int cc, ret = NOTIFY_DONE;
 
 	if (val != DIE_DEBUG || !user_mode(regs) || !(*dr6 & DR_STEP) ||
 	    !current->mm)
@@ -80,16 +79,17 @@ static int insight_die_notify(struct notifier_block *nb, unsigned long val,
 		goto out;
 	}
 	if (copy_from_user_nofault(insn, (void __user *)regs->ip, n)) {
-		n = 2;		/* the jcc may end just before an unmapped page */
+		n = 2;		/* the 8 bytes may run into a page not readable now */
 		if (copy_from_user_nofault(insn, (void __user *)regs->ip, n))
 			goto out;	/* not readable now: it faults when it runs */
 	}
 	/* branch hints (cs/ds segment prefixes) do not change the jump */
 	hints = insight_jcc_hints(insn, n);
-	if (insight_jcc_decode(insn + hints, n - hints, regs->ip + hints, &j))
+	cc = insight_jcc_cond(insn + hints, n - hints);
+	if (cc >= 0)
 		insight_path_log(&p->path, INSIGHT_SITE_NONE, regs->ip,
 				 INSIGHT_DECISION_STEPPED |
-				 (insight_jcc_taken(j.cc, regs->flags) ?
+				 (insight_jcc_taken(cc, regs->flags) ?
 				  INSIGHT_DECISION_TAKEN : 0));
 out:
 	rcu_read_unlock();

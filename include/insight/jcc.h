@@ -58,6 +58,27 @@ static inline bool insight_jcc_taken(__u8 cc, __u64 flags)
 }
 
 /**
+ * insight_jcc_cond() - the condition code of a conditional jump's opcode
+ * @insn: the instruction's bytes
+ * @len: how many bytes of @insn are valid
+ *
+ * Only the opcode is read (one byte for rel8, two for rel32): enough
+ * for who needs the direction but not the target, as single-step mode.
+ * Prefixes are refused, as by insight_jcc_decode().
+ *
+ * Return: the condition code (0 to 15), or -1 when @insn does not start
+ * with 0x70-0x7F or 0x0F 0x80-0x8F.
+ */
+static inline int insight_jcc_cond(const __u8 *insn, __u32 len)
+{
+	if (len >= 1 && insn[0] >= 0x70 && insn[0] <= 0x7f)
+		return insn[0] & 0xf;
+	if (len >= 2 && insn[0] == 0x0f && insn[1] >= 0x80 && insn[1] <= 0x8f)
+		return insn[1] & 0xf;
+	return -1;
+}
+
+/**
  * insight_jcc_decode() - decode a conditional jump
  * @insn: the instruction's bytes
  * @len: how many bytes of @insn are valid
@@ -75,21 +96,24 @@ static inline bool insight_jcc_taken(__u8 cc, __u64 flags)
 static inline int insight_jcc_decode(const __u8 *insn, __u32 len, __u64 addr,
 				     struct insight_jcc_insn *j)
 {
+	int cc = insight_jcc_cond(insn, len);
 	__s64 rel;
 
-	if (len >= 2 && insn[0] >= 0x70 && insn[0] <= 0x7f) {
-		j->cc = insn[0] & 0xf;
+	if (cc < 0)
+		return 0;
+	if (insn[0] != 0x0f) {
+		if (len < 2)
+			return 0;
 		j->len = 2;
 		rel = (__s8)insn[1];
-	} else if (len >= 6 && insn[0] == 0x0f && insn[1] >= 0x80 &&
-		   insn[1] <= 0x8f) {
-		j->cc = insn[1] & 0xf;
+	} else {
+		if (len < 6)
+			return 0;
 		j->len = 6;
 		rel = (__s32)((__u32)insn[2] | (__u32)insn[3] << 8 |
 			      (__u32)insn[4] << 16 | (__u32)insn[5] << 24);
-	} else {
-		return 0;
 	}
+	j->cc = cc;
 	j->next = addr + j->len;
 	j->target = j->next + (__u64)rel;
 	return j->len;

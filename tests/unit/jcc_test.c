@@ -228,6 +228,19 @@ TEST(jcc_cut_short_is_refused)
 	EXPECT_EQ(0, insight_jcc_decode(rel32, 5, 0, &j));
 }
 
+TEST(condition_needs_only_the_opcode_bytes)
+{
+	static const uint8_t jl32[] = { 0x0f, 0x8c };
+	static const uint8_t hinted[] = { 0x3e, 0x74 };
+	static const uint8_t jb8[] = { 0x72 };
+
+	EXPECT_EQ(0x2, insight_jcc_cond(jb8, 1));
+	EXPECT_EQ(0xc, insight_jcc_cond(jl32, 2));
+	EXPECT_EQ(-1, insight_jcc_cond(jl32, 1));
+	EXPECT_EQ(-1, insight_jcc_cond(jb8, 0));
+	EXPECT_EQ(-1, insight_jcc_cond(hinted, 2));
+}
+
 TEST(branch_hints_are_counted_and_nothing_else)
 {
 	static const uint8_t hinted[] = { 0x3e, 0x2e, 0x74, 0x10 };
