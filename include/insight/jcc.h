@@ -113,7 +113,7 @@ static inline int insight_jcc_decode(const __u8 *insn, __u32 len, __u64 addr,
 		rel = (__s32)((__u32)insn[2] | (__u32)insn[3] << 8 |
 			      (__u32)insn[4] << 16 | (__u32)insn[5] << 24);
 	}
-	j->cc = cc;
+	j->cc = (__u8)cc;
 	j->next = addr + j->len;
 	j->target = j->next + (__u64)rel;
 	return j->len;
