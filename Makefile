@@ -73,7 +73,7 @@ $(O)/guest/current/vmlinux $(O)/ksft/kselftest_harness.h &:
 	$(Q)tools/deps.sh guest ksft
 
 # ---- insight.ko (kbuild, out of tree, W=1) --------------------------------
-KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) $(UAPI)
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h include/insight/*.h) $(UAPI)
 TESTMOD_SRCS := $(wildcard tests/modules/*.c) tests/modules/Kbuild
 
 kmod: $(O)/insight.ko

@@ -237,7 +237,6 @@ u64 insight_path_log(struct insight_path *p, u32 site, u64 addr, u32 flags);
 void insight_path_reserve(struct insight_path *p, u32 cap);
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
 int insight_probe_step(struct insight_session *s, u32 id, bool on);
-bool insight_jcc_taken(u8 cond, unsigned long flags);
 int insight_step_init(void);
 void insight_step_exit(void);
 int insight_fork_init(struct insight_session *s);

@@ -32,7 +32,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
 #include <asm/syscall.h>
-#include <asm/unistd.h>
+#include <insight/syscall_class.h>
 
 #include "insight.h"
 
@@ -43,44 +43,6 @@ MODULE_PARM_DESC(max_outputs, "Captured outputs kept per probe (default 4096)");
 /* Sessions that intercept syscalls, read under RCU by the tracepoint. */
 static LIST_HEAD(insight_hooked);
 static struct tracepoint *insight_tp_sys_enter;
-
-enum insight_sys_kind { SYS_NONE, SYS_WRITE, SYS_WRITEV, SYS_SENDMSG,
-			SYS_READ, SYS_READV, SYS_RECVMSG, SYS_OUT_OTHER };
-
-static enum insight_sys_kind insight_sys_kind(long nr)
-{
-	switch (nr) {
-	case __NR_write:
-	case __NR_pwrite64:
-	case __NR_sendto:
-		return SYS_WRITE;
-	case __NR_writev:
-	case __NR_pwritev:
-	case __NR_pwritev2:
-		return SYS_WRITEV;
-	case __NR_sendmsg:
-		return SYS_SENDMSG;
-	case __NR_read:
-	case __NR_pread64:
-	case __NR_recvfrom:
-		return SYS_READ;
-	case __NR_readv:
-	case __NR_preadv:
-	case __NR_preadv2:
-		return SYS_READV;
-	case __NR_recvmsg:
-		return SYS_RECVMSG;
-	case __NR_sendmmsg:
-	case __NR_sendfile:
-	case __NR_splice:
-	case __NR_vmsplice:
-	case __NR_tee:
-	case __NR_copy_file_range:
-		return SYS_OUT_OTHER;
-	default:
-		return SYS_NONE;
-	}
-}
 
 /**
  * struct insight_sys_work - an intercepted syscall, finished in task context
@@ -95,7 +57,7 @@ struct insight_sys_work {
 	struct callback_head cb;
 	struct insight_session *s;
 	struct insight_probe *p;
-	enum insight_sys_kind kind;
+	enum insight_syscall_class kind;
 	long nr;
 	unsigned long args[6];
 };
@@ -173,17 +135,17 @@ static long insight_capture(struct insight_sys_work *w)
 	if (!buf)
 		return -ENOMEM;
 	switch (w->kind) {
-	case SYS_WRITE:
+	case INSIGHT_SYSCALL_WRITE:
 		len = w->args[2];
 		got = min_t(u64, len, w->s->capture);
 		if (got && copy_from_user(buf, (void __user *)w->args[1], got))
 			err = -EFAULT;
 		break;
-	case SYS_WRITEV:
+	case INSIGHT_SYSCALL_WRITEV:
 		err = insight_iov_capture((void __user *)w->args[1], w->args[2],
 					  buf, w->s->capture, &len, &got);
 		break;
-	case SYS_SENDMSG:
+	case INSIGHT_SYSCALL_SENDMSG:
 		if (copy_from_user(&msg, (void __user *)w->args[1], sizeof(msg)))
 			err = -EFAULT;
 		else
@@ -237,13 +199,13 @@ static long insight_replay(struct insight_sys_work *w)
 	u64 n;
 
 	switch (w->kind) {
-	case SYS_READ:
+	case INSIGHT_SYSCALL_READ:
 		n = min_t(u64, iov.iov_len, w->s->input_len - p->in_off);
 		if (copy_to_user(iov.iov_base, w->s->input + p->in_off, n))
 			return -EFAULT;
 		p->in_off += n;
 		return n;
-	case SYS_READV:
+	case INSIGHT_SYSCALL_READV:
 		return insight_replay_iov(w, (void __user *)w->args[1], w->args[2]);
 	default:	/* recvmsg */
 		if (copy_from_user(&msg, (void __user *)w->args[1], sizeof(msg)))
@@ -259,8 +221,8 @@ static void insight_sys_work_run(struct callback_head *cb)
 	long ret = -EIO;
 
 	if (current->mm)	/* not when it runs on the way out of exit */
-		ret = w->kind >= SYS_READ && w->kind <= SYS_RECVMSG ?
-		      insight_replay(w) : insight_capture(w);
+		ret = insight_syscall_is_read(w->kind) ? insight_replay(w) :
+		      insight_capture(w);
 	task_pt_regs(current)->ax = ret;
 	kfree(w);
 	if (atomic_dec_and_test(&s->pending))
@@ -310,29 +272,14 @@ static void insight_park_run(struct callback_head *cb)
  * work, or it reads the input fd past the end.
  */
 static bool insight_request_done(struct insight_session *s,
-				 struct insight_probe *p,
-				 enum insight_sys_kind kind, long nr, int fd)
+				 struct insight_probe *p, long nr, int fd)
 {
-	bool done;
-
-	switch (nr) {
-	case __NR_accept:
-	case __NR_accept4:
-	case __NR_epoll_wait:
-	case __NR_epoll_pwait:
-	case __NR_epoll_pwait2:
-		done = p->in_off > 0;
-		break;
-	default:
-		done = kind >= SYS_READ && kind <= SYS_RECVMSG &&
-		       fd == s->input_fd && p->in_off >= s->input_len;
-		break;
-	}
-	if (done) {
-		p->done = true;
-		insight_event(s, INSIGHT_EVENT_DONE, p->id, 0, 0, 0, GFP_ATOMIC);
-	}
-	return done;
+	if (!insight_syscall_request_done(nr, fd, s->input_fd, p->in_off,
+					  s->input_len))
+		return false;
+	p->done = true;
+	insight_event(s, INSIGHT_EVENT_DONE, p->id, 0, 0, 0, GFP_ATOMIC);
+	return true;
 }
 
 /* In the sys_enter tracepoint (preemption off) for probe @p of @s. */
@@ -340,7 +287,7 @@ static void insight_sys_intercept(struct insight_session *s,
 				  struct insight_probe *p, struct pt_regs *regs,
 				  long nr)
 {
-	enum insight_sys_kind kind;
+	enum insight_syscall_class kind;
 	struct insight_sys_work *w;
 	bool park = false;
 	u32 i, err = 0;
@@ -357,18 +304,18 @@ static void insight_sys_intercept(struct insight_session *s,
 	}
 	if (!READ_ONCE(s->sandbox))
 		return;
-	kind = insight_sys_kind(nr);
+	kind = insight_syscall_classify(nr);
 	fd = regs->di;
 	if (p->done) {
 		if (!p->id)
 			return;	/* its other threads: the target's own again */
 	} else if (s->input_fd >= 0) {
-		park = insight_request_done(s, p, kind, nr, fd);
+		park = insight_request_done(s, p, nr, fd);
 	}
 	if (!park) {
-		if (kind == SYS_NONE)
+		if (kind == INSIGHT_SYSCALL_NONE)
 			return;
-		if (kind >= SYS_READ && kind <= SYS_RECVMSG) {
+		if (insight_syscall_is_read(kind)) {
 			if (fd != s->input_fd)
 				return;		/* reading from peers is allowed */
 		} else if (!insight_fd_sandboxed(fd)) {

@@ -18,50 +18,9 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <asm/processor-flags.h>
-#include <asm/unaligned.h>
+#include <insight/jcc.h>
 
 #include "insight.h"
-
-/*
- * Whether the jump with condition code @cond (low nibble of 0x7X or
- * 0x0F 0x8X) is taken with @flags.  Odd codes negate the even code below.
- */
-bool insight_jcc_taken(u8 cond, unsigned long flags)
-{
-	bool cf = flags & X86_EFLAGS_CF, zf = flags & X86_EFLAGS_ZF;
-	bool sf = flags & X86_EFLAGS_SF, of = flags & X86_EFLAGS_OF;
-	bool pf = flags & X86_EFLAGS_PF;
-	bool t;
-
-	switch (cond >> 1) {
-	case 0:		/* jo */
-		t = of;
-		break;
-	case 1:		/* jb */
-		t = cf;
-		break;
-	case 2:		/* je */
-		t = zf;
-		break;
-	case 3:		/* jbe */
-		t = cf || zf;
-		break;
-	case 4:		/* js */
-		t = sf;
-		break;
-	case 5:		/* jp */
-		t = pf;
-		break;
-	case 6:		/* jl */
-		t = sf != of;
-		break;
-	default:	/* jle */
-		t = zf || sf != of;
-		break;
-	}
-	return (cond & 1) ? !t : t;
-}
 
 static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
@@ -128,25 +87,19 @@ static bool insight_site_filter(struct uprobe_consumer *uc,
 }
 
 /*
- * Decode the conditional jump at @addr from its bytes @insn: fill in
- * the condition and both directions, or return -EILSEQ.  Supported:
- * jcc rel8 (0x70-0x7F) and jcc rel32 (0x0F 0x80-0x8F), without prefixes.
+ * Decode the conditional jump at @site's address from the @len bytes
+ * read there: fill in the condition and both directions, or -EILSEQ.
  */
-static int decode_jcc(struct insight_site *site, const u8 *insn)
+static int site_decode(struct insight_site *site, const u8 *insn, int len)
 {
-	if (insn[0] >= 0x70 && insn[0] <= 0x7f) {
-		site->cond = insn[0] & 0xf;
-		site->next = site->addr + 2;
-		site->target = site->next + (long)(s8)insn[1];
-		return 0;
-	}
-	if (insn[0] == 0x0f && insn[1] >= 0x80 && insn[1] <= 0x8f) {
-		site->cond = insn[1] & 0xf;
-		site->next = site->addr + 6;
-		site->target = site->next + (long)(s32)get_unaligned_le32(insn + 2);
-		return 0;
-	}
-	return -EILSEQ;
+	struct insight_jcc_insn j;
+
+	if (!insight_jcc_decode(insn, len, site->addr, &j))
+		return -EILSEQ;
+	site->cond = j.cc;
+	site->next = j.next;
+	site->target = j.target;
+	return 0;
 }
 
 /*
@@ -212,7 +165,7 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	struct insight_site *site;
 	struct task_struct *task;
 	u8 insn[6];
-	int err;
+	int err, n;
 
 	if (addr >= TASK_SIZE_MAX)
 		return -EINVAL;		/* not a user address */
@@ -243,10 +196,8 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	 * Sites must start instructions (the caller disassembled them);
 	 * an address inside another instruction cannot be told apart.
 	 */
-	if (access_process_vm(task, addr, insn, sizeof(insn), FOLL_FORCE) < 2)
-		err = -EFAULT;
-	else
-		err = decode_jcc(site, insn);
+	n = access_process_vm(task, addr, insn, sizeof(insn), FOLL_FORCE);
+	err = n < 2 ? -EFAULT : site_decode(site, insn, n);
 	put_task_struct(task);
 	if (err)
 		goto err_iput;

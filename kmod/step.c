@@ -18,6 +18,7 @@
 #include <linux/uprobes.h>
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
+#include <insight/jcc.h>
 
 #include "insight.h"
 
@@ -45,25 +46,6 @@ int insight_probe_step(struct insight_session *s, u32 id, bool on)
 	return 0;
 }
 
-/* Decode a conditional jump at @insn: its condition, or -1. */
-static int insight_jcc_cond(const u8 *insn, unsigned int len, unsigned int *ilen)
-{
-	unsigned int i = 0;
-
-	/* branch hints (cs/ds segment prefixes) */
-	while (i < len && (insn[i] == 0x2e || insn[i] == 0x3e))
-		i++;
-	if (i < len && insn[i] >= 0x70 && insn[i] <= 0x7f) {
-		*ilen = i + 2;
-		return insn[i] & 0xf;
-	}
-	if (i + 1 < len && insn[i] == 0x0f && insn[i + 1] >= 0x80 && insn[i + 1] <= 0x8f) {
-		*ilen = i + 6;
-		return insn[i + 1] & 0xf;
-	}
-	return -1;
-}
-
 static int insight_die_notify(struct notifier_block *nb, unsigned long val,
 			      void *data)
 {
@@ -72,9 +54,9 @@ static int insight_die_notify(struct notifier_block *nb, unsigned long val,
 	unsigned long *dr6 = (unsigned long *)args->err;
 	struct insight_session *s;
 	struct insight_probe *p = NULL;
-	unsigned int ilen;
+	u32 n = 8, hints;
 	u8 insn[8];
-	int cond, ret = NOTIFY_DONE;
+	int cc, ret = NOTIFY_DONE;
 
 	if (val != DIE_DEBUG || !user_mode(regs) || !(*dr6 & DR_STEP) ||
 	    !current->mm)
@@ -96,15 +78,18 @@ static int insight_die_notify(struct notifier_block *nb, unsigned long val,
 		p->stepping = false;
 		goto out;
 	}
-	memset(insn, 0, sizeof(insn));
-	if (copy_from_user_nofault(insn, (void __user *)regs->ip, sizeof(insn)) &&
-	    copy_from_user_nofault(insn, (void __user *)regs->ip, 2))
-		goto out;	/* not readable now: it faults when it runs */
-	cond = insight_jcc_cond(insn, sizeof(insn), &ilen);
-	if (cond >= 0)
+	if (copy_from_user_nofault(insn, (void __user *)regs->ip, n)) {
+		n = 2;		/* the 8 bytes may run into a page not readable now */
+		if (copy_from_user_nofault(insn, (void __user *)regs->ip, n))
+			goto out;	/* not readable now: it faults when it runs */
+	}
+	/* branch hints (cs/ds segment prefixes) do not change the jump */
+	hints = insight_jcc_hints(insn, n);
+	cc = insight_jcc_cond(insn + hints, n - hints);
+	if (cc >= 0)
 		insight_path_log(&p->path, INSIGHT_SITE_NONE, regs->ip,
 				 INSIGHT_DECISION_STEPPED |
-				 (insight_jcc_taken(cond, regs->flags) ?
+				 (insight_jcc_taken(cc, regs->flags) ?
 				  INSIGHT_DECISION_TAKEN : 0));
 out:
 	rcu_read_unlock();

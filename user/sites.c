@@ -14,6 +14,7 @@
 #include <capstone/capstone.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <insight/jcc.h>
 
 #include "sites.h"
 
@@ -40,12 +41,12 @@ static int pick_module(Dwfl_Module *mod, void **userdata, const char *name,
 	return DWARF_CB_OK;
 }
 
-/* jcc rel8 (0x70-0x7F) or jcc rel32 (0x0F 0x80-0x8F), without prefixes */
+/* an unprefixed jcc rel8 or rel32: the jumps insight.ko decodes and traps */
 static bool is_jcc(const cs_insn *in)
 {
-	return (in->size == 2 && in->bytes[0] >= 0x70 && in->bytes[0] <= 0x7f) ||
-	       (in->size == 6 && in->bytes[0] == 0x0f && in->bytes[1] >= 0x80 &&
-		in->bytes[1] <= 0x8f);
+	struct insight_jcc_insn j;
+
+	return insight_jcc_decode(in->bytes, in->size, in->address, &j) == in->size;
 }
 
 /*
