@@ -167,7 +167,7 @@ static int pt_resume(struct xb *b, uint32_t probe, int taken, int keep)
 		return -EINVAL;
 	s = &b->site[p->held_site];
 	r = p->regs;
-	natural = pt_cond(s->cc, r.eflags);
+	natural = insight_jcc_taken(s->cc, r.eflags);
 	flags = XB_FORK | XB_FORCED | (taken ? XB_TAKEN : 0) |
 		(!!taken != natural ? XB_DEVIATED : 0);
 	p->state = XB_PROBE_RUNNING;

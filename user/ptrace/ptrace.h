@@ -24,7 +24,8 @@
  * - Attach (attach.c): seize every thread at open, detach at close.
  * - Bookkeeping (probe.c): probes, their tasks and path logs, the events
  *   queue; memory (mem.c): /proc/PID/mem, process_vm_*, /proc/PID files.
- * - Pure logic (classify.c): the jcc condition and the syscall classes.
+ * - Pure logic: the jcc condition and decoding, and the syscall classes,
+ *   are insight.ko's own (include/insight/jcc.h, syscall_class.h).
  * - The contract (backend.c): struct xb_ops.  Each split ends in CREATED
  *   + HELD or in one QUOTA (clone.c: pt_split); lost() counts what a
  *   full log, a full output list or a failed allocation dropped, and the
@@ -47,6 +48,9 @@
 #include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/user.h>
+
+#include <insight/jcc.h>
+#include <insight/syscall_class.h>
 
 #include "backend.h"
 
@@ -203,13 +207,5 @@ int pt_seize_all(struct xb *b, char *why, size_t whylen);
 void pt_run_all(struct xb *b);
 void pt_undo(struct xb *b);
 void pt_detach_target(struct xb *b);
-
-/* classify.c: to be replaced by include/insight/ (branch shared-logic) */
-enum pt_sys_kind { SYS_NONE, SYS_WRITE, SYS_WRITEV, SYS_SENDMSG, SYS_OUT_OTHER,
-		   SYS_READ, SYS_READV, SYS_RECVMSG };
-
-bool pt_cond(unsigned int cc, unsigned long long flags);
-enum pt_sys_kind pt_sys_kind(long nr);
-bool pt_is_read(enum pt_sys_kind kind);
 
 #endif /* INSIGHT_PTRACE_H */

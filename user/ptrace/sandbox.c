@@ -70,7 +70,7 @@ static int pt_capture_iov(pid_t tid, uint64_t uiov, uint64_t cnt, struct xb_outp
  * Past PT_MAX_OUTPUTS (or without memory) it is captured into a spare
  * and only counted (out_lost), so that its result is still right.
  */
-static long pt_capture(struct pt_task *t, enum pt_sys_kind kind,
+static long pt_capture(struct pt_task *t, enum insight_syscall_class kind,
 		       const struct user_regs_struct *r)
 {
 	static struct xb_output spare;
@@ -88,17 +88,17 @@ static long pt_capture(struct pt_task *t, enum pt_sys_kind kind,
 	o->len = 0;
 	o->captured = 0;
 	switch (kind) {
-	case SYS_WRITE:
+	case INSIGHT_SYSCALL_WRITE:
 		o->len = r->rdx;
 		o->captured = o->len < XB_CAPTURE_MAX ? o->len : XB_CAPTURE_MAX;
 		if (o->captured && pt_peek(t->tid, r->rsi, o->data, o->captured) !=
 				   (ssize_t)o->captured)
 			err = -EFAULT;
 		break;
-	case SYS_WRITEV:
+	case INSIGHT_SYSCALL_WRITEV:
 		err = pt_capture_iov(t->tid, r->rsi, r->rdx, o);
 		break;
-	case SYS_SENDMSG:
+	case INSIGHT_SYSCALL_SENDMSG:
 		if (pt_peek(t->tid, r->rsi, &msg, sizeof(msg)) != sizeof(msg))
 			err = -EFAULT;
 		else
@@ -162,36 +162,20 @@ static long pt_replay_iov(struct xb *b, struct pt_task *t, uint64_t uiov, uint64
 }
 
 /* A read of the replayed fd, served at the probe's own offset. */
-static long pt_replay(struct xb *b, struct pt_task *t, enum pt_sys_kind kind,
+static long pt_replay(struct xb *b, struct pt_task *t, enum insight_syscall_class kind,
 		      const struct user_regs_struct *r)
 {
 	struct msghdr msg;
 
 	switch (kind) {
-	case SYS_READ:
+	case INSIGHT_SYSCALL_READ:
 		return pt_replay_to(b, t, r->rsi, r->rdx);
-	case SYS_READV:
+	case INSIGHT_SYSCALL_READV:
 		return pt_replay_iov(b, t, r->rsi, r->rdx);
 	default:		/* recvmsg */
 		if (pt_peek(t->tid, r->rsi, &msg, sizeof(msg)) != sizeof(msg))
 			return -EFAULT;
 		return pt_replay_iov(b, t, (uintptr_t)msg.msg_iov, msg.msg_iovlen);
-	}
-}
-
-/* Whether probe @p has just finished the replayed request. */
-static bool pt_request_done(struct xb *b, struct pt_probe *p, enum pt_sys_kind kind,
-			    long nr, int fd)
-{
-	switch (nr) {
-	case SYS_accept:
-	case SYS_accept4:
-	case SYS_epoll_wait:
-	case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		return p->in_off > 0;
-	default:
-		return pt_is_read(kind) && fd == b->in_fd && p->in_off >= b->input_len;
 	}
 }
 
@@ -201,19 +185,19 @@ static enum pt_verdict pt_sandbox(struct xb *b, struct pt_task *t,
 {
 	struct pt_probe *p = t->probe;
 	long nr = r->orig_rax;
-	enum pt_sys_kind kind = pt_sys_kind(nr);
+	enum insight_syscall_class kind = insight_syscall_classify(nr);
 	int fd = r->rdi;
 
 	if (!p->id && p->done)
 		return PT_RUN;		/* its other threads: the target's own again */
-	if (b->in_fd >= 0 && !p->done && pt_request_done(b, p, kind, nr, fd)) {
+	if (b->in_fd >= 0 && !p->done && insight_syscall_request_done(nr, fd, b->in_fd, p->in_off, b->input_len)) {
 		p->done = true;
 		pt_event(b, (struct xb_event){ .kind = XB_EV_DONE, .probe = p->id });
 		return PT_PARK;	/* the target until close, a probe until killed */
 	}
-	if (kind == SYS_NONE)
+	if (kind == INSIGHT_SYSCALL_NONE)
 		return PT_RUN;
-	if (pt_is_read(kind)) {
+	if (insight_syscall_is_read(kind)) {
 		if (b->in_fd < 0 || fd != b->in_fd)
 			return PT_RUN;	/* reading from peers is allowed */
 		t->emul_ret = pt_replay(b, t, kind, r);

@@ -56,25 +56,17 @@ bool pt_any_site(struct xb *b, uint64_t addr)
 /* Decode site @s from the bytes at its address: 0, or a positive errno. */
 static int pt_site_decode(struct pt_site *s, int memfd)
 {
+	struct insight_jcc_insn j;
 	uint8_t c[6];
-	int32_t rel32;
+	ssize_t n = pread(memfd, c, sizeof(c), s->addr);
 
-	if (pread(memfd, c, 2, s->addr) != 2)
+	if (n < 2)
 		return EFAULT;
-	if (c[0] >= 0x70 && c[0] <= 0x7f) {
-		s->cc = c[0] & 0xf;
-		s->next = s->addr + 2;
-		s->taken = s->next + (int8_t)c[1];
-	} else if (c[0] == 0x0f && c[1] >= 0x80 && c[1] <= 0x8f) {
-		if (pread(memfd, c, 6, s->addr) != 6)
-			return EFAULT;
-		memcpy(&rel32, c + 2, 4);
-		s->cc = c[1] & 0xf;
-		s->next = s->addr + 6;
-		s->taken = s->next + (int64_t)rel32;
-	} else {
-		return EILSEQ;
-	}
+	if (!insight_jcc_decode(c, (uint32_t)n, s->addr, &j))
+		return insight_jcc_cond(c, (uint32_t)n) < 0 ? EILSEQ : EFAULT;
+	s->cc = j.cc;
+	s->next = j.next;
+	s->taken = j.target;
 	s->orig = c[0];
 	return 0;
 }
@@ -157,7 +149,7 @@ bool pt_branch(struct xb *b, struct pt_task *t)
 	if (idx < 0)
 		return false;
 	s = &b->site[idx];
-	natural = pt_cond(s->cc, r.eflags);
+	natural = insight_jcc_taken(s->cc, r.eflags);
 	flags = natural ? XB_TAKEN : 0;
 	snap = s->policy == XB_SNAPSHOT;
 	if (!t->probe->id && t->probe->in_off && b->root_pending) {
