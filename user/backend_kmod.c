@@ -181,6 +181,9 @@ static int kmod_events(struct xb *b, struct xb_event *ev, unsigned int max,
 
 	n = insight_events_read(b->h, in, max < 64 ? max : 64, timeout_ms);
 	for (i = 0; i < n; i++) {
+		/* each event says how many of the session's were lost so far */
+		if (in[i].events_lost > b->lost.events)
+			b->lost.events = in[i].events_lost;
 		ev[k].kind = kmod_event_kind(in[i].kind);
 		if (!ev[k].kind)
 			continue;
