@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
@@ -173,6 +174,8 @@ TEST(quota_is_reported)
 /* A raw socket joined to the events group: -errno if it cannot join. */
 static int raw_listener(void)
 {
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 5 };
 	struct nl_sock *sk = nl_socket_alloc();
 	int grp, fd, err;
 
@@ -185,7 +188,11 @@ static int raw_listener(void)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
+	/* bound to a port: the module multicasts from port 0, which
+	 * netlink_broadcast() skips as the sender's own */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
 		err = -errno;
 		close(fd);
 		return err;
