@@ -86,7 +86,7 @@ define kbuild
 	$(Q)set -e; for f in $(3); do \
 		mkdir -p $(1)/$$(dirname $$f); ln -sfn $(CURDIR)/$(2)$$f $(1)/$$f; done
 	$(Q)test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (run: make deps)"; exit 1; }
-	$(Q)$(MAKE) -C $(KDIR) M=$(1) O= W=1 $(KBUILD_V) $(4) modules
+	+$(Q)$(MAKE) -C $(KDIR) M=$(1) O= W=1 $(KBUILD_V) $(4) modules
 endef
 
 $(O)/insight.ko: $(KMOD_SRCS)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events to a session's owner: unsolicited INSIGHT_CMD_EVENT messages on
- * the socket that owns the session.  Probe exits are seen through the
- * sched_process_exit tracepoint (wait status already in exit_code).
+ * Events: INSIGHT_CMD_EVENT messages multicast on the family's "events"
+ * group, which only CAP_SYS_ADMIN may join (every subscriber sees every
+ * session's events: each carries its session's id).  Probe exits are seen
+ * through the sched_process_exit tracepoint (wait status in exit_code).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,32 +16,58 @@
 
 static struct tracepoint *insight_tp_exit;
 
-/* Send one event; it is counted as lost when it cannot be delivered. */
-void insight_event(struct insight_session *s, u32 kind, u32 probe, u32 parent,
-		   u32 site, u32 status, gfp_t gfp)
+#define INSIGHT_EVENT_SIZE (6 * nla_total_size(4) + 2 * nla_total_size_64bit(8))
+
+static int insight_event_fill(struct sk_buff *msg, struct insight_session *s,
+			      const struct insight_ev *ev)
+{
+	bool split = ev->kind == INSIGHT_EVENT_CREATED ||
+		     ev->kind == INSIGHT_EVENT_QUOTA;
+	bool exit = ev->kind == INSIGHT_EVENT_EXITED ||
+		    ev->kind == INSIGHT_EVENT_KILLED;
+
+	if (nla_put_u32(msg, INSIGHT_ATTR_SESSION, s->id) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_EVENT, ev->kind) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_PROBE, ev->probe) ||
+	    nla_put_u64_64bit(msg, INSIGHT_ATTR_EVENTS_LOST,
+			      atomic64_read(&s->events_lost), INSIGHT_ATTR_UNSPEC))
+		return -EMSGSIZE;
+	if (ev->kind == INSIGHT_EVENT_CREATED &&
+	    nla_put_u32(msg, INSIGHT_ATTR_PARENT, ev->parent))
+		return -EMSGSIZE;
+	if ((split || ev->kind == INSIGHT_EVENT_PAUSED) &&
+	    nla_put_u32(msg, INSIGHT_ATTR_SITE_INDEX, ev->site))
+		return -EMSGSIZE;
+	if (split && nla_put_u64_64bit(msg, INSIGHT_ATTR_FORK_SEQ, ev->fork_seq,
+				       INSIGHT_ATTR_UNSPEC))
+		return -EMSGSIZE;
+	if (exit && nla_put_u32(msg, INSIGHT_ATTR_STATUS, ev->status))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Multicast one event of session @s.  It counts as lost when it cannot be
+ * built, when no one has joined the group (-ESRCH) or a subscriber's
+ * receive buffer is full (-ENOBUFS): sending never blocks.
+ */
+void insight_event(struct insight_session *s, const struct insight_ev *ev,
+		   gfp_t gfp)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(5 * nla_total_size(4), gfp);
+	msg = genlmsg_new(INSIGHT_EVENT_SIZE, gfp);
 	if (!msg)
 		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &insight_family, 0, INSIGHT_CMD_EVENT);
-	if (!hdr ||
-	    nla_put_u32(msg, INSIGHT_ATTR_EVENT, kind) ||
-	    nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
-	    (kind == INSIGHT_EVENT_CREATED &&
-	     nla_put_u32(msg, INSIGHT_ATTR_PARENT, parent)) ||
-	    (kind != INSIGHT_EVENT_EXITED && kind != INSIGHT_EVENT_KILLED &&
-	     nla_put_u32(msg, INSIGHT_ATTR_SITE_INDEX, site)) ||
-	    ((kind == INSIGHT_EVENT_EXITED || kind == INSIGHT_EVENT_KILLED) &&
-	     nla_put_u32(msg, INSIGHT_ATTR_STATUS, status))) {
+	if (!hdr || insight_event_fill(msg, s, ev)) {
 		nlmsg_free(msg);
 		goto lost;
 	}
 	genlmsg_end(msg, hdr);
-	/* never blocks: a full receive buffer drops the message */
-	if (genlmsg_unicast(s->net, msg, s->portid))
+	if (genlmsg_multicast_netns(&insight_family, s->net, msg, 0,
+				    INSIGHT_MCGRP_EVENTS, gfp))
 		goto lost;
 	return;
 lost:
@@ -71,9 +98,15 @@ static void insight_on_exit(void *data, struct task_struct *task)
 		}
 		spin_unlock(&s->lock);
 		if (found) {
-			insight_event(s, (code & 0x7f) == SIGKILL ?
-				      INSIGHT_EVENT_KILLED : INSIGHT_EVENT_EXITED,
-				      found->id, 0, 0, code, GFP_ATOMIC);
+			struct insight_ev ev = {
+				.kind = (code & 0x7f) == SIGKILL ?
+					INSIGHT_EVENT_KILLED : INSIGHT_EVENT_EXITED,
+				.probe = found->id,
+				.status = code,
+			};
+
+			insight_probe_exited(s, found);
+			insight_event(s, &ev, GFP_ATOMIC);
 			break;
 		}
 	}

@@ -1,54 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "insight" generic netlink family: the only control interface of
- * insight.ko.  Every command has a strict policy (resv_start_op is 0, so
- * the core rejects unknown attributes, wrong lengths and reserved header
- * bits); commands that change or reveal state need CAP_SYS_ADMIN.
+ * insight.ko.  Each command has its own strict policy (kmod/genl_policy.c;
+ * resv_start_op is 0, so the core rejects attributes the command does not
+ * take, wrong lengths and reserved header bits); commands that change or
+ * reveal state need CAP_SYS_ADMIN.  The GET commands are dumps; events go
+ * to the "events" multicast group (kmod/event.c).
+ *
+ * This file only parses requests, calls the files that own the state and
+ * fills replies: it takes no lock of theirs and writes none of their fields.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <linux/insight.h>
 
 #include "insight.h"
+#include "genl_policy.h"
 
 /* genl_ops.internal_flags */
 #define INSIGHT_NEED_SYSADMIN	BIT(0)	/* the caller needs CAP_SYS_ADMIN */
 #define INSIGHT_LOCKED		BIT(1)	/* doit runs under insight_lock */
 #define INSIGHT_NEED_SESSION	BIT(2)	/* ...with the socket's session in user_ptr[0] */
-
-
-static const struct nla_policy insight_version_policy[INSIGHT_ATTR_MAX + 1] = {
-	[INSIGHT_ATTR_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-static const struct nla_policy insight_site_policy[INSIGHT_SITE_MAX + 1] = {
-	[INSIGHT_SITE_ADDR] = { .type = NLA_U64 },
-	[INSIGHT_SITE_POLICY] = NLA_POLICY_MAX(NLA_U32, __INSIGHT_POLICY_MAX - 1),
-};
-
-static const struct nla_policy insight_session_policy[INSIGHT_ATTR_MAX + 1] = {
-	[INSIGHT_ATTR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[INSIGHT_ATTR_SITES] = NLA_POLICY_NESTED_ARRAY(insight_site_policy),
-	[INSIGHT_ATTR_START] = { .type = NLA_U64 },
-	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
-	[INSIGHT_ATTR_POLICY] = NLA_POLICY_MAX(NLA_U32, __INSIGHT_POLICY_MAX - 1),
-	[INSIGHT_ATTR_KEEP] = { .type = NLA_FLAG },
-	[INSIGHT_ATTR_CAPTURE] = NLA_POLICY_MAX(NLA_U32, INSIGHT_CAPTURE_MAX),
-	[INSIGHT_ATTR_INPUT_FD] = NLA_POLICY_MAX(NLA_U32, S16_MAX),
-	[INSIGHT_ATTR_INPUT] = { .type = NLA_BINARY, .len = INSIGHT_INPUT_MAX },
-	[INSIGHT_ATTR_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
-	[INSIGHT_ATTR_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
-	[INSIGHT_ATTR_STEP] = NLA_POLICY_MAX(NLA_U8, 1),
-	[INSIGHT_ATTR_HOLD] = { .type = NLA_FLAG },
-};
-
-/* The session of the requesting socket; caller holds insight_lock. */
-static struct insight_session *insight_session_of(struct genl_info *info)
-{
-	return insight_session_find(genl_info_net(info), info->snd_portid);
-}
 
 /*
  * Before a command: check the caller's capability, take insight_lock and
@@ -62,11 +38,12 @@ static int insight_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 		return -EPERM;
 	if (!(ops->internal_flags & INSIGHT_LOCKED))
 		return 0;
-	mutex_lock(&insight_lock);
+	insight_sessions_lock();
 	if (ops->internal_flags & INSIGHT_NEED_SESSION) {
-		info->user_ptr[0] = insight_session_of(info);
+		info->user_ptr[0] = insight_session_find(genl_info_net(info),
+							 info->snd_portid);
 		if (!info->user_ptr[0]) {
-			mutex_unlock(&insight_lock);
+			insight_sessions_unlock();
 			NL_SET_ERR_MSG_MOD(info->extack, "no session on this socket");
 			return -ENOENT;
 		}
@@ -78,7 +55,7 @@ static void insight_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			      struct genl_info *info)
 {
 	if (ops->internal_flags & INSIGHT_LOCKED)
-		mutex_unlock(&insight_lock);
+		insight_sessions_unlock();
 }
 
 /*
@@ -150,7 +127,26 @@ static int insight_cmd_status(struct sk_buff *skb, struct genl_info *info)
 
 static int insight_cmd_session_new(struct sk_buff *skb, struct genl_info *info)
 {
-	return insight_session_new(genl_info_net(info), info->snd_portid);
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+	u32 id;
+
+	msg = insight_reply_new(info, INSIGHT_CMD_SESSION_NEW, nla_total_size(4), &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = insight_session_new(genl_info_net(info), info->snd_portid, &id);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	/* the session stays open even if its id cannot be told */
+	if (nla_put_u32(msg, INSIGHT_ATTR_SESSION, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 static int insight_cmd_attach(struct sk_buff *skb, struct genl_info *info)
@@ -195,7 +191,7 @@ static int insight_count_sites(struct genl_info *info, struct nlattr *sites)
 
 static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[INSIGHT_SITE_MAX + 1], *site, *list;
+	struct nlattr *tb[INSIGHT_SITE_POLICY + 1], *site, *list;
 	struct insight_session *s;
 	struct sk_buff *msg;
 	int n, rem, err;
@@ -218,9 +214,6 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	s = info->user_ptr[0];
-	err = -ENOENT;
-	if (list_empty(&s->probes))
-		goto out_free;
 	err = insight_sites_reserve(s, n);
 	if (err)
 		goto out_free;
@@ -229,8 +222,8 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 		u64 addr;
 
 		/* validated by the policy already */
-		err = nla_parse_nested(tb, INSIGHT_SITE_MAX, site,
-				       insight_site_policy, info->extack);
+		err = nla_parse_nested(tb, INSIGHT_SITE_POLICY, site,
+				       insight_site_nl_policy, info->extack);
 		if (err)
 			goto out_free;
 		if (!tb[INSIGHT_SITE_ADDR]) {
@@ -257,15 +250,14 @@ out_free:
 
 static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[INSIGHT_SITE_MAX + 1], *site;
-	struct insight_site *st;
+	struct nlattr *tb[INSIGHT_SITE_POLICY + 1], *site;
 	int rem, err = -EINVAL;
 
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SITES))
 		return -EINVAL;
 	nla_for_each_nested(site, info->attrs[INSIGHT_ATTR_SITES], rem) {
-		err = nla_parse_nested(tb, INSIGHT_SITE_MAX, site,
-				       insight_site_policy, info->extack);
+		err = nla_parse_nested(tb, INSIGHT_SITE_POLICY, site,
+				       insight_site_nl_policy, info->extack);
 		break;	/* exactly one site */
 	}
 	if (err)
@@ -274,59 +266,137 @@ static int insight_cmd_site_policy(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "a site needs an address and a policy");
 		return -EINVAL;
 	}
-	st = insight_site_find(info->user_ptr[0], nla_get_u64(tb[INSIGHT_SITE_ADDR]));
-	if (!st)
-		return -ENOENT;
-	WRITE_ONCE(st->policy, nla_get_u32(tb[INSIGHT_SITE_POLICY]));
+	return insight_site_set_policy(info->user_ptr[0],
+				       nla_get_u64(tb[INSIGHT_SITE_ADDR]),
+				       nla_get_u32(tb[INSIGHT_SITE_POLICY]));
+}
+
+/*
+ * The GET commands are dumps.  Their filters come from the request's
+ * attributes, validated by the core against the command's policy
+ * (genl_dumpit_info()).  cb->args keep only numbers across calls: which
+ * probe, where to go on, whether a message went out; every call finds
+ * the session and the probe again under insight_lock (the socket's session
+ * may end and probes come and go between calls).  .start checks the
+ * caller and the probe, so that errors come back as the request's ack.
+ */
+enum insight_dump_arg {
+	INSIGHT_DUMP_PROBE,	/* the probe id */
+	INSIGHT_DUMP_NEXT,	/* next sequence number, or probe id */
+	INSIGHT_DUMP_SENT,	/* a message was sent */
+	INSIGHT_DUMP_BUF,	/* copy buffer, from .start to .done */
+};
+
+static struct insight_session *insight_dump_session(struct netlink_callback *cb)
+{
+	return insight_session_find(sock_net(cb->skb->sk),
+				    NETLINK_CB(cb->skb).portid);
+}
+
+/*
+ * Common .start: CAP_SYS_ADMIN, a session on this socket, the probe
+ * (when @probe_attr), the start; a copy buffer of @bufsize bytes.
+ */
+static int insight_dump_start(struct netlink_callback *cb, int probe_attr,
+			      size_t bufsize)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct insight_session *s;
+	u32 id = 0;
+	void *buf;
+	int err = 0;
+
+	if (!netlink_capable(cb->skb, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (probe_attr && attrs[INSIGHT_ATTR_PROBE])
+		id = nla_get_u32(attrs[INSIGHT_ATTR_PROBE]);
+	cb->args[INSIGHT_DUMP_PROBE] = id;
+	cb->args[INSIGHT_DUMP_NEXT] = attrs[INSIGHT_ATTR_START] ?
+				      nla_get_u64(attrs[INSIGHT_ATTR_START]) : 0;
+	cb->args[INSIGHT_DUMP_SENT] = 0;
+	buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	insight_sessions_lock();
+	s = insight_dump_session(cb);
+	if (!s)
+		err = -ENOENT;
+	else if (probe_attr && !insight_probe_get(s, id))
+		err = -ENOENT;		/* no such probe */
+	insight_sessions_unlock();
+	if (err) {
+		kvfree(buf);
+		return err;
+	}
+	cb->args[INSIGHT_DUMP_BUF] = (long)buf;
 	return 0;
 }
 
-static int insight_cmd_path_get(struct sk_buff *skb, struct genl_info *info)
+static int insight_dump_done(struct netlink_callback *cb)
 {
-	struct insight_probe *p = NULL;
-	struct nlattr *arr;
-	struct sk_buff *msg;
-	u64 start = 0, lost;
-	u32 n = 0, id = 0;
-	void *hdr;
-	int err = -ENOENT;
-
-	if (info->attrs[INSIGHT_ATTR_START])
-		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
-	if (info->attrs[INSIGHT_ATTR_PROBE])
-		id = nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]);
-	msg = insight_reply_new(info, INSIGHT_CMD_PATH_GET,
-				2 * nla_total_size_64bit(8) +
-				nla_total_size(INSIGHT_PATH_BATCH *
-					       sizeof(struct insight_decision)), &hdr);
-	if (!msg)
-		return -ENOMEM;
-	p = insight_probe_get(info->user_ptr[0], id);
-	if (!p)
-		goto out_free;
-	spin_lock(&p->path.lock);
-	if (start < p->path.len)
-		n = min_t(u64, p->path.len - start, INSIGHT_PATH_BATCH);
-	lost = p->path.lost;
-	arr = nla_reserve(msg, INSIGHT_ATTR_DECISIONS, n * sizeof(struct insight_decision));
-	if (arr)
-		memcpy(nla_data(arr), p->path.entries + start,
-		       n * sizeof(struct insight_decision));
-	spin_unlock(&p->path.lock);
-	err = -EMSGSIZE;
-	if (!arr ||
-	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC) ||
-	    nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, start + n, INSIGHT_ATTR_UNSPEC))
-		goto out_free;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-out_free:
-	nlmsg_free(msg);
-	return err;
+	kvfree((void *)cb->args[INSIGHT_DUMP_BUF]);
+	return 0;
 }
 
-static int insight_put_probe(struct sk_buff *msg, struct insight_probe *p)
+static void *insight_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			      u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &insight_family, NLM_F_MULTI, cmd);
+}
+
+/* Decisions that fit in @skb beside a message's other attributes. */
+static u32 insight_path_room(struct sk_buff *skb)
+{
+	int room = skb_tailroom(skb) - NLMSG_HDRLEN - GENL_HDRLEN -
+		   nla_total_size_64bit(8) - nla_total_size(0);
+
+	if (room <= 0)
+		return 0;
+	return min_t(u32, room / sizeof(struct insight_decision),
+		     INSIGHT_PATH_BATCH);
+}
+
+static int insight_path_start(struct netlink_callback *cb)
+{
+	return insight_dump_start(cb, INSIGHT_ATTR_PROBE,
+				  INSIGHT_PATH_BATCH * sizeof(struct insight_decision));
+}
+
+static int insight_path_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct insight_decision *d = (void *)cb->args[INSIGHT_DUMP_BUF];
+	u64 start = cb->args[INSIGHT_DUMP_NEXT], lost;
+	struct insight_session *s;
+	void *hdr;
+	int n;
+
+	insight_sessions_lock();
+	s = insight_dump_session(cb);
+	n = s ? insight_path_read(s, cb->args[INSIGHT_DUMP_PROBE], start, d,
+				  insight_path_room(skb), &lost) : -ENOENT;
+	insight_sessions_unlock();
+	if (n < 0)
+		return n;
+	/* the first message always goes, with the lost count */
+	if (!n && cb->args[INSIGHT_DUMP_SENT])
+		return 0;
+	hdr = insight_dump_put(skb, cb, INSIGHT_CMD_PATH_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put(skb, INSIGHT_ATTR_DECISIONS, n * sizeof(*d), d) ||
+	    nla_put_u64_64bit(skb, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[INSIGHT_DUMP_SENT] = 1;
+	cb->args[INSIGHT_DUMP_NEXT] = start + n;
+	return skb->len;
+}
+
+static int insight_put_probe(struct sk_buff *msg, const struct insight_probe_snap *p)
 {
 	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_PROBE_INFO);
 
@@ -334,66 +404,130 @@ static int insight_put_probe(struct sk_buff *msg, struct insight_probe *p)
 	    nla_put_u32(msg, INSIGHT_PROBE_ID, p->id) ||
 	    nla_put_u32(msg, INSIGHT_PROBE_PARENT, p->parent) ||
 	    nla_put_u64_64bit(msg, INSIGHT_PROBE_FORK_SEQ, p->fork_seq, INSIGHT_PROBE_UNSPEC) ||
-	    nla_put_u32(msg, INSIGHT_PROBE_PID, pid_vnr(p->pid)) ||
-	    nla_put_u8(msg, INSIGHT_PROBE_STATE, insight_probe_state(p)))
+	    nla_put_u32(msg, INSIGHT_PROBE_PID, p->pid) ||
+	    nla_put_u8(msg, INSIGHT_PROBE_STATE, p->state)) {
+		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
+	}
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
-/* Room for one probe in a PROBES_GET reply. */
-#define INSIGHT_PROBE_INFO_SIZE \
-	nla_total_size(4 * nla_total_size(4) + nla_total_size_64bit(8))
-
-static int insight_cmd_probes_get(struct sk_buff *skb, struct genl_info *info)
+static int insight_probes_start(struct netlink_callback *cb)
 {
+	return insight_dump_start(cb, 0, INSIGHT_PROBES_BATCH *
+				  sizeof(struct insight_probe_snap));
+}
+
+static int insight_probes_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct insight_probe_snap *p = (void *)cb->args[INSIGHT_DUMP_BUF];
+	u64 from = cb->args[INSIGHT_DUMP_NEXT], degraded = 0, lost = 0;
 	struct insight_session *s;
-	struct insight_probe *p;
 	struct nlattr *list;
-	struct sk_buff *msg;
-	u64 start = 0, next;
-	u32 n = 0;
-	int err = -ENOMEM;
+	int i, n = 0;
 	void *hdr;
 
-	if (info->attrs[INSIGHT_ATTR_START])
-		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
-	msg = insight_reply_new(info, INSIGHT_CMD_PROBES_GET,
-				3 * nla_total_size_64bit(8) + nla_total_size(0) +
-				INSIGHT_PROBES_BATCH * INSIGHT_PROBE_INFO_SIZE, &hdr);
-	if (!msg)
-		return err;
-	err = -EMSGSIZE;
-	list = nla_nest_start(msg, INSIGHT_ATTR_PROBES);
-	if (!list)
-		goto out_free;
-	s = info->user_ptr[0];
-	spin_lock(&s->lock);
-	next = start;
-	list_for_each_entry(p, &s->probes, node) {
-		if (p->id < start)
-			continue;
-		if (n == INSIGHT_PROBES_BATCH || insight_put_probe(msg, p))
-			break;
-		n++;
-		next = p->id + 1;
+	insight_sessions_lock();
+	s = insight_dump_session(cb);
+	if (s && from <= U32_MAX) {
+		n = insight_probes_read(s, from, p, INSIGHT_PROBES_BATCH);
+		insight_session_counters(s, &degraded, &lost);
 	}
-	nla_nest_end(msg, list);
-	err = nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
-	      nla_put_u64_64bit(msg, INSIGHT_ATTR_DEGRADED, s->degraded,
-				INSIGHT_ATTR_UNSPEC) ||
-	      nla_put_u64_64bit(msg, INSIGHT_ATTR_EVENTS_LOST,
-				atomic64_read(&s->events_lost),
-				INSIGHT_ATTR_UNSPEC) ? -EMSGSIZE : 0;
-	spin_unlock(&s->lock);
-	if (err)
-		goto out_free;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	insight_sessions_unlock();
+	if (!s)
+		return -ENOENT;
+	if (!n && cb->args[INSIGHT_DUMP_SENT])
+		return 0;
+	hdr = insight_dump_put(skb, cb, INSIGHT_CMD_PROBES_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, INSIGHT_ATTR_DEGRADED, degraded, INSIGHT_ATTR_UNSPEC) ||
+	    nla_put_u64_64bit(skb, INSIGHT_ATTR_EVENTS_LOST, lost, INSIGHT_ATTR_UNSPEC))
+		goto cancel;
+	list = nla_nest_start(skb, INSIGHT_ATTR_PROBES);
+	if (!list)
+		goto cancel;
+	/* as many as fit; the others go in the next message */
+	for (i = 0; i < n && !insight_put_probe(skb, &p[i]); i++)
+		from = p[i].id + 1;
+	if (n && !i)
+		goto cancel;
+	nla_nest_end(skb, list);
+	genlmsg_end(skb, hdr);
+	cb->args[INSIGHT_DUMP_SENT] = 1;
+	cb->args[INSIGHT_DUMP_NEXT] = from;
+	return skb->len;
 
-out_free:
-	nlmsg_free(msg);
-	return err;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int insight_put_output(struct sk_buff *msg, const struct insight_output_snap *o)
+{
+	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_OUTPUT);
+
+	if (!nest ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_SEQ, o->seq, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_DECISIONS, o->decisions,
+			      INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->nr) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->fd) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->len, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->captured, o->data)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int insight_outputs_start(struct netlink_callback *cb)
+{
+	return insight_dump_start(cb, INSIGHT_ATTR_PROBE, INSIGHT_OUTPUTS_BATCH *
+				  sizeof(struct insight_output_snap));
+}
+
+static int insight_outputs_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct insight_output_snap *o = (void *)cb->args[INSIGHT_DUMP_BUF];
+	u64 start = cb->args[INSIGHT_DUMP_NEXT], lost;
+	struct insight_session *s;
+	struct nlattr *list;
+	int i, n;
+	void *hdr;
+
+	insight_sessions_lock();
+	s = insight_dump_session(cb);
+	n = s ? insight_outputs_read(s, cb->args[INSIGHT_DUMP_PROBE], start, o,
+				     INSIGHT_OUTPUTS_BATCH, &lost) : -ENOENT;
+	insight_sessions_unlock();
+	if (n < 0)
+		return n;
+	if (!n && cb->args[INSIGHT_DUMP_SENT])
+		return 0;
+	hdr = insight_dump_put(skb, cb, INSIGHT_CMD_OUTPUTS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC))
+		goto cancel;
+	list = nla_nest_start(skb, INSIGHT_ATTR_OUTPUTS);
+	if (!list)
+		goto cancel;
+	for (i = 0; i < n && !insight_put_output(skb, &o[i]); i++)
+		start = o[i].seq + 1;
+	if (n && !i)
+		goto cancel;
+	nla_nest_end(skb, list);
+	genlmsg_end(skb, hdr);
+	cb->args[INSIGHT_DUMP_SENT] = 1;
+	cb->args[INSIGHT_DUMP_NEXT] = start;
+	return skb->len;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 static int insight_cmd_probe_resume(struct sk_buff *skb, struct genl_info *info)
@@ -431,8 +565,6 @@ static int insight_cmd_sandbox(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	s = info->user_ptr[0];
-	if (list_empty(&s->probes))
-		return -ENOENT;
 	return insight_sandbox_on(s, capture, fd, input ? nla_data(input) : NULL,
 				  input ? nla_len(input) : 0,
 				  nla_get_flag(info->attrs[INSIGHT_ATTR_HOLD]));
@@ -450,79 +582,6 @@ static int insight_cmd_fault_add(struct sk_buff *skb, struct genl_info *info)
 				 nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]));
 }
 
-static int insight_put_output(struct sk_buff *msg, struct insight_output *o)
-{
-	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_OUTPUT);
-
-	if (!nest ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_SEQ, o->seq, INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_DECISIONS, o->decisions,
-			      INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->nr) ||
-	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->fd) ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->len, INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->captured, o->data))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-/* Room for one output in an OUTPUTS_GET reply. */
-#define INSIGHT_OUTPUT_SIZE \
-	nla_total_size(3 * nla_total_size_64bit(8) + 2 * nla_total_size(4) + \
-		       nla_total_size(INSIGHT_CAPTURE_MAX))
-
-static int insight_cmd_outputs_get(struct sk_buff *skb, struct genl_info *info)
-{
-	struct insight_probe *p = NULL;
-	struct insight_output *o;
-	struct nlattr *list;
-	struct sk_buff *msg;
-	u64 start = 0, next, lost;
-	u32 id = 0, n = 0;
-	int err = -ENOENT;
-	void *hdr;
-
-	if (info->attrs[INSIGHT_ATTR_START])
-		start = nla_get_u64(info->attrs[INSIGHT_ATTR_START]);
-	if (info->attrs[INSIGHT_ATTR_PROBE])
-		id = nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]);
-	msg = insight_reply_new(info, INSIGHT_CMD_OUTPUTS_GET,
-				2 * nla_total_size_64bit(8) + nla_total_size(0) +
-				INSIGHT_OUTPUTS_BATCH * INSIGHT_OUTPUT_SIZE, &hdr);
-	if (!msg)
-		return -ENOMEM;
-	p = insight_probe_get(info->user_ptr[0], id);
-	if (!p)
-		goto out_free;
-	err = -EMSGSIZE;
-	list = nla_nest_start(msg, INSIGHT_ATTR_OUTPUTS);
-	if (!list)
-		goto out_free;
-	next = start;
-	spin_lock(&p->path.lock);
-	list_for_each_entry(o, &p->outputs, node) {
-		if (o->seq < start)
-			continue;
-		if (n == INSIGHT_OUTPUTS_BATCH || insight_put_output(msg, o))
-			break;
-		n++;
-		next = o->seq + 1;
-	}
-	lost = p->out_lost;
-	spin_unlock(&p->path.lock);
-	nla_nest_end(msg, list);
-	if (nla_put_u64_64bit(msg, INSIGHT_ATTR_NEXT, next, INSIGHT_ATTR_UNSPEC) ||
-	    nla_put_u64_64bit(msg, INSIGHT_ATTR_LOG_LOST, lost, INSIGHT_ATTR_UNSPEC))
-		goto out_free;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-out_free:
-	nlmsg_free(msg);
-	return err;
-}
-
 static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PROBE) ||
@@ -538,43 +597,73 @@ static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
 	.cmd = (c), .doit = (fn),					\
 	.internal_flags = INSIGHT_NEED_SYSADMIN | INSIGHT_LOCKED,	\
 }
-/* a command on the socket's session, with the session commands' policy */
-#define INSIGHT_SESSION_OP(c, fn) {					\
-	.cmd = (c), .doit = (fn), .policy = insight_session_policy,	\
-	.maxattr = INSIGHT_ATTR_MAX,					\
+/* a command on the socket's session, with its own policy */
+#define INSIGHT_SESSION_OP(c, fn, pol) {				\
+	.cmd = (c), .doit = (fn), .policy = (pol),			\
+	.maxattr = ARRAY_SIZE(pol) - 1,					\
 	.internal_flags = INSIGHT_NEED_SYSADMIN | INSIGHT_LOCKED |	\
 			  INSIGHT_NEED_SESSION,				\
+}
+/* a dump of the socket's session; .start checks the caller */
+#define INSIGHT_DUMP_OP(c, name, pol) {					\
+	.cmd = (c), .start = insight_##name##_start,			\
+	.dumpit = insight_##name##_dumpit, .done = insight_dump_done,	\
+	.policy = (pol), .maxattr = ARRAY_SIZE(pol) - 1,		\
 }
 
 static const struct genl_ops insight_ops[] = {
 	{
 		.cmd = INSIGHT_CMD_VERSION,
 		.doit = insight_cmd_version,
-		.policy = insight_version_policy,
-		.maxattr = INSIGHT_ATTR_MAX,
+		.policy = insight_version_nl_policy,
+		.maxattr = ARRAY_SIZE(insight_version_nl_policy) - 1,
 	},
 	INSIGHT_ADMIN_OP(INSIGHT_CMD_STATUS, insight_cmd_status),
 	INSIGHT_ADMIN_OP(INSIGHT_CMD_SESSION_NEW, insight_cmd_session_new),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_ATTACH, insight_cmd_attach),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_SITES_ADD, insight_cmd_sites_add),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_SITE_POLICY, insight_cmd_site_policy),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBES_GET, insight_cmd_probes_get),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_RESUME, insight_cmd_probe_resume),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_KILL, insight_cmd_probe_kill),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_SANDBOX, insight_cmd_sandbox),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_FAULT_ADD, insight_cmd_fault_add),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_OUTPUTS_GET, insight_cmd_outputs_get),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_STEP, insight_cmd_probe_step),
-	INSIGHT_SESSION_OP(INSIGHT_CMD_PATH_GET, insight_cmd_path_get),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_ATTACH, insight_cmd_attach,
+			   insight_attach_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SITES_ADD, insight_cmd_sites_add,
+			   insight_sites_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SITE_POLICY, insight_cmd_site_policy,
+			   insight_sites_nl_policy),
+	INSIGHT_DUMP_OP(INSIGHT_CMD_PATH_GET, path, insight_path_get_nl_policy),
+	INSIGHT_DUMP_OP(INSIGHT_CMD_PROBES_GET, probes,
+			insight_probes_get_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_RESUME, insight_cmd_probe_resume,
+			   insight_probe_resume_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_KILL, insight_cmd_probe_kill,
+			   insight_probe_kill_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_SANDBOX, insight_cmd_sandbox,
+			   insight_sandbox_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_FAULT_ADD, insight_cmd_fault_add,
+			   insight_fault_add_nl_policy),
+	INSIGHT_DUMP_OP(INSIGHT_CMD_OUTPUTS_GET, outputs,
+			insight_outputs_get_nl_policy),
+	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_STEP, insight_cmd_probe_step,
+			   insight_probe_step_nl_policy),
+};
+
+/*
+ * Joining the events group needs CAP_SYS_ADMIN in the family's network
+ * namespace's user namespace, checked by genl_bind().  Kernels without
+ * the GENL_MCAST_CAP_* flags (6.1 before the stable backport of
+ * "genetlink: add CAP_NET_ADMIN test for multicast bind") check nothing.
+ */
+static const struct genl_multicast_group insight_mcgrps[] = {
+	[INSIGHT_MCGRP_EVENTS] = {
+		.name = INSIGHT_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 struct genl_family insight_family __ro_after_init = {
 	.name = INSIGHT_GENL_NAME,
 	.version = INSIGHT_GENL_VERSION,
-	.maxattr = INSIGHT_ATTR_MAX,
 	.module = THIS_MODULE,
 	.ops = insight_ops,
 	.n_ops = ARRAY_SIZE(insight_ops),
+	.mcgrps = insight_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(insight_mcgrps),
 	.pre_doit = insight_pre_doit,
 	.post_doit = insight_post_doit,
 	.resv_start_op = 0,	/* strict validation for every command */

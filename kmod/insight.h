@@ -127,6 +127,8 @@ struct insight_fault {
  * @outputs: its captured writes, oldest first (under @path.lock)
  * @nout: number of @outputs
  * @out_lost: writes captured but not kept (max_outputs reached)
+ * @pending_fork: id of the fork record this probe, registered by its
+ *	parent, has yet to resume from (0: none); see insight_probe_exited()
  */
 struct insight_probe {
 	struct list_head node;
@@ -148,6 +150,7 @@ struct insight_probe {
 	struct list_head outputs;
 	u32 nout;
 	u64 out_lost;
+	u32 pending_fork;
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -156,6 +159,7 @@ struct insight_probe {
 /**
  * struct insight_session - an exploration session, owned by a socket
  * @node: in the global session list
+ * @id: the session's id, from 1, carried by its events
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
  * @lock: protects @probes, @live, @nprobes, @degraded
@@ -182,10 +186,11 @@ struct insight_probe {
  * @pending: syscalls intercepted whose work has not run yet (and probes
  *	parked after finishing the request)
  * @release: the session ends: parked probes go on
- * @events_lost: events the owner's socket could not take
+ * @events_lost: events no subscriber of the events group could take
  */
 struct insight_session {
 	struct list_head node;
+	u32 id;
 	struct net *net;
 	u32 portid;
 	spinlock_t lock;
@@ -213,14 +218,55 @@ struct insight_session {
 	atomic64_t events_lost;
 };
 
-/* kmod/session.c; callers hold insight_lock */
+/* kmod/session.c; callers hold insight_lock (insight_sessions_lock()) */
 extern struct mutex insight_lock;
+void insight_sessions_lock(void);
+void insight_sessions_unlock(void);
 unsigned int insight_session_count(void);
 struct insight_session *insight_session_find(struct net *net, u32 portid);
-int insight_session_new(struct net *net, u32 portid);
+int insight_session_new(struct net *net, u32 portid, u32 *id);
 int insight_session_attach(struct insight_session *s, pid_t nr);
+bool insight_session_attached(struct insight_session *s);
+void insight_session_counters(struct insight_session *s, u64 *degraded,
+			      u64 *events_lost);
 int insight_sessions_init(void);
 void insight_sessions_exit(void);
+
+/**
+ * struct insight_probe_snap - a copy of one probe's state, for PROBES_GET
+ * @id: probe id
+ * @parent: id of the probe it was forked from
+ * @fork_seq: sequence number of the fork decision in the parent's log
+ * @pid: process id in the caller's pid namespace
+ * @state: an enum insight_probe_state
+ */
+struct insight_probe_snap {
+	u32 id;
+	u32 parent;
+	u64 fork_seq;
+	pid_t pid;
+	u8 state;
+};
+
+/**
+ * struct insight_output_snap - a copy of one captured output, for OUTPUTS_GET
+ * @seq: sequence number among the probe's outputs
+ * @decisions: the probe's decisions logged before it
+ * @len: bytes the program wrote
+ * @nr: syscall number
+ * @fd: fd written to
+ * @captured: bytes in @data
+ * @data: the first bytes
+ */
+struct insight_output_snap {
+	u64 seq;
+	u64 decisions;
+	u64 len;
+	u32 nr;
+	u32 fd;
+	u32 captured;
+	u8 data[INSIGHT_CAPTURE_MAX];
+};
 
 /* kmod/probe.c */
 struct insight_probe *insight_probe_new(struct insight_session *s,
@@ -233,6 +279,11 @@ bool insight_probe_running(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
+void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+int insight_path_read(struct insight_session *s, u32 id, u64 start,
+		      struct insight_decision *d, u32 max, u64 *lost);
+int insight_probes_read(struct insight_session *s, u32 from,
+			struct insight_probe_snap *out, u32 max);
 u64 insight_path_log(struct insight_path *p, u32 site, u64 addr, u32 flags);
 void insight_path_reserve(struct insight_path *p, u32 cap);
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
@@ -251,6 +302,7 @@ void insight_probes_free(struct insight_session *s);
 int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
+int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy);
 void insight_sites_remove(struct insight_session *s);
 
 /* kmod/sandbox.c; callers hold insight_lock */
@@ -258,17 +310,40 @@ extern unsigned int insight_max_outputs;
 int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 		       const void *input, u32 input_len, bool hold);
 int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
+int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
+			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
 void insight_outputs_free(struct insight_probe *p);
 
+/**
+ * struct insight_ev - what one INSIGHT_CMD_EVENT says
+ * @kind: an enum insight_event
+ * @probe: the probe it is about (the splitting one for QUOTA)
+ * @parent: CREATED: the parent's id
+ * @site: CREATED, PAUSED, QUOTA: the site's index
+ * @status: EXITED, KILLED: the wait status
+ * @fork_seq: CREATED, QUOTA: the split decision's sequence number in the
+ *	splitting probe's log
+ */
+struct insight_ev {
+	u32 kind;
+	u32 probe;
+	u32 parent;
+	u32 site;
+	u32 status;
+	u64 fork_seq;
+};
+
 /* kmod/event.c */
-void insight_event(struct insight_session *s, u32 kind, u32 probe, u32 parent,
-		   u32 site, u32 status, gfp_t gfp);
+void insight_event(struct insight_session *s, const struct insight_ev *ev,
+		   gfp_t gfp);
 int insight_events_init(void);
 void insight_events_exit(void);
 extern struct genl_family insight_family;
 extern struct list_head insight_sessions;
 
+/* kmod/genl.c: the index of the events group in insight_family */
+#define INSIGHT_MCGRP_EVENTS	0
 int insight_genl_init(void);
 void insight_genl_exit(void);
 

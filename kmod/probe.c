@@ -65,6 +65,9 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
  * @in_off: the parent's offset in the replayed input at the branch
  * @addr: the site's address
  * @stepping: the parent was single-stepped (the child inherits the flag)
+ * @lock: serialises the end of the split between parent and child
+ * @ended: CREATED or QUOTA was sent for this split (under @lock)
+ * @child: the new probe, once registered (under @lock)
  */
 struct insight_fork {
 	refcount_t refs;
@@ -82,6 +85,9 @@ struct insight_fork {
 	u64 in_off;
 	unsigned long addr;
 	bool stepping;
+	struct mutex lock;
+	bool ended;
+	struct insight_probe *child;
 };
 
 /* Give the log room for @cap decisions (at most max_log); sleeps. */
@@ -219,13 +225,112 @@ static void insight_fork_put(struct insight_session *s, u32 id,
 	}
 }
 
-/* A split that did not happen: count it, tell the owner. */
-static void insight_degraded(struct insight_session *s, u32 probe, u32 site)
+/*
+ * A split that did not happen: count it, tell the owner which probe did
+ * not split, where, and the sequence number of its decision there.
+ */
+static void insight_degraded(struct insight_session *s, u32 probe, u32 site,
+			     u64 seq)
 {
+	struct insight_ev ev = {
+		.kind = INSIGHT_EVENT_QUOTA, .probe = probe, .site = site,
+		.fork_seq = seq,
+	};
+
 	spin_lock(&s->lock);
 	s->degraded++;
 	spin_unlock(&s->lock);
-	insight_event(s, INSIGHT_EVENT_QUOTA, probe, 0, site, 0, GFP_KERNEL);
+	insight_event(s, &ev, GFP_KERNEL);
+}
+
+/*
+ * End split @f exactly once, from whichever of parent and child reaches
+ * the trampoline first: register the new process (@pid, @mm; NULL when
+ * the clone failed or the child is already gone) as a probe and send
+ * CREATED, or send QUOTA for the parent when there is no probe to
+ * register.  The child may be killed before it first runs: registered by
+ * the parent, it then ends with an EXITED or KILLED event like any probe.
+ * Returns the new probe, or NULL.
+ */
+static struct insight_probe *insight_split_end(struct insight_session *s,
+					       struct insight_fork *f, u32 id,
+					       struct pid *pid,
+					       struct mm_struct *mm)
+{
+	struct insight_ev ev = {
+		.kind = INSIGHT_EVENT_CREATED, .parent = f->parent,
+		.site = f->site, .fork_seq = f->seq,
+	};
+	struct insight_probe *child;
+
+	mutex_lock(&f->lock);
+	if (!f->ended) {
+		f->ended = true;
+		child = pid && mm ? insight_probe_new(s, pid, mm, f->parent,
+						      f->seq) : NULL;
+		if (child) {
+			child->in_off = f->in_off;
+			child->stepping = f->stepping;	/* its registers hold the flag */
+			if (mm != current->mm)
+				WRITE_ONCE(child->pending_fork, id);
+			f->child = child;
+			ev.probe = child->id;
+			insight_event(s, &ev, GFP_KERNEL);
+		} else {
+			insight_degraded(s, f->parent, f->site, f->seq);
+		}
+	}
+	child = f->child;
+	mutex_unlock(&f->lock);
+	return child;
+}
+
+/* The parent of split @f, back from clone() with @ret: end the split. */
+static void insight_split_parent(struct insight_session *s,
+				 struct insight_fork *f, u32 id, long ret)
+{
+	struct insight_probe *child;
+	struct task_struct *task = NULL;
+	struct mm_struct *mm = NULL;
+	struct pid *pid = NULL;
+
+	if (ret > 0)
+		pid = find_get_pid(ret);
+	if (pid)
+		task = get_pid_task(pid, PIDTYPE_PID);
+	if (task)
+		mm = get_task_mm(task);
+	child = insight_split_end(s, f, id, pid, mm);
+	/*
+	 * A child that died before it first ran never drops its reference
+	 * to the record; whoever clears pending_fork does (see
+	 * insight_probe_exited()).
+	 */
+	if (child && !insight_probe_running(child) &&
+	    xchg(&child->pending_fork, 0))
+		insight_fork_put(s, id, f);
+	if (mm)
+		mmput(mm);
+	if (task)
+		put_task_struct(task);
+	put_pid(pid);
+}
+
+/*
+ * Probe @p exits (sched_process_exit, atomic context): if it was
+ * registered by its parent and dies before it first ran, drop its
+ * reference to the fork record.
+ */
+void insight_probe_exited(struct insight_session *s, struct insight_probe *p)
+{
+	u32 id = xchg(&p->pending_fork, 0);
+	struct insight_fork *f;
+
+	if (!id)
+		return;
+	f = xa_load(&s->forks, id);
+	if (f)
+		insight_fork_put(s, id, f);
 }
 
 static void insight_hold(struct insight_session *s, struct insight_probe *child,
@@ -248,17 +353,13 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		return 0;	/* not one of ours: the ud2 that follows stops it */
 
 	if (current->mm != f->mm) {
-		child = insight_probe_new(s, task_pid(current), current->mm,
-					  f->parent, f->seq);
+		child = insight_split_end(s, f, id, task_pid(current), current->mm);
 		if (!child) {
 			send_sig(SIGKILL, current, 1);	/* untracked: never run */
 			insight_fork_put(s, id, f);
 			return 0;
 		}
-		child->in_off = f->in_off;
-		child->stepping = f->stepping;	/* its registers hold the flag */
-		insight_event(s, INSIGHT_EVENT_CREATED, child->id, f->parent,
-			      f->site, 0, GFP_KERNEL);
+		WRITE_ONCE(child->pending_fork, 0);
 		if (f->hold) {
 			insight_hold(s, child, f, id, regs);
 			return 0;
@@ -275,16 +376,14 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 	}
 
 	forked = (long)regs->ax > 0;
+	insight_split_parent(s, f, id, regs->ax);
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
 	parent = insight_probe_of_mm(s, current->mm);
 	if (parent)
 		insight_step_apply(parent, regs);
-	if (!forked) {
-		/* clone failed: no child will resume */
-		insight_degraded(s, f->parent, f->site);
-		insight_fork_put(s, id, f);
-	}
+	if (!forked)
+		insight_fork_put(s, id, f);	/* no child will resume */
 	if (f->parent == 0 && atomic_dec_and_test(&s->target_forking))
 		wake_up_var(&s->target_forking);
 	insight_fork_put(s, id, f);
@@ -391,6 +490,9 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL))
 		return -ENOMEM;
 	refcount_set(&f->refs, 2);
+	mutex_init(&f->lock);
+	f->ended = false;
+	f->child = NULL;
 	f->mm = current->mm;
 	f->parent = self->id;
 	f->in_off = self->in_off;
@@ -421,6 +523,7 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 {
 	u32 flags = natural ? INSIGHT_DECISION_TAKEN : 0;
 	struct insight_fork *f;
+	u64 seq;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
@@ -444,8 +547,8 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 	return;
 
 natural:
-	insight_degraded(s, self->id, site->index);
-	insight_path_log(&self->path, site->index, site->addr, flags);
+	seq = insight_path_log(&self->path, site->index, site->addr, flags);
+	insight_degraded(s, self->id, site->index, seq);
 	instruction_pointer_set(regs, natural ? site->target : site->next);
 }
 
@@ -457,6 +560,7 @@ natural:
 static void insight_hold(struct insight_session *s, struct insight_probe *child,
 			 struct insight_fork *f, u32 id, struct pt_regs *regs)
 {
+	struct insight_ev ev = { .kind = INSIGHT_EVENT_PAUSED, .probe = child->id };
 	struct insight_fork *again;
 	bool taken, keep;
 	u32 flags;
@@ -469,8 +573,8 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 		return;
 	}
 	WRITE_ONCE(child->held, true);
-	insight_event(s, INSIGHT_EVENT_PAUSED, child->id, 0, again->site, 0,
-		      GFP_KERNEL);
+	ev.site = again->site;
+	insight_event(s, &ev, GFP_KERNEL);
 	if (wait_var_event_killable(&child->resume, READ_ONCE(child->resume))) {
 		kfree(again);
 		return;		/* killed: it never returns to userspace */
@@ -487,10 +591,57 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 	if (keep && !insight_split(s, child, again, regs))
 		return;		/* a new snapshot will be held here */
 	if (keep)
-		insight_degraded(s, child->id, again->site);
+		insight_degraded(s, child->id, again->site, again->seq);
 	instruction_pointer_set(regs, again->parent_ip);
 	insight_step_apply(child, regs);
 	kfree(again);
+}
+
+/*
+ * PATH_GET: copy up to @max decisions of probe @id from sequence number
+ * @start into @d; *@lost gets the decisions the full log dropped.
+ * Returns how many, or -ENOENT for an unknown probe.
+ */
+int insight_path_read(struct insight_session *s, u32 id, u64 start,
+		      struct insight_decision *d, u32 max, u64 *lost)
+{
+	struct insight_probe *p = insight_probe_get(s, id);
+	u32 n = 0;
+
+	if (!p)
+		return -ENOENT;
+	spin_lock(&p->path.lock);
+	/* the log keeps a prefix: entries[i].seq == i */
+	if (start < p->path.len)
+		n = min_t(u64, p->path.len - start, max);
+	memcpy(d, p->path.entries + start, n * sizeof(*d));
+	*lost = p->path.lost;
+	spin_unlock(&p->path.lock);
+	return n;
+}
+
+/* PROBES_GET: copy up to @max probes of id @from and above into @out. */
+int insight_probes_read(struct insight_session *s, u32 from,
+			struct insight_probe_snap *out, u32 max)
+{
+	struct insight_probe *p;
+	u32 n = 0;
+
+	spin_lock(&s->lock);
+	list_for_each_entry(p, &s->probes, node) {
+		if (p->id < from)
+			continue;
+		if (n == max)
+			break;
+		out[n].id = p->id;
+		out[n].parent = p->parent;
+		out[n].fork_seq = p->fork_seq;
+		out[n].pid = pid_vnr(p->pid);
+		out[n].state = insight_probe_state(p);
+		n++;
+	}
+	spin_unlock(&s->lock);
+	return n;
 }
 
 enum insight_probe_state insight_probe_state(struct insight_probe *p)

@@ -274,11 +274,13 @@ static void insight_park_run(struct callback_head *cb)
 static bool insight_request_done(struct insight_session *s,
 				 struct insight_probe *p, long nr, int fd)
 {
+	struct insight_ev ev = { .kind = INSIGHT_EVENT_DONE, .probe = p->id };
+
 	if (!insight_syscall_request_done(nr, fd, s->input_fd, p->in_off,
 					  s->input_len))
 		return false;
 	p->done = true;
-	insight_event(s, INSIGHT_EVENT_DONE, p->id, 0, 0, 0, GFP_ATOMIC);
+	insight_event(s, &ev, GFP_ATOMIC);
 	return true;
 }
 
@@ -394,6 +396,8 @@ int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 {
 	int err;
 
+	if (!insight_session_attached(s))
+		return -ENOENT;
 	if (s->sandbox)
 		return -EBUSY;
 	if (input_len) {
@@ -461,6 +465,40 @@ void insight_sandbox_end(struct insight_session *s)
 	wait_var_event(&s->pending, !atomic_read(&s->pending));
 	kvfree(s->input);
 	s->input = NULL;
+}
+
+/*
+ * OUTPUTS_GET: copy up to @max outputs of probe @id from sequence number
+ * @start into @out; *@lost gets the outputs not kept.  Returns how many,
+ * or -ENOENT for an unknown probe.  Caller holds insight_lock.
+ */
+int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
+			 struct insight_output_snap *out, u32 max, u64 *lost)
+{
+	struct insight_probe *p = insight_probe_get(s, id);
+	struct insight_output *o;
+	u32 n = 0;
+
+	if (!p)
+		return -ENOENT;
+	spin_lock(&p->path.lock);
+	list_for_each_entry(o, &p->outputs, node) {
+		if (o->seq < start)
+			continue;
+		if (n == max)
+			break;
+		out[n].seq = o->seq;
+		out[n].decisions = o->decisions;
+		out[n].len = o->len;
+		out[n].nr = o->nr;
+		out[n].fd = o->fd;
+		out[n].captured = o->captured;
+		memcpy(out[n].data, o->data, o->captured);
+		n++;
+	}
+	*lost = p->out_lost;
+	spin_unlock(&p->path.lock);
+	return n;
 }
 
 void insight_outputs_free(struct insight_probe *p)

@@ -24,6 +24,18 @@
 DEFINE_MUTEX(insight_lock);
 LIST_HEAD(insight_sessions);	/* RCU for the exit tracepoint */
 static unsigned int nsessions;
+static u32 last_session_id;
+
+/* Every netlink command and dump serialises on insight_lock. */
+void insight_sessions_lock(void)
+{
+	mutex_lock(&insight_lock);
+}
+
+void insight_sessions_unlock(void)
+{
+	mutex_unlock(&insight_lock);
+}
 
 unsigned int insight_session_count(void)
 {
@@ -51,7 +63,25 @@ static struct insight_session *insight_session_of_mm(struct mm_struct *mm)
 	return NULL;
 }
 
-int insight_session_new(struct net *net, u32 portid)
+/* The session has a target: ATTACH succeeded. */
+bool insight_session_attached(struct insight_session *s)
+{
+	lockdep_assert_held(&insight_lock);
+	return !list_empty(&s->probes);
+}
+
+/* Splits that did not happen, events not delivered: for PROBES_GET. */
+void insight_session_counters(struct insight_session *s, u64 *degraded,
+			      u64 *events_lost)
+{
+	spin_lock(&s->lock);
+	*degraded = s->degraded;
+	spin_unlock(&s->lock);
+	*events_lost = atomic64_read(&s->events_lost);
+}
+
+/* Open the session of socket @portid; its id goes to *@id. */
+int insight_session_new(struct net *net, u32 portid, u32 *id)
 {
 	struct insight_session *s;
 
@@ -71,6 +101,8 @@ int insight_session_new(struct net *net, u32 portid)
 	s->input_fd = -1;
 	s->net = net;
 	s->portid = portid;
+	s->id = ++last_session_id ?: ++last_session_id;	/* never 0 */
+	*id = s->id;
 	list_add_rcu(&s->node, &insight_sessions);
 	nsessions++;
 	return 0;

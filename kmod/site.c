@@ -143,11 +143,29 @@ struct insight_site *insight_site_find(struct insight_session *s, u64 addr)
 	return NULL;
 }
 
-/* Make room for @n more sites; -ENOSPC beyond max_sites. */
+/* SITE_POLICY: change the policy of the site at @addr (-ENOENT: none). */
+int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy)
+{
+	struct insight_site *site = insight_site_find(s, addr);
+
+	if (!site)
+		return -ENOENT;
+	if (policy >= __INSIGHT_POLICY_MAX)
+		return -EINVAL;
+	WRITE_ONCE(site->policy, policy);
+	return 0;
+}
+
+/*
+ * Make room for @n more sites: -ENOENT if the session is not attached,
+ * -ENOSPC beyond max_sites.
+ */
 int insight_sites_reserve(struct insight_session *s, u32 n)
 {
 	struct insight_site **sites;
 
+	if (!insight_session_attached(s))
+		return -ENOENT;
 	if (n > insight_max_sites - s->nsites)
 		return -ENOSPC;
 	sites = kvrealloc(s->sites, s->nsites * sizeof(*sites),

@@ -14,15 +14,15 @@
 
 #include "libinsight.h"
 
-#define EVENT_QUEUE 256
+/* receive buffer asked for the events socket (the kernel may cap it) */
+#define EVENT_RCVBUF (8 << 20)
 
 struct insight_nl {
-	struct nl_sock *sk;
+	struct nl_sock *sk;	/* requests and their replies */
+	struct nl_sock *ev_sk;	/* the events group, once joined */
 	int family;
+	uint32_t session;	/* this socket's session id, 0: none */
 	char errmsg[128];
-	/* events received while waiting for a reply, oldest first */
-	struct insight_event_info events[EVENT_QUEUE];
-	unsigned int ev_head, ev_count;
 };
 
 struct transact {
@@ -75,8 +75,48 @@ void insight_nl_close(struct insight_nl *h)
 {
 	if (!h)
 		return;
+	if (h->ev_sk)
+		nl_socket_free(h->ev_sk);
 	nl_socket_free(h->sk);
 	free(h);
+}
+
+int insight_events_join(struct insight_nl *h)
+{
+	struct nl_sock *sk;
+	int grp, fd, err;
+
+	if (h->ev_sk)
+		return 0;
+	grp = genl_ctrl_resolve_grp(h->sk, INSIGHT_GENL_NAME,
+				    INSIGHT_GENL_MCGRP_EVENTS);
+	if (grp < 0)
+		return grp == -NLE_OBJ_NOTFOUND ? -ENOENT : -EPROTO;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
+		return -EPROTO;
+	}
+	fd = nl_socket_get_fd(sk);
+	/* beyond rmem_max only with CAP_NET_ADMIN: try, then settle */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ EVENT_RCVBUF },
+		       sizeof(int)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ EVENT_RCVBUF },
+			   sizeof(int));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
+		err = -errno;
+		nl_socket_free(sk);
+		return err;
+	}
+	h->ev_sk = sk;
+	return 0;
+}
+
+uint32_t insight_session_id(const struct insight_nl *h)
+{
+	return h->session;
 }
 
 const char *insight_nl_errmsg(const struct insight_nl *h)
@@ -107,33 +147,7 @@ struct nl_msg *insight_msg_new(struct insight_nl *h, uint8_t cmd)
 	return msg_alloc(h, cmd, 0);
 }
 
-/* Queue an unsolicited event; 1 if @msg was one. */
-static int queue_event(struct insight_nl *h, struct nl_msg *msg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct nlattr *tb[INSIGHT_ATTR_MAX + 1];
-	struct insight_event_info *ev;
-
-	if (gh->cmd != INSIGHT_CMD_EVENT)
-		return 0;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, INSIGHT_ATTR_MAX, NULL) ||
-	    !tb[INSIGHT_ATTR_EVENT] || !tb[INSIGHT_ATTR_PROBE] ||
-	    h->ev_count == EVENT_QUEUE)
-		return 1;
-	ev = &h->events[(h->ev_head + h->ev_count++) % EVENT_QUEUE];
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = nla_get_u32(tb[INSIGHT_ATTR_EVENT]);
-	ev->probe = nla_get_u32(tb[INSIGHT_ATTR_PROBE]);
-	if (tb[INSIGHT_ATTR_PARENT])
-		ev->parent = nla_get_u32(tb[INSIGHT_ATTR_PARENT]);
-	if (tb[INSIGHT_ATTR_SITE_INDEX])
-		ev->site = nla_get_u32(tb[INSIGHT_ATTR_SITE_INDEX]);
-	if (tb[INSIGHT_ATTR_STATUS])
-		ev->status = nla_get_u32(tb[INSIGHT_ATTR_STATUS]);
-	return 1;
-}
-
-/* Events come with sequence number 0, among the replies. */
+/* Replies are matched to their request by the transaction, not libnl. */
 static int no_seq_check(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
@@ -147,7 +161,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[INSIGHT_ATTR_MAX + 1];
 	int err;
 
-	if (queue_event(t->h, msg) || !t->on_reply)
+	if (!t->on_reply)
 		return NL_OK;
 	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, INSIGHT_ATTR_MAX, NULL);
 	if (err) {
@@ -206,6 +220,18 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* The end of a dump: NLMSG_DONE carries the dump's error, or 0. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct transact *t = arg;
+
+	t->done = 1;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+		t->err = *(int *)nlmsg_data(nlh);
+	return NL_STOP;
+}
+
 int insight_transact(struct insight_nl *h, struct nl_msg *msg,
 		     insight_reply_fn on_reply, void *arg)
 {
@@ -222,6 +248,7 @@ int insight_transact(struct insight_nl *h, struct nl_msg *msg,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &t);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
 
@@ -293,13 +320,40 @@ int insight_status(struct insight_nl *h, struct insight_status *st)
 	return insight_transact(h, msg, parse_status, st);
 }
 
+static int parse_session(struct nlattr **tb, void *arg)
+{
+	return get_u32(tb, INSIGHT_ATTR_SESSION, arg);
+}
+
+/*
+ * Join the events group first, so that no event of the session comes
+ * before the subscription.
+ */
 int insight_session_new(struct insight_nl *h)
 {
-	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_SESSION_NEW);
+	struct nl_msg *msg;
+	uint32_t id = 0;
+	int err;
 
+	err = insight_events_join(h);
+	if (err)
+		return err;
+	msg = insight_msg_new(h, INSIGHT_CMD_SESSION_NEW);
 	if (!msg)
 		return -ENOMEM;
-	return insight_transact(h, msg, NULL, NULL);
+	err = insight_transact(h, msg, parse_session, &id);
+	if (!err)
+		h->session = id;
+	return err;
+}
+
+struct nl_msg *insight_dump_new(struct insight_nl *h, uint8_t cmd)
+{
+	struct nl_msg *msg = msg_alloc(h, cmd, 0);
+
+	if (msg)
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
+	return msg;
 }
 
 int insight_attach(struct insight_nl *h, uint32_t pid)
@@ -417,25 +471,24 @@ int insight_site_policy(struct insight_nl *h, uint64_t addr, uint32_t policy)
 struct path_batch {
 	struct insight_decision *d;
 	unsigned int room, got;
-	uint64_t lost, next;
+	uint64_t lost;
 };
 
+/* One message of the dump: decisions in order, kept while there is room. */
 static int parse_path(struct nlattr **tb, void *arg)
 {
 	struct path_batch *b = arg;
 	unsigned int n;
 
 	if (!tb[INSIGHT_ATTR_DECISIONS] || !tb[INSIGHT_ATTR_LOG_LOST] ||
-	    !tb[INSIGHT_ATTR_NEXT] ||
 	    nla_len(tb[INSIGHT_ATTR_DECISIONS]) % sizeof(struct insight_decision))
 		return -EBADMSG;
 	n = nla_len(tb[INSIGHT_ATTR_DECISIONS]) / sizeof(struct insight_decision);
-	if (n > b->room)
-		n = b->room;
-	memcpy(b->d, nla_data(tb[INSIGHT_ATTR_DECISIONS]), n * sizeof(*b->d));
-	b->got = n;
+	if (n > b->room - b->got)
+		n = b->room - b->got;
+	memcpy(b->d + b->got, nla_data(tb[INSIGHT_ATTR_DECISIONS]), n * sizeof(*b->d));
+	b->got += n;
 	b->lost = nla_get_u64(tb[INSIGHT_ATTR_LOG_LOST]);
-	b->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
 	return 0;
 }
 
@@ -443,35 +496,30 @@ int insight_path_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 		     struct insight_decision *d, unsigned int max,
 		     unsigned int *n, uint64_t *lost)
 {
-	struct path_batch b;
+	struct path_batch b = { .d = d, .room = max };
+	struct nl_msg *msg = insight_dump_new(h, INSIGHT_CMD_PATH_GET);
 	int err;
 
 	*n = 0;
-	do {
-		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PATH_GET);
-
-		if (!msg)
-			return -ENOMEM;
-		if (nla_put_u64(msg, INSIGHT_ATTR_START, start) ||
-		    nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe)) {
-			nlmsg_free(msg);
-			return -EMSGSIZE;
-		}
-		b = (struct path_batch){ .d = d + *n, .room = max - *n };
-		err = insight_transact(h, msg, parse_path, &b);
-		if (err)
-			return err;
-		*n += b.got;
-		*lost = b.lost;
-		start = b.next;
-	} while (b.got && *n < max);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u64(msg, INSIGHT_ATTR_START, start) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = insight_transact(h, msg, parse_path, &b);
+	if (err)
+		return err;
+	*n = b.got;
+	*lost = b.lost;
 	return 0;
 }
 
 struct probe_list {
 	struct insight_probe_info *p;
 	unsigned int room, got;
-	uint64_t degraded, next;
+	uint64_t degraded, events_lost;
 };
 
 static int parse_probes(struct nlattr **tb, void *arg)
@@ -481,10 +529,10 @@ static int parse_probes(struct nlattr **tb, void *arg)
 	int rem;
 
 	if (!tb[INSIGHT_ATTR_PROBES] || !tb[INSIGHT_ATTR_DEGRADED] ||
-	    !tb[INSIGHT_ATTR_NEXT])
+	    !tb[INSIGHT_ATTR_EVENTS_LOST])
 		return -EBADMSG;
 	l->degraded = nla_get_u64(tb[INSIGHT_ATTR_DEGRADED]);
-	l->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
+	l->events_lost = nla_get_u64(tb[INSIGHT_ATTR_EVENTS_LOST]);
 	nla_for_each_nested(info, tb[INSIGHT_ATTR_PROBES], rem) {
 		struct insight_probe_info *p = &l->p[l->got];
 
@@ -505,32 +553,37 @@ static int parse_probes(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+int insight_probes_get_lost(struct insight_nl *h, uint32_t start,
+			    struct insight_probe_info *p, unsigned int max,
+			    unsigned int *n, uint64_t *degraded,
+			    uint64_t *events_lost)
+{
+	struct probe_list l = { .p = p, .room = max };
+	struct nl_msg *msg = insight_dump_new(h, INSIGHT_CMD_PROBES_GET);
+	int err;
+
+	*n = 0;
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = insight_transact(h, msg, parse_probes, &l);
+	if (err)
+		return err;
+	*n = l.got;
+	*degraded = l.degraded;
+	if (events_lost)
+		*events_lost = l.events_lost;
+	return 0;
+}
+
 int insight_probes_get(struct insight_nl *h, uint32_t start,
 		       struct insight_probe_info *p, unsigned int max,
 		       unsigned int *n, uint64_t *degraded)
 {
-	struct probe_list l;
-	int err;
-
-	*n = 0;
-	do {
-		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_PROBES_GET);
-
-		if (!msg)
-			return -ENOMEM;
-		if (nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
-			nlmsg_free(msg);
-			return -EMSGSIZE;
-		}
-		l = (struct probe_list){ .p = p + *n, .room = max - *n };
-		err = insight_transact(h, msg, parse_probes, &l);
-		if (err)
-			return err;
-		*n += l.got;
-		*degraded = l.degraded;
-		start = l.next;
-	} while (l.got && *n < max);
-	return 0;
+	return insight_probes_get_lost(h, start, p, max, n, degraded, NULL);
 }
 
 int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
@@ -606,7 +659,7 @@ int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
 struct output_list {
 	struct insight_output_info *o;
 	unsigned int room, got;
-	uint64_t lost, next;
+	uint64_t lost;
 };
 
 static int parse_outputs(struct nlattr **tb, void *arg)
@@ -615,10 +668,8 @@ static int parse_outputs(struct nlattr **tb, void *arg)
 	struct output_list *l = arg;
 	int rem;
 
-	if (!tb[INSIGHT_ATTR_OUTPUTS] || !tb[INSIGHT_ATTR_NEXT] ||
-	    !tb[INSIGHT_ATTR_LOG_LOST])
+	if (!tb[INSIGHT_ATTR_OUTPUTS] || !tb[INSIGHT_ATTR_LOG_LOST])
 		return -EBADMSG;
-	l->next = nla_get_u64(tb[INSIGHT_ATTR_NEXT]);
 	l->lost = nla_get_u64(tb[INSIGHT_ATTR_LOG_LOST]);
 	nla_for_each_nested(nest, tb[INSIGHT_ATTR_OUTPUTS], rem) {
 		struct insight_output_info *o = &l->o[l->got];
@@ -647,65 +698,85 @@ int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 			struct insight_output_info *o, unsigned int max,
 			unsigned int *n, uint64_t *lost)
 {
-	struct output_list l;
+	struct output_list l = { .o = o, .room = max };
+	struct nl_msg *msg = insight_dump_new(h, INSIGHT_CMD_OUTPUTS_GET);
 	int err;
 
 	*n = 0;
-	do {
-		struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_OUTPUTS_GET);
-
-		if (!msg)
-			return -ENOMEM;
-		if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
-		    nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
-			nlmsg_free(msg);
-			return -EMSGSIZE;
-		}
-		l = (struct output_list){ .o = o + *n, .room = max - *n };
-		err = insight_transact(h, msg, parse_outputs, &l);
-		if (err)
-			return err;
-		*n += l.got;
-		*lost = l.lost;
-		start = l.next;
-	} while (l.got && *n < max);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
+	    nla_put_u64(msg, INSIGHT_ATTR_START, start)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = insight_transact(h, msg, parse_outputs, &l);
+	if (err)
+		return err;
+	*n = l.got;
+	*lost = l.lost;
 	return 0;
 }
 
-static int on_event_only(struct nl_msg *msg, void *arg)
+/*
+ * Decode one message of the events group into @ev; 1 if it is an event
+ * of this socket's session, 0 if not (another session's, malformed).
+ */
+static int decode_event(struct insight_nl *h, struct nlmsghdr *nlh,
+			struct insight_event_info *ev)
 {
-	queue_event(arg, msg);
-	return NL_OK;
+	struct nlattr *tb[INSIGHT_ATTR_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type != h->family || gh->cmd != INSIGHT_CMD_EVENT ||
+	    genlmsg_parse(nlh, 0, tb, INSIGHT_ATTR_MAX, NULL) ||
+	    !tb[INSIGHT_ATTR_SESSION] || !tb[INSIGHT_ATTR_EVENT] ||
+	    !tb[INSIGHT_ATTR_PROBE] ||
+	    nla_get_u32(tb[INSIGHT_ATTR_SESSION]) != h->session)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = nla_get_u32(tb[INSIGHT_ATTR_EVENT]);
+	ev->probe = nla_get_u32(tb[INSIGHT_ATTR_PROBE]);
+	ev->session = h->session;
+	if (tb[INSIGHT_ATTR_PARENT])
+		ev->parent = nla_get_u32(tb[INSIGHT_ATTR_PARENT]);
+	if (tb[INSIGHT_ATTR_SITE_INDEX])
+		ev->site = nla_get_u32(tb[INSIGHT_ATTR_SITE_INDEX]);
+	if (tb[INSIGHT_ATTR_STATUS])
+		ev->status = nla_get_u32(tb[INSIGHT_ATTR_STATUS]);
+	if (tb[INSIGHT_ATTR_FORK_SEQ])
+		ev->fork_seq = nla_get_u64(tb[INSIGHT_ATTR_FORK_SEQ]);
+	if (tb[INSIGHT_ATTR_EVENTS_LOST])
+		ev->events_lost = nla_get_u64(tb[INSIGHT_ATTR_EVENTS_LOST]);
+	return 1;
 }
 
 int insight_events_read(struct insight_nl *h, struct insight_event_info *ev,
 			unsigned int max, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = nl_socket_get_fd(h->sk), .events = POLLIN };
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct pollfd pfd = { .events = POLLIN };
 	unsigned int n = 0;
-	struct nl_cb *cb;
+	ssize_t len;
 	int err;
 
-	if (!h->ev_count) {
-		err = poll(&pfd, 1, timeout_ms);
-		if (err < 0)
-			return -errno;
-		if (err) {
-			cb = nl_cb_alloc(NL_CB_CUSTOM);
-			if (!cb)
-				return -ENOMEM;
-			nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event_only, h);
-			nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
-			err = nl_recvmsgs(h->sk, cb);
-			nl_cb_put(cb);
-			if (err < 0)
-				return -EIO;
-		}
-	}
-	while (n < max && h->ev_count) {
-		ev[n++] = h->events[h->ev_head];
-		h->ev_head = (h->ev_head + 1) % EVENT_QUEUE;
-		h->ev_count--;
+	if (!h->ev_sk || !h->session)
+		return -ENOENT;		/* no session: no events of its own */
+	pfd.fd = nl_socket_get_fd(h->ev_sk);
+	err = poll(&pfd, 1, timeout_ms);
+	if (err < 0)
+		return -errno;
+	/* every datagram waiting, none more: one event each */
+	while (n < max) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		len = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0 && errno == ENOBUFS)
+			continue;	/* overrun: the kernel counts them lost */
+		if (len < 0)
+			break;
+		for (; NLMSG_OK(nlh, len) && n < max; nlh = NLMSG_NEXT(nlh, len))
+			n += decode_event(h, nlh, &ev[n]);
 	}
 	return n;
 }

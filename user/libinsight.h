@@ -54,8 +54,22 @@ struct insight_status {
 };
 int insight_status(struct insight_nl *h, struct insight_status *st);
 
-/* Open this socket's exploration session (ends when @h is closed). */
+/*
+ * Open this socket's exploration session (ends when @h is closed).  It
+ * first joins the events group (insight_events_join()).
+ */
 int insight_session_new(struct insight_nl *h);
+/* The id of this socket's session, 0 before insight_session_new(). */
+uint32_t insight_session_id(const struct insight_nl *h);
+
+/*
+ * Join the events group on a second socket of @h (done by
+ * insight_session_new()): -EPERM without CAP_SYS_ADMIN.
+ */
+int insight_events_join(struct insight_nl *h);
+
+/* A dump request (NLM_F_DUMP) for @cmd; insight_transact() reads it all. */
+struct nl_msg *insight_dump_new(struct insight_nl *h, uint8_t cmd);
 int insight_attach(struct insight_nl *h, uint32_t pid);
 
 /*
@@ -69,7 +83,7 @@ int insight_site_policy(struct insight_nl *h, uint64_t addr, uint32_t policy);
 /*
  * Read probe @probe's path log (0: the target) from sequence number
  * @start: up to @max decisions into @d, their number into *n; *lost gets
- * the decisions the full log dropped.  Fetches as many batches as needed.
+ * the decisions the full log dropped.  One dump, however many messages.
  */
 int insight_path_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 		     struct insight_decision *d, unsigned int max,
@@ -84,12 +98,17 @@ struct insight_probe_info {
 };
 
 /*
- * The session's probes from id @start (up to @max, fetching as many
- * batches as needed) and its degraded-fork count.
+ * The session's probes from id @start (up to @max, one dump) and its
+ * degraded-fork count.
  */
 int insight_probes_get(struct insight_nl *h, uint32_t start,
 		       struct insight_probe_info *p, unsigned int max,
 		       unsigned int *n, uint64_t *degraded);
+/* The same, and the session's events not delivered (@events_lost may be NULL). */
+int insight_probes_get_lost(struct insight_nl *h, uint32_t start,
+			    struct insight_probe_info *p, unsigned int max,
+			    unsigned int *n, uint64_t *degraded,
+			    uint64_t *events_lost);
 
 /* Release held snapshot @probe in direction @policy (TAKEN/NOT_TAKEN). */
 int insight_probe_resume(struct insight_nl *h, uint32_t probe, uint32_t policy,
@@ -129,16 +148,20 @@ int insight_outputs_get(struct insight_nl *h, uint32_t probe, uint64_t start,
 
 struct insight_event_info {
 	uint32_t kind;		/* an enum insight_event */
-	uint32_t probe;
+	uint32_t probe;		/* quota: the probe that did not split */
 	uint32_t parent;	/* created */
 	uint32_t site;		/* created, paused, quota */
 	uint32_t status;	/* exited, killed: a wait status */
+	uint32_t session;	/* the session's id (always this socket's) */
+	uint64_t fork_seq;	/* created, quota: the split's decision */
+	uint64_t events_lost;	/* the session's events lost so far */
 };
 
 /*
- * Events of this socket's session, oldest first: those already received
- * (while waiting for replies), else what arrives within @timeout_ms.
- * Returns how many were stored in @ev, or -errno.
+ * Events of this socket's session, oldest first, from the events group:
+ * those waiting, or what arrives within @timeout_ms.  Other sessions'
+ * events are dropped here.  Returns how many were stored in @ev, or
+ * -errno (-ENOENT: no session).
  */
 int insight_events_read(struct insight_nl *h, struct insight_event_info *ev,
 			unsigned int max, int timeout_ms);

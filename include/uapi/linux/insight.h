@@ -3,9 +3,10 @@
  * insight.h - the one ABI shared by insight.ko, its eBPF programs and
  * userspace (the insight CLI and libinsight).
  *
- * Rules (see Documentation/abi.rst):
+ * Rules (see Documentation/abi.rst, "Bump rule"):
  * - numbers are never reused: a retired command or attribute keeps its slot;
- * - every new command, attribute or event field bumps INSIGHT_ABI_VERSION;
+ * - every new command, attribute, event field or change of meaning bumps
+ *   INSIGHT_ABI_VERSION, in the commit that makes the change;
  * - a change that old clients cannot follow also raises INSIGHT_ABI_MIN.
  *
  * The header builds in the kernel, in BPF programs (which define
@@ -21,19 +22,34 @@
 /**
  * INSIGHT_ABI_VERSION - version of this ABI, reported by INSIGHT_CMD_VERSION
  *
- * Raised by one for every addition to this header.
+ * Raised by one for every addition to this header or change of meaning.
+ * ABI 5: per-command policies, the GET commands are dumps, events on the
+ * %INSIGHT_GENL_MCGRP_EVENTS multicast group with the session's id.
  */
-#define INSIGHT_ABI_VERSION	4
+#define INSIGHT_ABI_VERSION	5
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
+ *
+ * 5: a client of ABI 4 or older pages the GET commands with
+ * %INSIGHT_ATTR_NEXT and reads events on its request socket; it cannot
+ * follow dumps and the multicast group.
  */
-#define INSIGHT_ABI_MIN		1
+#define INSIGHT_ABI_MIN		5
 
 /** INSIGHT_GENL_NAME - name of the generic netlink family */
 #define INSIGHT_GENL_NAME	"insight"
 /** INSIGHT_GENL_VERSION - genlmsghdr.version of every message */
 #define INSIGHT_GENL_VERSION	1
+/**
+ * INSIGHT_GENL_MCGRP_EVENTS - name of the multicast group of events
+ *
+ * Every %INSIGHT_CMD_EVENT of every session is sent to this group of the
+ * family (resolve its id with the nlctrl family, join it with
+ * NETLINK_ADD_MEMBERSHIP).  Joining needs CAP_SYS_ADMIN (-EPERM
+ * otherwise); %INSIGHT_ATTR_SESSION tells the sessions apart.  Since ABI 5.
+ */
+#define INSIGHT_GENL_MCGRP_EVENTS	"events"
 
 /**
  * enum insight_cmd - generic netlink commands of the insight family
@@ -49,7 +65,9 @@
  * @INSIGHT_CMD_SESSION_NEW: open the exploration session of this netlink
  *	socket (CAP_SYS_ADMIN, like every session command).  At most one per
  *	socket (-EBUSY), at most max_sessions in all (-EMFILE).  The session
- *	ends when the socket is closed: its breakpoints are removed.
+ *	ends when the socket is closed: its breakpoints are removed.  Reply
+ *	(since ABI 5): %INSIGHT_ATTR_SESSION, the session's id, which every
+ *	event of the session carries.
  * @INSIGHT_CMD_ATTACH: attach the session to a target process: required
  *	%INSIGHT_ATTR_PID.  -ESRCH: no such process; -EPERM: the caller may
  *	not trace it (ptrace's credential rules); -EINVAL: a kernel thread;
@@ -63,18 +81,19 @@
  * @INSIGHT_CMD_SITE_POLICY: change a site's policy: required
  *	%INSIGHT_ATTR_SITES holding one site with %INSIGHT_SITE_ADDR and
  *	%INSIGHT_SITE_POLICY.  -ENOENT: no such site.
- * @INSIGHT_CMD_PATH_GET: a probe's path log: optional %INSIGHT_ATTR_PROBE
- *	(default 0, the target; -ENOENT if unknown) and %INSIGHT_ATTR_START
- *	(first sequence number wanted).  Reply:
- *	%INSIGHT_ATTR_DECISIONS (an array of &struct insight_decision, at
- *	most %INSIGHT_PATH_BATCH), %INSIGHT_ATTR_LOG_LOST (decisions not
- *	logged because the log was full) and %INSIGHT_ATTR_NEXT (the
- *	sequence number to ask for next).
- * @INSIGHT_CMD_PROBES_GET: the session's probes, from optional
- *	%INSIGHT_ATTR_START (a probe id, default 0).  Reply: %INSIGHT_ATTR_PROBES
- *	(a nest of at most %INSIGHT_PROBES_BATCH %INSIGHT_ATTR_PROBE_INFO nests
- *	of &enum insight_probe_attr), %INSIGHT_ATTR_NEXT (the id to ask for
- *	next) and %INSIGHT_ATTR_DEGRADED.
+ * @INSIGHT_CMD_PATH_GET: a dump (NLM_F_DUMP; without it -EOPNOTSUPP) of
+ *	a probe's path log: optional %INSIGHT_ATTR_PROBE (default 0, the
+ *	target; -ENOENT if unknown) and %INSIGHT_ATTR_START (first sequence
+ *	number wanted).  Each message: %INSIGHT_ATTR_DECISIONS (an array of
+ *	&struct insight_decision, at most %INSIGHT_PATH_BATCH, in order) and
+ *	%INSIGHT_ATTR_LOG_LOST (decisions not logged because the log was
+ *	full).  A dump since ABI 5; before, one reply with %INSIGHT_ATTR_NEXT.
+ * @INSIGHT_CMD_PROBES_GET: a dump of the session's probes, from optional
+ *	%INSIGHT_ATTR_START (a probe id, default 0).  Each message:
+ *	%INSIGHT_ATTR_PROBES (a nest of at most %INSIGHT_PROBES_BATCH
+ *	%INSIGHT_ATTR_PROBE_INFO nests of &enum insight_probe_attr),
+ *	%INSIGHT_ATTR_DEGRADED and %INSIGHT_ATTR_EVENTS_LOST.  A dump since
+ *	ABI 5.
  * @INSIGHT_CMD_PROBE_RESUME: release a held snapshot: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_POLICY (%INSIGHT_POLICY_TAKEN or
  *	%INSIGHT_POLICY_NOT_TAKEN: the direction it takes), optional
@@ -109,19 +128,25 @@
  *	every later call of that number by that probe returns -ERRNO without
  *	running.  -ENOENT: no such probe; -ENOSPC: more than
  *	%INSIGHT_FAULTS_MAX rules for the probe.
- * @INSIGHT_CMD_OUTPUTS_GET: a probe's captured outputs: optional
- *	%INSIGHT_ATTR_PROBE (default 0) and %INSIGHT_ATTR_START.  Reply:
+ * @INSIGHT_CMD_OUTPUTS_GET: a dump of a probe's captured outputs:
+ *	optional %INSIGHT_ATTR_PROBE (default 0; -ENOENT if unknown) and
+ *	%INSIGHT_ATTR_START (first output sequence number).  Each message:
  *	%INSIGHT_ATTR_OUTPUTS (nest of at most %INSIGHT_OUTPUTS_BATCH
- *	%INSIGHT_ATTR_OUTPUT nests of &enum insight_output_attr),
- *	%INSIGHT_ATTR_NEXT, %INSIGHT_ATTR_LOG_LOST (outputs not kept).
- * @INSIGHT_CMD_EVENT: never a request: the module sends it, unsolicited
- *	(sequence number 0), to a session's owner socket.  Attributes:
+ *	%INSIGHT_ATTR_OUTPUT nests of &enum insight_output_attr) and
+ *	%INSIGHT_ATTR_LOG_LOST (outputs not kept).  A dump since ABI 5.
+ * @INSIGHT_CMD_EVENT: never a request: the module multicasts it to the
+ *	%INSIGHT_GENL_MCGRP_EVENTS group (since ABI 5; before, unicast to the
+ *	owner socket).  Attributes: %INSIGHT_ATTR_SESSION,
  *	%INSIGHT_ATTR_EVENT (an &enum insight_event), %INSIGHT_ATTR_PROBE,
- *	and by kind %INSIGHT_ATTR_PARENT and %INSIGHT_ATTR_SITE_INDEX
- *	(created), %INSIGHT_ATTR_STATUS (exited, killed: the wait status),
- *	%INSIGHT_ATTR_SITE_INDEX (paused, quota), nothing more (done).
- *	Events that do not fit the owner's receive buffer are counted in
- *	%INSIGHT_ATTR_EVENTS_LOST (PROBES_GET).
+ *	%INSIGHT_ATTR_EVENTS_LOST (the session's events not delivered so
+ *	far), and by kind %INSIGHT_ATTR_PARENT, %INSIGHT_ATTR_SITE_INDEX and
+ *	%INSIGHT_ATTR_FORK_SEQ (created: the parent's FORK decision),
+ *	%INSIGHT_ATTR_STATUS (exited, killed: the wait status),
+ *	%INSIGHT_ATTR_SITE_INDEX (paused), %INSIGHT_ATTR_SITE_INDEX and
+ *	%INSIGHT_ATTR_FORK_SEQ (quota: @INSIGHT_ATTR_PROBE is the probe that
+ *	did not split, the sequence number its decision has in its log),
+ *	nothing more (done).  An event counts as lost when no subscriber
+ *	took it (none joined, or a receive buffer was full).
  * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
  *	next trap at a site (or its fork), stops at its next step; while it
@@ -165,7 +190,8 @@ enum insight_cmd {
  * @INSIGHT_ATTR_START: u64, a sequence number
  * @INSIGHT_ATTR_DECISIONS: binary, an array of &struct insight_decision
  * @INSIGHT_ATTR_LOG_LOST: u64, decisions lost to a full log
- * @INSIGHT_ATTR_NEXT: u64, the next sequence number to ask for
+ * @INSIGHT_ATTR_NEXT: retired in ABI 5 (the GET commands are dumps): was
+ *	u64, the next sequence number to ask for; never sent, rejected
  * @INSIGHT_ATTR_PARAM_MAX_LOG: u32, module parameter max_log
  * @INSIGHT_ATTR_SESSIONS: u32, sessions open now
  * @INSIGHT_ATTR_PROBE: u32, a probe id (0 is the target)
@@ -192,6 +218,9 @@ enum insight_cmd {
  * @INSIGHT_ATTR_STEP: u8, 1 to single-step, 0 to stop
  * @INSIGHT_ATTR_HOLD: flag, hold a root snapshot at the target's first trap
  *	after it reads replayed input
+ * @INSIGHT_ATTR_SESSION: u32, a session's id (from 1), since ABI 5
+ * @INSIGHT_ATTR_FORK_SEQ: u64, sequence number of a split's decision in the
+ *	splitting probe's path log, since ABI 5
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -231,6 +260,8 @@ enum insight_attr {
 	INSIGHT_ATTR_EVENTS_LOST,
 	INSIGHT_ATTR_STEP,
 	INSIGHT_ATTR_HOLD,
+	INSIGHT_ATTR_SESSION,
+	INSIGHT_ATTR_FORK_SEQ,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -304,17 +335,27 @@ enum insight_output_attr {
 #define INSIGHT_INPUT_MAX		65000
 /** INSIGHT_FAULTS_MAX - most fault rules per probe */
 #define INSIGHT_FAULTS_MAX		8
-/** INSIGHT_OUTPUTS_BATCH - most outputs in one OUTPUTS_GET reply */
+/** INSIGHT_OUTPUTS_BATCH - most outputs in one OUTPUTS_GET dump message */
 #define INSIGHT_OUTPUTS_BATCH		32
 
 /**
  * enum insight_event - kinds of %INSIGHT_CMD_EVENT
+ *
+ * The split invariant: every split (a decision logged with
+ * %INSIGHT_DECISION_FORK, and every PROBE_RESUME with %INSIGHT_ATTR_KEEP)
+ * ends in exactly one %INSIGHT_EVENT_CREATED of the new probe (followed by
+ * %INSIGHT_EVENT_PAUSED when it is a held snapshot) or one
+ * %INSIGHT_EVENT_QUOTA of the splitting probe, both with the decision's
+ * %INSIGHT_ATTR_FORK_SEQ; the one exception is a splitting probe killed
+ * between its decision and its clone (its %INSIGHT_EVENT_KILLED ends it).
+ *
  * @INSIGHT_EVENT_CREATED: a probe was forked (a held one is then paused)
  * @INSIGHT_EVENT_EXITED: a probe exited by itself
  * @INSIGHT_EVENT_KILLED: a probe was killed (SIGKILL)
  * @INSIGHT_EVENT_PAUSED: a snapshot is held, ready for PROBE_RESUME
- * @INSIGHT_EVENT_QUOTA: a FORK or SNAPSHOT decision ran naturally: the
- *	session was at a cap
+ * @INSIGHT_EVENT_QUOTA: a split did not happen and its decision ran
+ *	naturally: the session was at a cap, the clone failed, or the new
+ *	process died before it could be registered
  * @INSIGHT_EVENT_DONE: a probe finished the replayed request (it went back
  *	to waiting for work, or read past the input); see %INSIGHT_CMD_SANDBOX
  */
@@ -379,9 +420,9 @@ enum insight_policy {
 /** INSIGHT_SITE_NONE - &struct insight_decision.site of a stepped jump */
 #define INSIGHT_SITE_NONE		0xffffffffU
 
-/** INSIGHT_PATH_BATCH - most decisions in one PATH_GET reply */
+/** INSIGHT_PATH_BATCH - most decisions in one PATH_GET dump message */
 #define INSIGHT_PATH_BATCH		256
-/** INSIGHT_PROBES_BATCH - most probes in one PROBES_GET reply */
+/** INSIGHT_PROBES_BATCH - most probes in one PROBES_GET dump message */
 #define INSIGHT_PROBES_BATCH		128
 
 /**
