@@ -179,7 +179,7 @@ $(TEST_LIB): $(TEST_LIB_OBJS)
 
 # What each test links besides the harness and tests/lib: user objects
 # (TEST_OBJS) and libraries (TEST_LIBS), by the test's name.
-OBJS_NL := $(call uobj,libinsight)
+OBJS_NL := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/libinsight/*.c))
 OBJS_SITES := $(call uobj,sites)
 OBJS_PTRACE := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/ptrace/*.c))
 # the failure record (user/record.c) and what it uses
@@ -226,7 +226,7 @@ guest-tests: $(GUEST_TESTS) $(TARGETS)
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(O)/bench/%,$(wildcard tools/bench/*.c))
 bench-tools: $(BENCH_TOOLS)
 
-$(O)/bench/%: tools/bench/%.c $(O)/user/libinsight.o $(O)/tests/lib/target.o
+$(O)/bench/%: tools/bench/%.c $(OBJS_NL) $(O)/tests/lib/target.o
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_USER) -Itests/lib $(STATIC) -o $@ $< \

@@ -277,26 +277,34 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
+void insight_probes_count(struct insight_session *s, unsigned int *running,
+			  unsigned int *held);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
-void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
-int insight_path_read(struct insight_session *s, u32 id, u64 start,
-		      struct insight_decision *d, u32 max, u64 *lost);
 int insight_probes_read(struct insight_session *s, u32 from,
 			struct insight_probe_snap *out, u32 max);
+void insight_probes_end(struct insight_session *s);
+void insight_probes_free(struct insight_session *s);
+
+/* kmod/path.c */
 u64 insight_path_log(struct insight_path *p, u32 site, u64 addr, u32 flags);
 void insight_path_reserve(struct insight_path *p, u32 cap);
-void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
-int insight_probe_step(struct insight_session *s, u32 id, bool on);
-int insight_step_init(void);
-void insight_step_exit(void);
+int insight_path_read(struct insight_session *s, u32 id, u64 start,
+		      struct insight_decision *d, u32 max, u64 *lost);
+
+/* kmod/fork.c */
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
-void insight_probes_end(struct insight_session *s);
-void insight_probes_free(struct insight_session *s);
+void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+
+/* kmod/step.c */
+void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
+int insight_probe_step(struct insight_session *s, u32 id, bool on);
+int insight_step_init(void);
+void insight_step_exit(void);
 
 /* kmod/site.c */
 int insight_sites_reserve(struct insight_session *s, u32 n);
