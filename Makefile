@@ -56,9 +56,7 @@ STATIC := -static
 
 .PHONY: all deps check demo bench image kmod testmods clean sparse help doc
 .DEFAULT_GOAL := all
-# keep generated intermediates (bpf objects, skeletons); never keep a
-# target whose recipe failed half way
-.SECONDARY:
+# never keep a target whose recipe failed half way
 .DELETE_ON_ERROR:
 
 all: kmod testmods $(O)/insight unit-tests host-tests guest-tests bench-tools image doc
@@ -125,6 +123,8 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
 
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.skel.h,$(wildcard bpf/*.bpf.c))
+# keep the objects the skeletons are made from
+.SECONDARY: $(BPF_SKELS:.skel.h=.bpf.o)
 
 # ---- userspace: libinsight, the CLI --------------------------------------
 # Every .c below user/ (the CLI's subcommands, user/explore/, user/ptrace/)
@@ -143,7 +143,9 @@ $(O)/user/syscalls.o: $(O)/user/syscalls.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
 
-$(O)/user/%.o: user/%.c
+# An object without its .d (built before -MMD, or the .d lost) is rebuilt:
+# each .d is a target of its own (end of file), so a missing one is new.
+$(O)/user/%.o: user/%.c $(O)/user/%.d
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_USER) -c $< -o $@
@@ -168,7 +170,7 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(O)/tests/host/%,$(wildcard tests/host/
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(O)/tests/guest/%,$(wildcard tests/guest/*_test.c))
 KSFT := $(O)/ksft/kselftest_harness.h
 
-$(O)/tests/lib/%.o: tests/lib/%.c | $(KSFT)
+$(O)/tests/lib/%.o: tests/lib/%.c $(O)/tests/lib/%.d | $(KSFT)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TEST) -c $< -o $@
@@ -204,7 +206,7 @@ $(foreach t,session sandbox cli,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 
 .SECONDEXPANSION:
-$(O)/tests/%: tests/%.c $(TEST_LIB) $$(TEST_OBJS.$$(notdir $$@)) | $(KSFT)
+$(O)/tests/%: tests/%.c $(O)/tests/%.d $(TEST_LIB) $$(TEST_OBJS.$$(notdir $$@)) | $(KSFT)
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/static-ld.sh $(CC) $(CFLAGS_TEST) $(STATIC) -o $@ $< $(TEST_LIB) \
@@ -266,5 +268,10 @@ bench:
 clean:
 	rm -rf $(O)
 
+# header dependencies (-MMD): each .d an explicit target, so that a
+# missing one makes its object out of date (see $(O)/user/%.o)
+DEPFILES := $(CLI_OBJS:.o=.d) $(TEST_LIB_OBJS:.o=.d) $(UNIT_TESTS:=.d) $(HOST_TESTS:=.d) \
+	$(GUEST_TESTS:=.d)
+$(DEPFILES):
 # header dependencies of everything built so far (-MMD)
 -include $(shell find $(O)/user $(O)/tests $(O)/bpf $(O)/bench -name '*.d' 2>/dev/null)

@@ -397,12 +397,14 @@ TEST_F(backend, killing_a_held_probe_reports_killed)
 TEST_F(backend, the_target_cannot_be_killed)
 {
 	ASSERT_EQ(0, start(self, "GET /a\n"));
+	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
 	EXPECT_EQ(-EINVAL, self->ops->kill(self->b, 0));
 }
 
 TEST_F(backend, resuming_an_unknown_probe_is_enoent)
 {
 	ASSERT_EQ(0, start(self, "GET /a\n"));
+	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
 	EXPECT_EQ(-ENOENT, self->ops->resume(self->b, 999, 0, 0));
 }
 
@@ -416,6 +418,7 @@ TEST_F(backend, resuming_a_probe_that_is_not_held_is_einval)
 TEST_F(backend, a_policy_for_a_site_out_of_range_is_enoent)
 {
 	ASSERT_EQ(0, start(self, "GET /a\n"));
+	ASSERT_LE(0, wait_ev(self, XB_EV_DONE, 0));
 	EXPECT_EQ(-ENOENT, self->ops->policy(self->b, 1, XB_SNAPSHOT));
 }
 
