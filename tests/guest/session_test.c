@@ -30,6 +30,94 @@
 #define NOTJCC	site[2]
 #define DATA	site[3]
 
+/*
+ * A full log keeps its prefix and counts what it drops.
+ *
+ * Defined before the site fixture on purpose: the harness runs fixtures in
+ * the order they are defined, and this scenario ends with insight.ko
+ * unloaded, while the guest's failure suite, run after this program, needs
+ * it loaded (the site and single_step fixtures load it).
+ */
+struct full_log_record {
+	int state;
+	int answer[5];
+	int path_rc;
+	unsigned int n;
+	uint64_t lost;
+	struct insight_decision d[8];
+	int unload_rc;
+};
+SCENARIO(full_log_rec, struct full_log_record);
+
+/* insight.ko loaded max_log=3; branchy, both sites natural, told 3 five times */
+static void play_full_log(struct __test_metadata *_metadata, struct full_log_record *r)
+{
+	struct insight_nl *h;
+	struct target t;
+	int errs[2], i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), "max_log=3"));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
+	for (i = 0; i < 5; i++)		/* 10 decisions */
+		r->answer[i] = target_ask(&t, 3);
+	r->path_rc = insight_path_get(h, 0, 0, r->d, 8, &r->n, &r->lost);
+	insight_nl_close(h);
+	target_stop(&t);
+	r->unload_rc = mod_unload("insight");
+}
+
+FIXTURE(full_log) {
+	const struct full_log_record *r;
+};
+
+FIXTURE_SETUP(full_log)
+{
+	SCENARIO_PLAY(full_log_rec, play_full_log);
+	self->r = full_log_rec;
+}
+
+FIXTURE_TEARDOWN(full_log)
+{
+}
+
+TEST_F(full_log, target_computes_right_with_the_log_full)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(1, self->r->answer[i]) TH_LOG("request %d", i);
+}
+
+TEST_F(full_log, holds_max_log_decisions)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(3, self->r->n);
+}
+
+TEST_F(full_log, counts_the_dropped_decisions_as_lost)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(7, self->r->lost);
+}
+
+TEST_F(full_log, keeps_the_first_decisions)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(0, self->r->d[0].site);
+	EXPECT_EQ(1, self->r->d[1].site);
+	EXPECT_EQ(0, self->r->d[2].site);
+}
+
+TEST_F(full_log, module_unloads_afterwards)
+{
+	EXPECT_EQ(0, self->r->unload_rc);
+}
+
 FIXTURE(site) {
 	struct target t;
 	struct insight_nl *h;
@@ -490,87 +578,6 @@ TEST(unprivileged_session_is_eperm)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-}
-
-/* A full log keeps its prefix and counts what it drops. */
-struct full_log_record {
-	int state;
-	int answer[5];
-	int path_rc;
-	unsigned int n;
-	uint64_t lost;
-	struct insight_decision d[8];
-	int unload_rc;
-};
-SCENARIO(full_log_rec, struct full_log_record);
-
-/* insight.ko loaded max_log=3; branchy, both sites natural, told 3 five times */
-static void play_full_log(struct __test_metadata *_metadata, struct full_log_record *r)
-{
-	struct insight_nl *h;
-	struct target t;
-	int errs[2], i;
-
-	ASSERT_EQ(0, insight_ensure_unloaded());
-	ASSERT_EQ(0, mod_load(insight_ko(), "max_log=3"));
-	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
-	ASSERT_EQ(0, insight_nl_open(&h));
-	ASSERT_EQ(0, insight_session_new(h));
-	ASSERT_EQ(0, insight_attach(h, t.pid));
-	ASSERT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
-	for (i = 0; i < 5; i++)		/* 10 decisions */
-		r->answer[i] = target_ask(&t, 3);
-	r->path_rc = insight_path_get(h, 0, 0, r->d, 8, &r->n, &r->lost);
-	insight_nl_close(h);
-	target_stop(&t);
-	r->unload_rc = mod_unload("insight");
-}
-
-FIXTURE(full_log) {
-	const struct full_log_record *r;
-};
-
-FIXTURE_SETUP(full_log)
-{
-	SCENARIO_PLAY(full_log_rec, play_full_log);
-	self->r = full_log_rec;
-}
-
-FIXTURE_TEARDOWN(full_log)
-{
-}
-
-TEST_F(full_log, target_computes_right_with_the_log_full)
-{
-	int i;
-
-	for (i = 0; i < 5; i++)
-		EXPECT_EQ(1, self->r->answer[i]) TH_LOG("request %d", i);
-}
-
-TEST_F(full_log, holds_max_log_decisions)
-{
-	ASSERT_EQ(0, self->r->path_rc);
-	EXPECT_EQ(3, self->r->n);
-}
-
-TEST_F(full_log, counts_the_dropped_decisions_as_lost)
-{
-	ASSERT_EQ(0, self->r->path_rc);
-	EXPECT_EQ(7, self->r->lost);
-}
-
-TEST_F(full_log, keeps_the_first_decisions)
-{
-	ASSERT_EQ(0, self->r->path_rc);
-	EXPECT_EQ(0, self->r->d[0].site);
-	EXPECT_EQ(1, self->r->d[1].site);
-	EXPECT_EQ(0, self->r->d[2].site);
-}
-
-TEST_F(full_log, module_unloads_afterwards)
-{
-	EXPECT_EQ(0, self->r->unload_rc);
 }
 
 TEST(session_limits)
