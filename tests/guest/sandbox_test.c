@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "libinsight.h"
 #include "sites.h"
+#include "scenario.h"
 #include "target.h"
 #include "util.h"
 
@@ -77,34 +78,128 @@ static int outputs(struct insight_nl *h, uint32_t probe, unsigned int *n)
 	return insight_outputs_get(h, probe, 0, outs, 8, n, &lost) ?: (int)lost;
 }
 
-TEST(writes_are_captured_not_delivered_and_reads_replayed)
+/* server, its site natural, sandboxed with the request replayed. */
+struct capture_record {
+	int state;
+	int run_status, outputs_rc;
+	unsigned int n;
+	struct insight_output_info outs[2];
+	int delivered;
+	char line[64];
+	off_t log_size;
+};
+SCENARIO(capture_rec, struct capture_record);
+
+static void play_capture(struct __test_metadata *_metadata, struct capture_record *r)
 {
 	struct insight_nl *h;
 	struct target t;
-	unsigned int n;
-	char line[64];
 	int ps;
 
 	ASSERT_EQ(0, insight_ensure_loaded());
 	server_session(_metadata, &t, &h, INSIGHT_POLICY_NATURAL);
 	ASSERT_EQ(0, insight_sandbox(h, 256, 0, REQUEST, strlen(REQUEST)));
-	EXPECT_EQ(0, run_to_end(&t, &ps));
-	ASSERT_EQ(0, outputs(h, 0, &n));
-	ASSERT_EQ(2, n);
-	EXPECT_EQ(SYS_write, outs[0].nr);
-	EXPECT_EQ(1, outs[0].fd);
-	EXPECT_EQ(strlen("200 ET /index\n"), outs[0].len);
-	ASSERT_EQ(outs[0].len, outs[0].captured);
-	EXPECT_EQ(0, memcmp("200 ET /index\n", outs[0].data, outs[0].captured));
-	EXPECT_EQ(1, outs[0].decisions);
-	EXPECT_EQ(1, outs[1].seq);
-	EXPECT_EQ(0, memcmp("served ET /index\n", outs[1].data, outs[1].captured));
+	r->run_status = run_to_end(&t, &ps);
+	r->outputs_rc = outputs(h, 0, &r->n);
+	memcpy(r->outs, outs, sizeof(r->outs));
 	/* nothing reached the pipe or the file */
-	EXPECT_EQ(NULL, fgets(line, sizeof(line), t.out));
-	EXPECT_EQ(0, file_size(LOG));
+	r->delivered = fgets(r->line, sizeof(r->line), t.out) != NULL;
+	r->log_size = file_size(LOG);
 	insight_nl_close(h);
 	fclose(t.in);
 	fclose(t.out);
+}
+
+FIXTURE(capture) {
+	const struct capture_record *r;
+};
+
+FIXTURE_SETUP(capture)
+{
+	SCENARIO_PLAY(capture_rec, play_capture);
+	self->r = capture_rec;
+}
+
+FIXTURE_TEARDOWN(capture)
+{
+}
+
+TEST_F(capture, server_exits_0_in_the_sandbox)
+{
+	EXPECT_EQ(0, self->r->run_status);
+}
+
+static void two_outputs(struct __test_metadata *_metadata, const struct capture_record *r)
+{
+	ASSERT_EQ(0, r->outputs_rc);
+	ASSERT_EQ(2, r->n);
+}
+
+TEST_F(capture, first_output_is_a_write)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(SYS_write, self->r->outs[0].nr);
+}
+
+TEST_F(capture, first_output_is_on_stdout)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(1, self->r->outs[0].fd);
+}
+
+TEST_F(capture, output_length_is_the_length_written)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(strlen("200 ET /index\n"), self->r->outs[0].len);
+}
+
+static void first_output_whole(struct __test_metadata *_metadata,
+			       const struct capture_record *r)
+{
+	two_outputs(_metadata, r);
+	ASSERT_EQ(r->outs[0].len, r->outs[0].captured);
+}
+
+TEST_F(capture, output_under_the_capture_size_is_captured_whole)
+{
+	first_output_whole(_metadata, self->r);
+}
+
+/* the reply shows what the server read: the replayed request */
+TEST_F(capture, reply_is_computed_from_the_replayed_request)
+{
+	first_output_whole(_metadata, self->r);
+	EXPECT_EQ(0, memcmp("200 ET /index\n", self->r->outs[0].data,
+			    self->r->outs[0].captured));
+}
+
+TEST_F(capture, output_counts_the_decisions_before_it)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(1, self->r->outs[0].decisions);
+}
+
+TEST_F(capture, outputs_are_numbered_in_order)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(1, self->r->outs[1].seq);
+}
+
+TEST_F(capture, write_to_the_log_file_is_captured)
+{
+	two_outputs(_metadata, self->r);
+	EXPECT_EQ(0, memcmp("served ET /index\n", self->r->outs[1].data,
+			    self->r->outs[1].captured));
+}
+
+TEST_F(capture, nothing_reaches_the_stdout_pipe)
+{
+	EXPECT_EQ(0, self->r->delivered) TH_LOG("%s", self->r->line);
+}
+
+TEST_F(capture, nothing_reaches_the_log_file)
+{
+	EXPECT_EQ(0, self->r->log_size);
 }
 
 TEST(capture_keeps_only_the_first_bytes)
@@ -277,21 +372,38 @@ static int free_fd(pid_t pid)
  * where it waits while the session lasts; the root, resumed, does the
  * same; the session ends and webish accepts and answers a real request.
  */
-TEST(root_snapshot_and_request_end)
+struct root_record {
+	int state;
+	int outputs_rc[2];
+	unsigned int nout[2];
+	struct insight_output_info reply[2];
+	struct insight_probe_info root, copy;
+	uint32_t root_fork_flags;
+	unsigned int nd, n1;
+	int path1_rc;
+	struct insight_decision d[1024], d1[1024];
+	int poll_during, poll_after;
+	ssize_t answer_len;
+	char answer[256];
+	int get_len;
+	char resp[256];
+};
+SCENARIO(root_rec, struct root_record);
+
+static void play_root(struct __test_metadata *_metadata, struct root_record *r)
 {
 	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
 	struct insight_probe_info pi[8];
-	static struct insight_decision d[1024], d1[1024];
 	struct insight_event_info ev;
 	struct insight_jcc *j;
 	struct insight_nl *h;
 	struct target t;
-	unsigned int n, nd, n1;
+	unsigned int n;
 	uint64_t *addrs, lost, deg;
 	int *errs, port, c, c2, st;
 	struct pollfd pfd;
 	size_t nj, i;
-	char why[128], resp[256];
+	char why[128];
 	struct sockaddr_in a = { .sin_family = AF_INET };
 
 	ASSERT_EQ(0, insight_ensure_loaded());
@@ -314,59 +426,140 @@ TEST(root_snapshot_and_request_end)
 	ASSERT_EQ(0, connect(c, (void *)&a, sizeof(a)));
 	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_PAUSED, 1, &ev));
 	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_DONE, 0, NULL));
-	ASSERT_EQ(0, outputs(h, 0, &n));
-	ASSERT_EQ(1, n);
-	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", outs[0].data, outs[0].captured));
+	r->outputs_rc[0] = outputs(h, 0, &r->nout[0]);
+	r->reply[0] = outs[0];
 	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 8, &n, &deg));
 	ASSERT_EQ(2, n);
-	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[1].state);
-	EXPECT_EQ(0, pi[1].parent);
+	r->root = pi[1];
 	/* the target logged the root's fork at the root's fork_seq */
-	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 1024, &nd, &lost));
-	ASSERT_LT(pi[1].fork_seq, nd);
-	EXPECT_TRUE(d[pi[1].fork_seq].flags & INSIGHT_DECISION_FORK);
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, r->d, 1024, &r->nd, &lost));
+	ASSERT_LT(pi[1].fork_seq, r->nd);
+	r->root_fork_flags = r->d[pi[1].fork_seq].flags;
 	/* the root, resumed the natural way with a copy kept, replays it too */
-	ASSERT_EQ(0, insight_probe_resume(h, 1, (d[pi[1].fork_seq].flags &
+	ASSERT_EQ(0, insight_probe_resume(h, 1, (r->root_fork_flags &
 		  INSIGHT_DECISION_TAKEN) ? INSIGHT_POLICY_TAKEN : INSIGHT_POLICY_NOT_TAKEN, 1));
 	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_DONE, 1, NULL));
-	ASSERT_EQ(0, outputs(h, 1, &n));
-	ASSERT_EQ(1, n);
-	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", outs[0].data, outs[0].captured));
+	r->outputs_rc[1] = outputs(h, 1, &r->nout[1]);
+	r->reply[1] = outs[0];
 	ASSERT_EQ(0, wait_event(h, INSIGHT_EVENT_PAUSED, 2, &ev));
 	ASSERT_EQ(0, insight_probes_get(h, 0, pi, 8, &n, &deg));
 	ASSERT_EQ(3, n);
-	EXPECT_EQ(INSIGHT_PROBE_HELD, pi[2].state);
-	EXPECT_EQ(1, pi[2].parent);
-	/* the same decisions as the target's, from the root on */
-	ASSERT_EQ(0, insight_path_get(h, 1, 0, d1, 1024, &n1, &lost));
-	ASSERT_EQ(nd - pi[1].fork_seq, n1);
-	for (i = 1; i < n1; i++) {
-		EXPECT_EQ(d[pi[1].fork_seq + i].addr, d1[i].addr);
-	}
+	r->copy = pi[2];
+	r->path1_rc = insight_path_get(h, 1, 0, r->d1, 1024, &r->n1, &lost);
 	/* done, webish waits: a real request is not answered meanwhile */
 	c2 = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_EQ(0, connect(c2, (void *)&a, sizeof(a)));
 	ASSERT_EQ(strlen(req), write(c2, req, strlen(req)));
 	pfd.fd = c2;
 	pfd.events = POLLIN;
-	EXPECT_EQ(0, poll(&pfd, 1, 500));
+	r->poll_during = poll(&pfd, 1, 500);
 	insight_nl_close(h);
 	close(c);
 	/* the session ended: its accept() is made and the request answered */
-	EXPECT_EQ(1, poll(&pfd, 1, 5000));
-	memset(resp, 0, sizeof(resp));
-	EXPECT_LT(0, read(c2, resp, sizeof(resp) - 1));
-	EXPECT_NE(NULL, strstr(resp, "hello"));
+	r->poll_after = poll(&pfd, 1, 5000);
+	r->answer_len = read(c2, r->answer, sizeof(r->answer) - 1);
 	close(c2);
 	while (waitpid(-1, &st, WNOHANG) > 0)
 		;
 	/* webish is unharmed */
-	ASSERT_LT(0, http_get(port, "/", resp, sizeof(resp)));
-	EXPECT_NE(NULL, strstr(resp, "hello"));
+	r->get_len = http_get(port, "/", r->resp, sizeof(r->resp));
 	target_stop(&t);
 	free(addrs);
 	free(errs);
 	free(j);
+}
+
+FIXTURE(webish_root) {
+	const struct root_record *r;
+};
+
+FIXTURE_SETUP(webish_root)
+{
+	SCENARIO_PLAY(root_rec, play_root);
+	self->r = root_rec;
+}
+
+FIXTURE_TEARDOWN(webish_root)
+{
+}
+
+/* Probe @id's one output is webish's reply to the replayed request. */
+static void replied(struct __test_metadata *_metadata, const struct root_record *r, int id)
+{
+	ASSERT_EQ(0, r->outputs_rc[id]);
+	ASSERT_EQ(1, r->nout[id]);
+	EXPECT_EQ(0, memcmp("HTTP/1.0 200 OK\r\n\r\nhello\n", r->reply[id].data,
+			    r->reply[id].captured));
+}
+
+TEST_F(webish_root, target_reply_to_the_replayed_request_is_captured)
+{
+	replied(_metadata, self->r, 0);
+}
+
+TEST_F(webish_root, root_is_held)
+{
+	EXPECT_EQ(INSIGHT_PROBE_HELD, self->r->root.state);
+}
+
+TEST_F(webish_root, root_is_a_child_of_the_target)
+{
+	EXPECT_EQ(0, self->r->root.parent);
+}
+
+TEST_F(webish_root, target_logs_the_roots_fork_at_its_fork_seq)
+{
+	EXPECT_TRUE(self->r->root_fork_flags & INSIGHT_DECISION_FORK);
+}
+
+TEST_F(webish_root, resumed_root_reply_is_captured_too)
+{
+	replied(_metadata, self->r, 1);
+}
+
+TEST_F(webish_root, resumed_root_keeps_a_held_copy)
+{
+	EXPECT_EQ(INSIGHT_PROBE_HELD, self->r->copy.state);
+}
+
+TEST_F(webish_root, roots_copy_is_a_child_of_the_root)
+{
+	EXPECT_EQ(1, self->r->copy.parent);
+}
+
+/* the same decisions as the target's, from the root on */
+TEST_F(webish_root, resumed_root_takes_the_targets_decisions_from_the_fork_on)
+{
+	const struct root_record *r = self->r;
+	unsigned int i;
+
+	ASSERT_EQ(0, r->path1_rc);
+	ASSERT_EQ(r->nd - r->root.fork_seq, r->n1);
+	for (i = 1; i < r->n1; i++) {
+		EXPECT_EQ(r->d[r->root.fork_seq + i].addr, r->d1[i].addr);
+	}
+}
+
+TEST_F(webish_root, webish_answers_no_request_while_the_session_lasts)
+{
+	EXPECT_EQ(0, self->r->poll_during);
+}
+
+TEST_F(webish_root, session_end_lets_webish_accept_the_waiting_request)
+{
+	EXPECT_EQ(1, self->r->poll_after);
+}
+
+TEST_F(webish_root, waiting_request_is_answered_after_the_session)
+{
+	EXPECT_LT(0, self->r->answer_len);
+	EXPECT_NE(NULL, strstr(self->r->answer, "hello"));
+}
+
+TEST_F(webish_root, webish_answers_a_new_request_afterwards)
+{
+	ASSERT_LT(0, self->r->get_len);
+	EXPECT_NE(NULL, strstr(self->r->resp, "hello"));
 }
 
 TEST_HARNESS_MAIN

@@ -19,6 +19,7 @@
 #include "kselftest_harness.h"
 #include "libinsight.h"
 #include "sites.h"
+#include "scenario.h"
 #include "target.h"
 #include "util.h"
 
@@ -29,18 +30,113 @@
 #define NOTJCC	site[2]
 #define DATA	site[3]
 
+/*
+ * A full log keeps its prefix and counts what it drops.
+ *
+ * Defined before the site fixture on purpose: the harness runs fixtures in
+ * the order they are defined, and this scenario ends with insight.ko
+ * unloaded, while the guest's failure suite, run after this program, needs
+ * it loaded (the site and single_step fixtures load it).
+ */
+struct full_log_record {
+	int state;
+	int answer[5];
+	int path_rc;
+	unsigned int n;
+	uint64_t lost;
+	struct insight_decision d[8];
+	int unload_rc;
+};
+SCENARIO(full_log_rec, struct full_log_record);
+
+/* insight.ko loaded max_log=3; branchy, both sites natural, told 3 five times */
+static void play_full_log(struct __test_metadata *_metadata, struct full_log_record *r)
+{
+	struct insight_nl *h;
+	struct target t;
+	int errs[2], i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), "max_log=3"));
+	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
+	for (i = 0; i < 5; i++)		/* 10 decisions */
+		r->answer[i] = target_ask(&t, 3);
+	r->path_rc = insight_path_get(h, 0, 0, r->d, 8, &r->n, &r->lost);
+	insight_nl_close(h);
+	target_stop(&t);
+	r->unload_rc = mod_unload("insight");
+}
+
+FIXTURE(full_log) {
+	const struct full_log_record *r;
+};
+
+FIXTURE_SETUP(full_log)
+{
+	SCENARIO_PLAY(full_log_rec, play_full_log);
+	self->r = full_log_rec;
+}
+
+FIXTURE_TEARDOWN(full_log)
+{
+}
+
+TEST_F(full_log, target_computes_right_with_the_log_full)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(1, self->r->answer[i]) TH_LOG("request %d", i);
+}
+
+TEST_F(full_log, holds_max_log_decisions)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(3, self->r->n);
+}
+
+TEST_F(full_log, counts_the_dropped_decisions_as_lost)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(7, self->r->lost);
+}
+
+TEST_F(full_log, keeps_the_first_decisions)
+{
+	ASSERT_EQ(0, self->r->path_rc);
+	EXPECT_EQ(0, self->r->d[0].site);
+	EXPECT_EQ(1, self->r->d[1].site);
+	EXPECT_EQ(0, self->r->d[2].site);
+}
+
+TEST_F(full_log, module_unloads_afterwards)
+{
+	EXPECT_EQ(0, self->r->unload_rc);
+}
+
 FIXTURE(site) {
 	struct target t;
 	struct insight_nl *h;
 };
 
-FIXTURE_SETUP(site)
+/* branchy, attached by a new session */
+static void branchy_session(struct __test_metadata *_metadata, struct target *t,
+			    struct insight_nl **h)
 {
 	ASSERT_EQ(0, insight_ensure_loaded());
-	ASSERT_EQ(0, target_start(&self->t, BRANCHY, 0));
-	ASSERT_EQ(0, insight_nl_open(&self->h));
-	ASSERT_EQ(0, insight_session_new(self->h));
-	ASSERT_EQ(0, insight_attach(self->h, self->t.pid));
+	ASSERT_EQ(0, target_start(t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(h));
+	ASSERT_EQ(0, insight_session_new(*h));
+	ASSERT_EQ(0, insight_attach(*h, t->pid));
+}
+
+FIXTURE_SETUP(site)
+{
+	branchy_session(_metadata, &self->t, &self->h);
 }
 
 FIXTURE_TEARDOWN(site)
@@ -197,43 +293,145 @@ TEST_F(site, attach_twice_is_ebusy)
 	insight_nl_close(h2);
 }
 
-TEST_F(site, single_step_logs_every_conditional_jump)
+/*
+ * branchy with a natural site at LT, single-stepped while told 3, then
+ * stepping turned off and told 4.
+ */
+#define STEPPED_MAX 70000
+struct step_record {
+	int state;
+	int step_unknown_rc, answer, answer_off;
+	uint64_t lt, even;
+	int path_rc;
+	unsigned int n, n_off_before, n_off;
+	struct insight_decision last;
+	struct insight_decision d[STEPPED_MAX];
+};
+SCENARIO(step_rec, struct step_record);
+
+static void play_step(struct __test_metadata *_metadata, struct step_record *r)
 {
-	static struct insight_decision d[70000];
-	uint64_t addr = self->t.LT, lost;
+	static struct insight_decision d[STEPPED_MAX];
 	uint32_t pol = INSIGHT_POLICY_NATURAL;
-	unsigned int n, n1, i, even = 0;
+	struct insight_nl *h;
+	struct target t;
+	uint64_t lost;
 	int err;
 
-	ASSERT_EQ(0, insight_sites_add(self->h, &addr, &pol, 1, &err));
+	branchy_session(_metadata, &t, &h);
+	r->lt = t.LT;
+	r->even = t.EVEN;
+	ASSERT_EQ(0, insight_sites_add(h, &r->lt, &pol, 1, &err));
 	ASSERT_EQ(0, err);
-	EXPECT_EQ(-ENOENT, insight_probe_step(self->h, 3, 1));
-	ASSERT_EQ(0, insight_probe_step(self->h, 0, 1));
+	r->step_unknown_rc = insight_probe_step(h, 3, 1);
+	ASSERT_EQ(0, insight_probe_step(h, 0, 1));
 	/* stepping starts at LT; EVEN, no site, is the next jump it meets */
-	EXPECT_EQ(1, target_ask(&self->t, 3));
-	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n, &lost));
-	ASSERT_LT(2, n);
-	EXPECT_EQ(0, d[0].site);
-	EXPECT_EQ(self->t.LT, d[0].addr);
-	EXPECT_EQ(0, d[0].flags);
-	EXPECT_EQ(INSIGHT_SITE_NONE, d[1].site);
-	EXPECT_EQ(self->t.EVEN, d[1].addr);
-	EXPECT_EQ(INSIGHT_DECISION_STEPPED | INSIGHT_DECISION_TAKEN, d[1].flags);
-	for (i = 1; i < n; i++) {
-		EXPECT_TRUE(d[i].flags & INSIGHT_DECISION_STEPPED);
-		even += d[i].addr == self->t.EVEN;
-	}
-	EXPECT_EQ(1, even);
-	TH_LOG("%u conditional jumps stepped through for one request", n - 1);
+	r->answer = target_ask(&t, 3);
+	r->path_rc = insight_path_get(h, 0, 0, r->d, STEPPED_MAX, &r->n, &lost);
 
 	/* off: it stops at its next step; the next request logs LT only */
-	ASSERT_EQ(0, insight_probe_step(self->h, 0, 0));
-	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n1, &lost));
-	EXPECT_EQ(3, target_ask(&self->t, 4));
-	ASSERT_EQ(0, insight_path_get(self->h, 0, 0, d, 70000, &n, &lost));
-	ASSERT_EQ(n1 + 1, n);
-	EXPECT_EQ(0, d[n - 1].site);
-	EXPECT_EQ(0, d[n - 1].flags);	/* 4 < 10: jge not taken */
+	ASSERT_EQ(0, insight_probe_step(h, 0, 0));
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, STEPPED_MAX, &r->n_off_before, &lost));
+	r->answer_off = target_ask(&t, 4);
+	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, STEPPED_MAX, &r->n_off, &lost));
+	if (r->n_off)
+		r->last = d[r->n_off - 1];
+	insight_nl_close(h);
+	target_stop(&t);
+}
+
+FIXTURE(single_step) {
+	const struct step_record *r;
+};
+
+FIXTURE_SETUP(single_step)
+{
+	SCENARIO_PLAY(step_rec, play_step);
+	self->r = step_rec;
+}
+
+FIXTURE_TEARDOWN(single_step)
+{
+}
+
+TEST_F(single_step, stepping_an_unknown_probe_is_enoent)
+{
+	EXPECT_EQ(-ENOENT, self->r->step_unknown_rc);
+}
+
+TEST_F(single_step, stepped_target_computes_right)
+{
+	EXPECT_EQ(1, self->r->answer);
+}
+
+/* The stepped request's log holds the site and more. */
+static void stepped_log(struct __test_metadata *_metadata, const struct step_record *r)
+{
+	ASSERT_EQ(0, r->path_rc);
+	ASSERT_LT(2, r->n);
+}
+
+TEST_F(single_step, log_starts_at_the_site)
+{
+	stepped_log(_metadata, self->r);
+	EXPECT_EQ(0, self->r->d[0].site);
+	EXPECT_EQ(self->r->lt, self->r->d[0].addr);
+}
+
+TEST_F(single_step, site_is_logged_not_stepped_and_not_taken)
+{
+	stepped_log(_metadata, self->r);
+	EXPECT_EQ(0, self->r->d[0].flags);
+}
+
+TEST_F(single_step, jump_without_a_site_is_logged_at_its_address)
+{
+	stepped_log(_metadata, self->r);
+	EXPECT_EQ(INSIGHT_SITE_NONE, self->r->d[1].site);
+	EXPECT_EQ(self->r->even, self->r->d[1].addr);
+}
+
+TEST_F(single_step, jump_without_a_site_is_logged_stepped_with_its_direction)
+{
+	stepped_log(_metadata, self->r);
+	EXPECT_EQ(INSIGHT_DECISION_STEPPED | INSIGHT_DECISION_TAKEN, self->r->d[1].flags);
+}
+
+TEST_F(single_step, every_jump_after_the_site_is_logged_stepped)
+{
+	unsigned int i;
+
+	stepped_log(_metadata, self->r);
+	for (i = 1; i < self->r->n; i++)
+		EXPECT_TRUE(self->r->d[i].flags & INSIGHT_DECISION_STEPPED) TH_LOG("%u", i);
+	TH_LOG("%u conditional jumps stepped through for one request", self->r->n - 1);
+}
+
+TEST_F(single_step, jump_met_once_is_logged_once)
+{
+	unsigned int i, even = 0;
+
+	stepped_log(_metadata, self->r);
+	for (i = 1; i < self->r->n; i++)
+		even += self->r->d[i].addr == self->r->even;
+	EXPECT_EQ(1, even);
+}
+
+TEST_F(single_step, target_computes_right_after_stepping_off)
+{
+	EXPECT_EQ(3, self->r->answer_off);
+}
+
+TEST_F(single_step, stepping_off_logs_only_the_site_next_time)
+{
+	ASSERT_EQ(self->r->n_off_before + 1, self->r->n_off);
+	EXPECT_EQ(0, self->r->last.site);
+}
+
+TEST_F(single_step, site_after_stepping_off_logs_its_own_direction)
+{
+	ASSERT_EQ(self->r->n_off_before + 1, self->r->n_off);
+	EXPECT_EQ(0, self->r->last.flags);	/* 4 < 10: jge not taken */
 }
 
 /* Every jump the disassembler finds in main is one the kernel accepts. */
@@ -380,36 +578,6 @@ TEST(unprivileged_session_is_eperm)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-}
-
-/* A full log keeps its prefix and counts what it drops. */
-TEST(full_path_log_reports_lost_decisions)
-{
-	struct insight_decision d[8];
-	struct insight_nl *h;
-	struct target t;
-	uint64_t lost;
-	unsigned int n;
-	int errs[2], i;
-
-	ASSERT_EQ(0, insight_ensure_unloaded());
-	ASSERT_EQ(0, mod_load(insight_ko(), "max_log=3"));
-	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
-	ASSERT_EQ(0, insight_nl_open(&h));
-	ASSERT_EQ(0, insight_session_new(h));
-	ASSERT_EQ(0, insight_attach(h, t.pid));
-	ASSERT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
-	for (i = 0; i < 5; i++)		/* 10 decisions */
-		EXPECT_EQ(1, target_ask(&t, 3));
-	ASSERT_EQ(0, insight_path_get(h, 0, 0, d, 8, &n, &lost));
-	EXPECT_EQ(3, n);
-	EXPECT_EQ(7, lost);
-	EXPECT_EQ(0, d[0].site);
-	EXPECT_EQ(1, d[1].site);
-	EXPECT_EQ(0, d[2].site);
-	insight_nl_close(h);
-	target_stop(&t);
-	EXPECT_EQ(0, mod_unload("insight"));
 }
 
 TEST(session_limits)

@@ -7,6 +7,7 @@
  * one line and exit 2, and leaves no file behind.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,36 +235,97 @@ TEST(exit_trigger_fires_on_the_exit_status)
 	unlink(RECORD);
 }
 
-TEST(bad_input_is_one_line_exit_2_and_leaves_nothing)
-{
-	char *badre[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD,
-			  "--trigger-log", "(unclosed", NULL };
-	char *baderr[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD,
-			   "--trigger-errno", "openat:EWHAT", NULL };
-	char *notrig[] = { (char *)insight_cli(), "record", "--pid", "1", "-o", RECORD, NULL };
-	char *nopid[] = { (char *)insight_cli(), "record", "--pid", "999999", "-o", RECORD,
-			  "--trigger-exit", "1", NULL };
-	char *badout[] = { (char *)insight_cli(), "record", "--pid", "1", "-o",
-			   "/nonexistent/r.json", "--trigger-exit", "1", NULL };
-	char *v1[] = { (char *)insight_cli(), "record", "--cgroup", "/proc", "-o", RECORD,
-		       "--trigger-exit", "1", NULL };
+/*
+ * Bad input to insight record: each variant is the arguments after
+ * "insight record" and what its one line of error must say (all of it,
+ * or a part when @part).
+ */
+FIXTURE(bad_record_input) {
+	int status;
+};
 
+FIXTURE_VARIANT(bad_record_input) {
+	const char *args[8];
+	const char *says;
+	bool part;
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, invalid_log_regex) {
+	.args = { "--pid", "1", "-o", RECORD, "--trigger-log", "(unclosed" },
+	.says = "insight: --trigger-log: invalid regex '(unclosed'",
+	.part = true,
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, unknown_errno_name) {
+	.args = { "--pid", "1", "-o", RECORD, "--trigger-errno", "openat:EWHAT" },
+	.says = "--trigger-errno takes SYSCALL:ERRNO",
+	.part = true,
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, no_trigger) {
+	.args = { "--pid", "1", "-o", RECORD },
+	.says = "insight: no trigger: give at least one --trigger-*\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, no_such_pid) {
+	.args = { "--pid", "999999", "-o", RECORD, "--trigger-exit", "1" },
+	.says = "insight: no process 999999\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, unwritable_output) {
+	.args = { "--pid", "1", "-o", "/nonexistent/r.json", "--trigger-exit", "1" },
+	.says = "insight: cannot write /nonexistent/r.json: No such file or directory\n",
+};
+
+FIXTURE_VARIANT_ADD(bad_record_input, cgroup_not_v2) {
+	.args = { "--cgroup", "/proc", "-o", RECORD, "--trigger-exit", "1" },
+	.says = "insight: /proc is not a cgroup v2 directory\n",
+};
+
+/* Run insight record with the variant's arguments: its exit status. */
+FIXTURE_SETUP(bad_record_input)
+{
+	char *argv[11] = { (char *)insight_cli(), "record" };
+	int i;
+
+	for (i = 0; i < 8 && variant->args[i]; i++)
+		argv[i + 2] = (char *)variant->args[i];
 	unlink(RECORD);
-	EXPECT_EQ(2, cli(badre));
-	EXPECT_NE(NULL, strstr(err_out, "insight: --trigger-log: invalid regex '(unclosed'"));
-	EXPECT_EQ(1, !!strchr(err_out, '\n') && !strchr(strchr(err_out, '\n') + 1, '\n'));
-	EXPECT_EQ(2, cli(baderr));
-	EXPECT_NE(NULL, strstr(err_out, "--trigger-errno takes SYSCALL:ERRNO"));
-	EXPECT_EQ(2, cli(notrig));
-	EXPECT_STREQ("insight: no trigger: give at least one --trigger-*\n", err_out);
-	EXPECT_EQ(2, cli(nopid));
-	EXPECT_STREQ("insight: no process 999999\n", err_out);
-	EXPECT_EQ(2, cli(badout));
-	EXPECT_STREQ("insight: cannot write /nonexistent/r.json: No such file or directory\n",
-		     err_out);
-	EXPECT_EQ(2, cli(v1));
-	EXPECT_STREQ("insight: /proc is not a cgroup v2 directory\n", err_out);
+	unlink(RECORD ".tmp");
+	self->status = cli(argv);
+}
+
+FIXTURE_TEARDOWN(bad_record_input)
+{
+}
+
+TEST_F(bad_record_input, exits_2)
+{
+	EXPECT_EQ(2, self->status);
+}
+
+TEST_F(bad_record_input, says_what_is_wrong)
+{
+	if (variant->part) {
+		EXPECT_NE(NULL, strstr(err_out, variant->says)) TH_LOG("%s", err_out);
+	} else {
+		EXPECT_STREQ(variant->says, err_out);
+	}
+}
+
+TEST_F(bad_record_input, says_it_in_one_line)
+{
+	EXPECT_EQ(1, !!strchr(err_out, '\n') && !strchr(strchr(err_out, '\n') + 1, '\n'))
+		TH_LOG("%s", err_out);
+}
+
+TEST_F(bad_record_input, leaves_no_record)
+{
 	EXPECT_NE(0, access(RECORD, F_OK));
+}
+
+TEST_F(bad_record_input, leaves_no_temporary_file)
+{
 	EXPECT_NE(0, access(RECORD ".tmp", F_OK));
 }
 
