@@ -155,6 +155,12 @@ int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool kee
 	if (insight_probe_state(p) != INSIGHT_PROBE_HELD || READ_ONCE(p->resume))
 		return -EINVAL;
 	WRITE_ONCE(p->resume, (1 + policy) | (keep ? INSIGHT_RESUME_KEEP : 0));
+	/*
+	 * wake_up_var() looks at the wait queue without its lock: the store
+	 * must be visible first, or a waiter that checked resume before it
+	 * and queued itself after our look sleeps for good.
+	 */
+	smp_mb();
 	wake_up_var(&p->resume);
 	return 0;
 }

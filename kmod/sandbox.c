@@ -461,6 +461,7 @@ void insight_sandbox_end(struct insight_session *s)
 		}
 	}
 	WRITE_ONCE(s->release, true);	/* parked probes go on */
+	smp_mb();	/* before wake_up_var()'s lockless look (see probe.c) */
 	wake_up_var(&s->release);
 	wait_var_event(&s->pending, !atomic_read(&s->pending));
 	kvfree(s->input);

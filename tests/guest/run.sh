@@ -12,5 +12,7 @@ done
 # the failure suite, end to end (tests/suite/): its 12 failures, each
 # explored with both backends
 echo "## test-binary: guest/suite"
+# the suite's kmod runs need insight.ko, whatever the tests above left
+lsmod | grep -q '^insight ' || insmod /insight/insight.ko
 sh /insight/suite/run.sh --backends "kmod ptrace"
 echo "## test-exit: guest/suite $?"

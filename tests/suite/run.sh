@@ -69,7 +69,7 @@ explore() {	# explore BACKEND OUT.json [OPTION...]: the report in OUT.json
 	shift 2
 	# shellcheck disable=SC2086
 	"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
-		--json --timeout 60 "$@" ${SUITE_EXPLORE_ARGS} >"$j" 2>"${j%.json}.err"
+		--json --timeout ${SUITE_TIMEOUT:-60} "$@" ${SUITE_EXPLORE_ARGS} >"$j" 2>"${j%.json}.err"
 }
 
 # BENCH lines: what report $2 says of field $3 (null and why when it did

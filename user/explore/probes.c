@@ -163,6 +163,21 @@ static void on_event(struct ex *x, const struct xb_event *ev)
 	}
 }
 
+/* --verbose, at the deadline: what the backend says of each probe. */
+static void say_probes(struct ex *x)
+{
+	static const char *const state[] = { "exited", "running", "held" };
+	struct xb_probe p[64];
+	unsigned int n = 0, i;
+
+	if (!x->verbose || x->ops->probes(x->b, p, 64, &n))
+		return;
+	for (i = 0; i < n; i++)
+		say(x, "probe %u: pid %d, parent %u at %llu, %s; seen %d\n", p[i].id, p[i].pid,
+		    p[i].parent, (unsigned long long)p[i].fork_seq,
+		    p[i].state <= XB_PROBE_HELD ? state[p[i].state] : "?", x->ps[p[i].id].st);
+}
+
 /* Read events for up to @ms; keep each probe's state. */
 void pump(struct ex *x, int ms)
 {
@@ -180,8 +195,11 @@ void pump(struct ex *x, int ms)
 			x->st.held++;
 	}
 	progress(x);
-	if (explore_now() > x->deadline)
+	if (!x->timed_out && explore_now() > x->deadline) {
 		x->timed_out = true;
+		say(x, "timed out\n");
+		say_probes(x);
+	}
 }
 
 bool finished(struct ex *x, uint32_t id)
@@ -264,6 +282,8 @@ void await_children(struct ex *x, uint32_t p)
 	for (k = 0; k < n && !x->timed_out; k++)
 		while (d[k].flags & XB_FORK && !split_ended(x, p, k) && !x->timed_out)
 			pump(x, 10);
+	if (x->timed_out)
+		say(x, "timed out waiting for the copies of probe %u (%zu decisions)\n", p, n);
 	free(d);
 }
 
@@ -274,5 +294,8 @@ uint32_t await_copy(struct ex *x, uint32_t p)
 
 	while (!x->timed_out && !x->ps[p].copy_refused && !(c = held_child(x, p, 0)))
 		pump(x, 10);
+	if (!c)
+		say(x, "  probe %u kept no copy (%s)\n", p,
+		    x->ps[p].copy_refused ? "at a cap" : "timed out");
 	return c;
 }
