@@ -1250,14 +1250,17 @@ TEST_F(backend, close_kills_running_and_held_probes_and_the_target_serves)
 	EXPECT_STREQ("200 ET /x\n", line);
 }
 
-/* ptarget in epoll mode, done with "GET /a" in epoll_wait; "PUT /r" sent for real. */
+/*
+ * ptarget in epoll mode, done with "GET /a" in epoll_wait, its root
+ * snapshot held; "PUT /r" sent for real.
+ */
 static int done_in_epoll_wait(struct _test_data_backend *self)
 {
 	int err = start_ex(self, "GET /a\n", START_EPOLL);
 
 	if (err)
 		return err;
-	if (wait_ev(self, XB_EV_DONE, 0) < 0)
+	if (wait_ev(self, XB_EV_DONE, 0) < 0 || wait_ev(self, XB_EV_HELD, 1) < 0)
 		return -ETIMEDOUT;
 	return fputs("PUT /r\n", self->t.in) < 0 || fflush(self->t.in) ? -EIO : 0;
 }
