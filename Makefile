@@ -195,7 +195,6 @@ TEST_OBJS.stream_test := $(call uobj,stream)
 TEST_LIBS.stream_test := $(BPF_LIBS)
 TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
-TEST_OBJS.ptrace_test := $(OBJS_PTRACE)
 TEST_OBJS.backend_test := $(OBJS_PTRACE) $(OBJS_NL) $(call uobj,backend_kmod)
 TEST_LIBS.backend_test := $(NL_LIBS)
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o

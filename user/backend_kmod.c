@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <insight/syscall_class.h>
+
 #include "backend.h"
 #include "libinsight.h"
 
@@ -50,16 +52,39 @@ static char proc_state(pid_t pid)
 }
 
 /*
- * Make a target sleeping in a syscall restart it (a stop and a continue:
- * the kernel restarts an interrupted syscall that has no handler to run),
- * so that a blocked read of the replayed fd goes through the sandbox.
+ * Whether @pid sleeps in a read of @fd (/proc/PID/syscall: the number,
+ * then the arguments), the one sleep the sandbox must see restarted.
  */
-static void kick(pid_t pid)
+static bool sleeps_reading(pid_t pid, int fd)
+{
+	char path[64];
+	long long nr, arg0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fscanf(f, "%lld %llx", &nr, &arg0);
+	fclose(f);
+	return n == 2 && fd >= 0 && arg0 == fd &&
+	       insight_syscall_is_read(insight_syscall_classify(nr));
+}
+
+/*
+ * Make a target sleeping in a read of the replayed fd restart it (a stop
+ * and a continue: the kernel restarts an interrupted read that has no
+ * handler to run), so that it goes through the sandbox.  Only a read:
+ * after a stop, epoll_wait() and a few others fail with EINTR instead of
+ * restarting (signal(7)), which the target would see.
+ */
+static void kick(pid_t pid, int in_fd)
 {
 	struct timespec ts = { 0, 2 * 1000 * 1000 };
 	int i;
 
-	if (proc_state(pid) != 'S')
+	if (proc_state(pid) != 'S' || !sleeps_reading(pid, in_fd))
 		return;
 	if (kill(pid, SIGSTOP))
 		return;
@@ -119,7 +144,7 @@ static int kmod_open(struct xb **out, const struct xb_config *cfg, int *refused,
 	}
 	memcpy(b->sites, cfg->sites, cfg->nsites * sizeof(*b->sites));
 	b->nsites = cfg->nsites;
-	kick(cfg->pid);
+	kick(cfg->pid, cfg->in_fd);
 	*out = b;
 	return 0;
 fail:
@@ -137,6 +162,8 @@ static int kmod_policy(struct xb *b, size_t site, enum xb_policy policy)
 {
 	if (site >= b->nsites)
 		return -ENOENT;		/* as the module says of an unknown site */
+	if (policy != XB_NATURAL && policy != XB_SNAPSHOT)
+		return -EINVAL;		/* not mapped onto NATURAL */
 	return insight_site_policy(b->h, b->sites[site], policy == XB_SNAPSHOT ?
 				   INSIGHT_POLICY_SNAPSHOT : INSIGHT_POLICY_NATURAL);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A line server for the ptrace backend's tests (tests/host/ptrace_test).
+ * A line server for the backend contract's tests (tests/guest/backend_test).
  * It prints "sites SITE", then serves requests from fd 0 until its end:
  * for each, it reads one byte and branches on it at SITE ('G' or not),
  * reads the rest of the line one byte at a time, answers "200 <rest>" or
