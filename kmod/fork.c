@@ -142,6 +142,14 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 		if (child) {
 			child->in_off = f->in_off;
 			child->stepping = f->stepping;	/* its registers hold the flag */
+			/*
+			 * A snapshot counts against max_snapshots from now on,
+			 * not only once it first runs to insight_hold(): its
+			 * parent may reach its next split before that.  A
+			 * resume that comes first is seen by insight_hold().
+			 */
+			if (f->hold)
+				WRITE_ONCE(child->held, true);
 			if (mm != current->mm)
 				WRITE_ONCE(child->pending_fork, id);
 			f->child = child;
