@@ -195,8 +195,11 @@ TEST_OBJS.stream_test := $(call uobj,stream)
 TEST_LIBS.stream_test := $(BPF_LIBS)
 TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
-TEST_OBJS.backend_test := $(OBJS_PTRACE) $(OBJS_NL) $(call uobj,backend_kmod)
-TEST_LIBS.backend_test := $(NL_LIBS)
+# the backend contract (tests/guest/backend*_test.c, and their host builds)
+BACKEND_TESTS := backend backend_probes backend_resume backend_done backend_caps backend_open
+$(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS_NL) \
+	$(call uobj,backend_kmod)))
+$(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.jcc_test :=
 $(foreach t,event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
