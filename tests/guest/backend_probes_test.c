@@ -5,10 +5,13 @@
  */
 #include "backend_fixture.h"
 
-TEST_F(backend, the_root_snapshot_is_held_before_the_target_is_done)
+TEST_F(backend, ptrace_holds_the_root_snapshot_before_the_target_is_done)
 {
 	int h, d;
 
+	/* an order across probes: the contract promises order per probe only */
+	if (is_kmod(self))
+		SKIP(return, "insight.ko makes a snapshot's child when it first runs");
 	ASSERT_EQ(0, start(self, TWO));
 	d = wait_ev(self, XB_EV_DONE, 0);
 	h = wait_ev(self, XB_EV_HELD, 1);
