@@ -223,13 +223,21 @@ void insight_probes_end(struct insight_session *s)
 		wait_var_event_timeout(&s->target_forking,
 				       !atomic_read(&s->target_forking), 5 * HZ);
 }
+
 /* Second half, once no site handler can run: no new probe appears. */
 void insight_probes_free(struct insight_session *s)
 {
 	struct insight_probe *p, *tmp;
 
+	/*
+	 * A probe forked while the sites went (the target's root snapshot,
+	 * say) may be held, asleep in the trampoline's uprobe handler with
+	 * that uprobe's register_rwsem read-held: removing the uprobe first
+	 * would wait for it for good.  Kill those first; no site is left to
+	 * make more.
+	 */
+	insight_probes_end(s);
 	insight_fork_exit(s);
-	insight_probes_kill(s);	/* forked while the sites went */
 	list_for_each_entry_safe(p, tmp, &s->probes, node) {
 		list_del(&p->node);
 		list_del(&p->live);

@@ -11,7 +11,7 @@
  * The types here are the contract's own: a backend translates from its
  * mechanism (the netlink ABI, ptrace) into them, and the explorer sees
  * nothing else.  Both backends give the same probes, paths, outputs and
- * events for the same target (tests/guest/backend_test.c runs one body
+ * events for the same target (tests/guest/backend*_test.c run one body
  * per behaviour against each):
  *
  * - Probe 0 is the target.  Every other probe is a process forked from a
