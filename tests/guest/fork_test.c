@@ -505,6 +505,7 @@ SCENARIO(snapshot_rec, struct snapshot_record);
 
 static void play_snapshot(struct __test_metadata *_metadata, struct snapshot_record *r)
 {
+	struct insight_probe_info pi;
 	struct insight_decision d[4];
 	struct insight_nl *h;
 	struct target t;
@@ -542,6 +543,12 @@ static void play_snapshot(struct __test_metadata *_metadata, struct snapshot_rec
 	r->resume_target_rc = insight_probe_resume(h, 0, INSIGHT_POLICY_TAKEN, 0);
 	r->resume_resumed_rc = insight_probe_resume(h, 2, INSIGHT_POLICY_FORK, 0);
 	r->resume_unknown_rc = insight_probe_resume(h, 9, INSIGHT_POLICY_TAKEN, 0);
+	/*
+	 * the probes exit by themselves once they answered: let them, or
+	 * the session's end kills those not gone yet
+	 */
+	for (i = 1; i <= 2; i++)
+		ASSERT_EQ(0, wait_state(h, i, INSIGHT_PROBE_EXITED, &pi));
 	insight_nl_close(h);
 	while (waitpid(-1, &status, 0) > 0)
 		if (r->nreaped < 8)
