@@ -44,8 +44,8 @@ done
 guest+=("guest/suite")
 # slub_debug=U: SLUB allocation tracking, for the exact leak checks
 # --smp 1: with two TCG vCPUs, the kernel's cross-CPU text patching (static
-# keys flipped as modules and tracepoints come and go) has hung the guest
-# (Documentation/vm.rst); one vCPU has no such race
+# keys flipped as modules and tracepoints come and go) has soft-locked the
+# guest (Documentation/vm.rst); one vCPU has no such race, and is no slower
 vmargs=(--no-load --smp 1 --logdir "$log/guest" --timeout 2400 --append slub_debug=U
 	--pkg bpftool --pkg jq)
 cmd="sh /insight/tests/run"
