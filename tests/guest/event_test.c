@@ -309,29 +309,43 @@ static unsigned int count(unsigned int n, uint32_t kind, uint32_t probe, uint64_
 }
 
 /*
+ * insight.ko reloaded with @param, branchy's site a SNAPSHOT site, one
+ * request served: probe 1 is held.  The events read so far are in the
+ * collect() buffer; returns how many.
+ */
+static unsigned int branchy_held(struct __test_metadata *_metadata, const char *param,
+				 struct target *t, struct insight_nl **h)
+{
+	uint32_t pol = INSIGHT_POLICY_SNAPSHOT;
+	unsigned int n;
+	int err;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_EQ(0, mod_load(insight_ko(), param));
+	ASSERT_EQ(0, target_start(t, BRANCHY, 0));
+	ASSERT_EQ(0, insight_nl_open(h));
+	ASSERT_EQ(0, insight_session_new(*h));
+	ASSERT_EQ(0, insight_attach(*h, t->pid));
+	ASSERT_EQ(0, insight_sites_add(*h, &t->site[0], &pol, 1, &err));
+	EXPECT_EQ(1, target_ask(t, 3));
+	n = collect(*h, 2);	/* created, paused: probe 1 is held */
+	ASSERT_NE(NULL, find(n, INSIGHT_EVENT_PAUSED, 1));
+	return n;
+}
+
+/*
  * The split invariant at max_snapshots: each SNAPSHOT decision of the
  * target ends in one CREATED (then PAUSED) with its seq, or one QUOTA.
  */
 TEST(split_invariant_holds_at_max_snapshots)
 {
-	uint32_t pol = INSIGHT_POLICY_SNAPSHOT;
 	struct insight_decision d[8];
 	struct insight_nl *h;
 	struct target t;
 	unsigned int n, nd, i, created;
 	uint64_t lost;
-	int err;
 
-	ASSERT_EQ(0, insight_ensure_unloaded());
-	ASSERT_EQ(0, mod_load(insight_ko(), "max_snapshots=1"));
-	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
-	ASSERT_EQ(0, insight_nl_open(&h));
-	ASSERT_EQ(0, insight_session_new(h));
-	ASSERT_EQ(0, insight_attach(h, t.pid));
-	ASSERT_EQ(0, insight_sites_add(h, &t.site[0], &pol, 1, &err));
-	EXPECT_EQ(1, target_ask(&t, 3));
-	n = collect(h, 2);	/* created, paused: probe 1 is held */
-	ASSERT_NE(NULL, find(n, INSIGHT_EVENT_PAUSED, 1));
+	n = branchy_held(_metadata, "max_snapshots=1", &t, &h);
 	EXPECT_EQ(1, target_ask(&t, 3));	/* at the cap */
 	EXPECT_EQ(1, target_ask(&t, 3));
 	n += collect_more(h, n, 2);
@@ -357,23 +371,12 @@ TEST(split_invariant_holds_at_max_snapshots)
 /* PROBE_RESUME with KEEP at the probe cap ends in one QUOTA of the probe. */
 TEST(resume_keep_at_the_cap_is_one_quota)
 {
-	uint32_t pol = INSIGHT_POLICY_SNAPSHOT;
 	struct insight_event_info *e;
 	struct insight_nl *h;
 	struct target t;
 	unsigned int n;
-	int err;
 
-	ASSERT_EQ(0, insight_ensure_unloaded());
-	ASSERT_EQ(0, mod_load(insight_ko(), "max_probes=2"));
-	ASSERT_EQ(0, target_start(&t, BRANCHY, 0));
-	ASSERT_EQ(0, insight_nl_open(&h));
-	ASSERT_EQ(0, insight_session_new(h));
-	ASSERT_EQ(0, insight_attach(h, t.pid));
-	ASSERT_EQ(0, insight_sites_add(h, &t.site[0], &pol, 1, &err));
-	EXPECT_EQ(1, target_ask(&t, 3));
-	n = collect(h, 2);
-	ASSERT_NE(NULL, find(n, INSIGHT_EVENT_PAUSED, 1));
+	n = branchy_held(_metadata, "max_probes=2", &t, &h);
 	/* resumed, probe 1 runs beside the target: no room for a third */
 	ASSERT_EQ(0, insight_probe_resume(h, 1, INSIGHT_POLICY_TAKEN, 1));
 	n += collect_more(h, n, 1);

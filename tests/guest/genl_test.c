@@ -364,23 +364,37 @@ TEST(path_dump_over_several_messages_has_each_decision_once)
 	target_stop(&t);
 }
 
-static int count_probes(struct nlattr **tb, void *arg)
+/*
+ * A dump of a nested list (@list: nests of attributes up to @max, @id the
+ * one that numbers them, a u32 or a u64): count messages and items, and
+ * check the numbers come in order from 0.
+ */
+struct nest_count {
+	struct dump_count c;
+	int list, max, id;
+	bool wide;
+};
+
+static int count_nested(struct nlattr **tb, void *arg)
 {
-	struct nlattr *ptb[INSIGHT_PROBE_MAX + 1], *info;
-	struct dump_count *c = arg;
+	struct nest_count *nc = arg;
+	/* room for either kind of nest */
+	struct nlattr *itb[(INSIGHT_OUTPUT_MAX > INSIGHT_PROBE_MAX ?
+			    INSIGHT_OUTPUT_MAX : INSIGHT_PROBE_MAX) + 1], *nest;
+	uint64_t id;
 	int rem;
 
-	if (!tb[INSIGHT_ATTR_PROBES])
+	if (!tb[nc->list])
 		return -EBADMSG;
-	nla_for_each_nested(info, tb[INSIGHT_ATTR_PROBES], rem) {
-		if (nla_parse_nested(ptb, INSIGHT_PROBE_MAX, info, NULL) ||
-		    !ptb[INSIGHT_PROBE_ID])
+	nla_for_each_nested(nest, tb[nc->list], rem) {
+		if (nla_parse_nested(itb, nc->max, nest, NULL) || !itb[nc->id])
 			return -EBADMSG;
-		if (nla_get_u32(ptb[INSIGHT_PROBE_ID]) != c->expect++)
-			c->order_ok = 0;
-		c->items++;
+		id = nc->wide ? nla_get_u64(itb[nc->id]) : nla_get_u32(itb[nc->id]);
+		if (id != nc->c.expect++)
+			nc->c.order_ok = 0;
+		nc->c.items++;
 	}
-	c->msgs++;
+	nc->c.msgs++;
 	return 0;
 }
 
@@ -400,7 +414,9 @@ FIXTURE_TEARDOWN(slow)
 TEST_F_TIMEOUT(slow, probes_dump_over_several_messages_has_each_probe_once, 300)
 {
 	uint32_t pol = INSIGHT_POLICY_SNAPSHOT, id;
-	struct dump_count c = { .order_ok = 1 };
+	struct nest_count nc = { { .order_ok = 1 }, INSIGHT_ATTR_PROBES, INSIGHT_PROBE_MAX,
+				 INSIGHT_PROBE_ID, false };
+	struct dump_count *c = &nc.c;
 	const unsigned int want = INSIGHT_PROBES_BATCH + 8;
 	struct insight_probe_info pi;
 	struct insight_nl *h;
@@ -433,34 +449,14 @@ TEST_F_TIMEOUT(slow, probes_dump_over_several_messages_has_each_probe_once, 300)
 	}
 	msg = insight_dump_new(h, INSIGHT_CMD_PROBES_GET);
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, insight_transact(h, msg, count_probes, &c));
-	EXPECT_LE(2, c.msgs);
-	EXPECT_EQ(want, c.items);
-	EXPECT_TRUE(c.order_ok);
+	ASSERT_EQ(0, insight_transact(h, msg, count_nested, &nc));
+	EXPECT_LE(2, c->msgs);
+	EXPECT_EQ(want, c->items);
+	EXPECT_TRUE(c->order_ok);
 	insight_nl_close(h);
 	target_stop(&t);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-}
-
-static int count_outputs(struct nlattr **tb, void *arg)
-{
-	struct nlattr *otb[INSIGHT_OUTPUT_MAX + 1], *nest;
-	struct dump_count *c = arg;
-	int rem;
-
-	if (!tb[INSIGHT_ATTR_OUTPUTS])
-		return -EBADMSG;
-	nla_for_each_nested(nest, tb[INSIGHT_ATTR_OUTPUTS], rem) {
-		if (nla_parse_nested(otb, INSIGHT_OUTPUT_MAX, nest, NULL) ||
-		    !otb[INSIGHT_OUTPUT_SEQ])
-			return -EBADMSG;
-		if (nla_get_u64(otb[INSIGHT_OUTPUT_SEQ]) != c->expect++)
-			c->order_ok = 0;
-		c->items++;
-	}
-	c->msgs++;
-	return 0;
 }
 
 TEST(outputs_dump_over_several_messages_has_each_output_once)
@@ -468,7 +464,9 @@ TEST(outputs_dump_over_several_messages_has_each_output_once)
 	static struct insight_output_info o[INSIGHT_OUTPUTS_BATCH * 2];
 	const unsigned int want = INSIGHT_OUTPUTS_BATCH + 8;
 	uint32_t pol = INSIGHT_POLICY_NATURAL;
-	struct dump_count c = { .order_ok = 1 };
+	struct nest_count nc = { { .order_ok = 1 }, INSIGHT_ATTR_OUTPUTS, INSIGHT_OUTPUT_MAX,
+				 INSIGHT_OUTPUT_SEQ, true };
+	struct dump_count *c = &nc.c;
 	struct insight_nl *h;
 	struct nl_msg *msg;
 	struct target t;
@@ -493,10 +491,10 @@ TEST(outputs_dump_over_several_messages_has_each_output_once)
 	ASSERT_EQ(want, n);
 	msg = insight_dump_new(h, INSIGHT_CMD_OUTPUTS_GET);
 	ASSERT_NE(NULL, msg);
-	ASSERT_EQ(0, insight_transact(h, msg, count_outputs, &c));
-	EXPECT_LE(2, c.msgs);
-	EXPECT_EQ(want, c.items);
-	EXPECT_TRUE(c.order_ok);
+	ASSERT_EQ(0, insight_transact(h, msg, count_nested, &nc));
+	EXPECT_LE(2, c->msgs);
+	EXPECT_EQ(want, c->items);
+	EXPECT_TRUE(c->order_ok);
 	insight_nl_close(h);
 	target_stop(&t);
 }
