@@ -469,13 +469,13 @@ static int insight_put_output(struct sk_buff *msg, const struct insight_output_s
 	struct nlattr *nest = nla_nest_start(msg, INSIGHT_ATTR_OUTPUT);
 
 	if (!nest ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_SEQ, o->seq, INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_DECISIONS, o->decisions,
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_SEQ, o->m.seq, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_DECISIONS, o->m.decisions,
 			      INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->nr) ||
-	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->fd) ||
-	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->len, INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->captured, o->data)) {
+	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->m.nr) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->m.fd) ||
+	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->m.len, INSIGHT_OUTPUT_UNSPEC) ||
+	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->m.captured, o->data)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -516,7 +516,7 @@ static int insight_outputs_dumpit(struct sk_buff *skb, struct netlink_callback *
 	if (!list)
 		goto cancel;
 	for (i = 0; i < n && !insight_put_output(skb, &o[i]); i++)
-		start = o[i].seq + 1;
+		start = o[i].m.seq + 1;
 	if (n && !i)
 		goto cancel;
 	nla_nest_end(skb, list);

@@ -75,24 +75,32 @@ struct insight_path {
 };
 
 /**
- * struct insight_output - one write captured by the sandbox
- * @node: in the probe's outputs
+ * struct insight_output_meta - what the sandbox keeps of one captured write
  * @seq: sequence number among the probe's outputs
  * @decisions: the probe's decisions logged before it
  * @len: bytes the program wrote
  * @nr: syscall number
  * @fd: fd written to
- * @captured: bytes kept in @data
- * @data: the first bytes
+ * @captured: bytes kept of them
  */
-struct insight_output {
-	struct list_head node;
+struct insight_output_meta {
 	u64 seq;
 	u64 decisions;
 	u64 len;
 	u32 nr;
 	u32 fd;
 	u32 captured;
+};
+
+/**
+ * struct insight_output - one write captured by the sandbox
+ * @node: in the probe's outputs
+ * @m: what is known of it
+ * @data: its first @m.captured bytes
+ */
+struct insight_output {
+	struct list_head node;
+	struct insight_output_meta m;
 	u8 data[];
 };
 
@@ -250,21 +258,11 @@ struct insight_probe_snap {
 
 /**
  * struct insight_output_snap - a copy of one captured output, for OUTPUTS_GET
- * @seq: sequence number among the probe's outputs
- * @decisions: the probe's decisions logged before it
- * @len: bytes the program wrote
- * @nr: syscall number
- * @fd: fd written to
- * @captured: bytes in @data
- * @data: the first bytes
+ * @m: what is known of it
+ * @data: its first @m.captured bytes
  */
 struct insight_output_snap {
-	u64 seq;
-	u64 decisions;
-	u64 len;
-	u32 nr;
-	u32 fd;
-	u32 captured;
+	struct insight_output_meta m;
 	u8 data[INSIGHT_CAPTURE_MAX];
 };
 

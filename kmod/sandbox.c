@@ -76,16 +76,16 @@ static void insight_output_add(struct insight_probe *p, long nr, int fd,
 
 	o = kmalloc(struct_size(o, data, captured), GFP_KERNEL);
 	if (o) {
-		o->nr = nr;
-		o->fd = fd;
-		o->len = len;
-		o->captured = captured;
+		o->m.nr = nr;
+		o->m.fd = fd;
+		o->m.len = len;
+		o->m.captured = captured;
 		memcpy(o->data, data, captured);
 	}
 	spin_lock(&p->path.lock);
 	if (o && p->nout < insight_max_outputs) {
-		o->seq = p->nout++;
-		o->decisions = p->path.len + p->path.lost;
+		o->m.seq = p->nout++;
+		o->m.decisions = p->path.len + p->path.lost;
 		list_add_tail(&o->node, &p->outputs);
 		o = NULL;
 	} else {
@@ -484,17 +484,12 @@ int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 		return -ENOENT;
 	spin_lock(&p->path.lock);
 	list_for_each_entry(o, &p->outputs, node) {
-		if (o->seq < start)
+		if (o->m.seq < start)
 			continue;
 		if (n == max)
 			break;
-		out[n].seq = o->seq;
-		out[n].decisions = o->decisions;
-		out[n].len = o->len;
-		out[n].nr = o->nr;
-		out[n].fd = o->fd;
-		out[n].captured = o->captured;
-		memcpy(out[n].data, o->data, o->captured);
+		out[n].m = o->m;
+		memcpy(out[n].data, o->data, o->m.captured);
 		n++;
 	}
 	*lost = p->out_lost;
