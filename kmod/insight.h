@@ -331,6 +331,7 @@ int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
 int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy);
+void insight_sites_remove_from(struct insight_session *s, u32 first);
 void insight_sites_remove(struct insight_session *s);
 
 /* kmod/sandbox.c; callers hold insight_lock */
