@@ -28,7 +28,7 @@ struct forge_record {
 	long passes, tramps, forged, caught;
 	pid_t victim;
 	int probes_rc;
-	unsigned int nprobes, victim_listed, bad_exits;
+	unsigned int victim_listed, bad_exits;
 	int victim_alive, target_status;
 };
 SCENARIO(forge_rec, struct forge_record);
@@ -45,16 +45,44 @@ static pid_t start_victim(void)
 	return pid;
 }
 
+/*
+ * Walk every probe of the session, 64 at a time: how many besides the
+ * target have not exited, and how many are process @victim.
+ */
+static int probes_scan(struct insight_nl *h, pid_t victim, unsigned int *live,
+		       unsigned int *victim_listed)
+{
+	struct insight_probe_info pi[64];
+	uint32_t start = 0;
+	uint64_t degraded;
+	unsigned int n, i;
+	int err;
+
+	*live = *victim_listed = 0;
+	do {
+		err = insight_probes_get(h, start, pi, 64, &n, &degraded);
+		if (err)
+			return err;
+		for (i = 0; i < n; i++) {
+			if (pi[i].id && pi[i].state != INSIGHT_PROBE_EXITED)
+				(*live)++;
+			if (pi[i].pid == victim)
+				(*victim_listed)++;
+		}
+		if (n)
+			start = pi[n - 1].id + 1;
+	} while (n == 64);
+	return 0;
+}
+
 static void play_forge(struct __test_metadata *_metadata, struct forge_record *r)
 {
 	uint32_t pol = INSIGHT_POLICY_FORK;
-	struct insight_probe_info pi[64];
 	struct insight_nl *h;
 	struct target t;
-	uint64_t degraded;
 	char line[256];
-	unsigned int i;
-	int err = -1, status;
+	unsigned int live;
+	int err = -1, status, tries;
 	pid_t pid;
 
 	ASSERT_EQ(0, insight_ensure_loaded());
@@ -74,11 +102,17 @@ static void play_forge(struct __test_metadata *_metadata, struct forge_record *r
 		TH_LOG("%s", line);
 	printf("# %s\n", line);
 	fflush(stdout);
-	r->probes_rc = insight_probes_get(h, 0, pi, 64, &r->nprobes, &degraded);
-	for (i = 0; i < r->nprobes && i < 64; i++)
-		if (pi[i].pid == r->victim)
-			r->victim_listed++;
-	insight_nl_close(h);	/* the session's end kills its probes */
+	/*
+	 * every probe exits by itself at once: let the last ones, or the
+	 * session's end kills them
+	 */
+	for (tries = 0; tries < 1000; tries++) {
+		r->probes_rc = probes_scan(h, r->victim, &live, &r->victim_listed);
+		if (r->probes_rc || !live)
+			break;
+		usleep(10000);
+	}
+	insight_nl_close(h);
 	ASSERT_EQ(t.pid, waitpid(t.pid, &r->target_status, 0));
 	t.pid = 0;
 	/* the probes, siblings of the target: every one exited 0 by itself */
