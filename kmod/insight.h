@@ -128,8 +128,12 @@ struct insight_fault {
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  * @step: single-stepping is asked for
  * @stepping: the trap flag is set by the module in its registers
- * @in_off: how far it has read the replayed input
- * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent)
+ * @in_off: how far its threads have read the replayed input (moved by
+ *	cmpxchg, never past the input's length; see sandbox.c)
+ * @reader: the thread that first got replayed bytes (a reference is
+ *	held; NULL: none yet); its request ends the probe's
+ * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent;
+ *	set with xchg)
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
  * @outputs: its captured writes, oldest first (under @path.lock)
@@ -152,6 +156,7 @@ struct insight_probe {
 	bool step;
 	bool stepping;
 	u64 in_off;
+	struct pid *reader;
 	bool done;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
@@ -319,7 +324,7 @@ int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
-void insight_outputs_free(struct insight_probe *p);
+void insight_probe_sandbox_free(struct insight_probe *p);
 
 /**
  * struct insight_ev - what one INSIGHT_CMD_EVENT says

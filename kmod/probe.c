@@ -243,7 +243,7 @@ void insight_probes_free(struct insight_session *s)
 		list_del(&p->live);
 		put_pid(p->pid);
 		mmdrop(p->mm);
-		insight_outputs_free(p);
+		insight_probe_sandbox_free(p);
 		kvfree(p->path.entries);
 		kfree(p);
 	}
