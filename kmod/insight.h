@@ -139,6 +139,8 @@ struct insight_fault {
  * @outputs: its captured writes, oldest first (under @path.lock)
  * @nout: number of @outputs
  * @out_lost: writes captured but not kept (max_outputs reached)
+ * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
+ *	of a group may exit together)
  * @pending_fork: id of the fork record this probe, registered by its
  *	parent, has yet to resume from (0: none); see insight_probe_exited()
  */
@@ -163,6 +165,7 @@ struct insight_probe {
 	struct list_head outputs;
 	u32 nout;
 	u64 out_lost;
+	bool exit_told;
 	u32 pending_fork;
 };
 

@@ -82,14 +82,20 @@ struct insight_probe *insight_probe_get(struct insight_session *s, u32 id)
 	return found;
 }
 
+/*
+ * A probe runs while its thread group does: the target's leader may
+ * pthread_exit() while other threads serve.  @p->pid is the group's (its
+ * leader's task stays, a zombie, until the group is reaped) and
+ * signal->live counts the threads not yet exiting.
+ */
 bool insight_probe_running(struct insight_probe *p)
 {
 	struct task_struct *task;
 	bool running;
 
 	rcu_read_lock();
-	task = pid_task(p->pid, PIDTYPE_PID);
-	running = task && !(task->flags & PF_EXITING);
+	task = pid_task(p->pid, PIDTYPE_TGID);
+	running = task && atomic_read(&task->signal->live) > 0;
 	rcu_read_unlock();
 	return running;
 }
