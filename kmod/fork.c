@@ -239,6 +239,12 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 			return 0;
 		}
 		WRITE_ONCE(child->pending_fork, 0);
+		/* its memory shared with others becomes its own, or it dies */
+		if (insight_shared_maps_private()) {
+			send_sig(SIGKILL, current, 1);
+			insight_fork_put(s, id, f);
+			return 0;
+		}
 		if (f->hold) {
 			insight_hold(s, child, f, id, regs);
 			return 0;

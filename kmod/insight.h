@@ -306,6 +306,11 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  bool hold);
 void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
 
+/* kmod/shared_maps.c */
+int insight_shared_maps_private(void);
+void insight_shared_mmap_enter(struct insight_session *s, struct pt_regs *regs,
+			       long nr);
+
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
 int insight_probe_step(struct insight_session *s, u32 id, bool on);

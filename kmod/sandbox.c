@@ -358,6 +358,8 @@ static void insight_sys_intercept(struct insight_session *s,
 	}
 	if (!READ_ONCE(s->sandbox))
 		return;
+	if (p->id)
+		insight_shared_mmap_enter(s, regs, nr);	/* kmod/shared_maps.c */
 	kind = insight_syscall_classify(nr);
 	fd = regs->di;
 	if (p->done) {
