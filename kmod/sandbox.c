@@ -163,6 +163,19 @@ static long insight_capture(struct insight_sys_work *w)
 }
 
 /*
+ * Hold the current task in task context, its syscall @nr not run, until
+ * it is killed or the session ends; then the syscall is made again, for
+ * real (the target's): the interception is gone by then.  Returns what
+ * ax must hold for that: @nr.
+ */
+static long insight_park(struct insight_session *s, long nr)
+{
+	task_pt_regs(current)->ip -= 2;	/* syscall, int $0x80 and sysenter restart so */
+	wait_var_event_killable(&s->release, READ_ONCE(s->release));
+	return nr;
+}
+
+/*
  * The thread of @p that first got replayed bytes is its reader: the
  * request is that thread's (see insight_request_done()).  A probe without
  * one yet (a forked probe, which has one thread) takes any thread.
@@ -196,18 +209,21 @@ static void insight_request_end(struct insight_session *s,
 }
 
 /*
- * Serve @iter from the replayed input at probe @p's offset.  The threads
+ * Serve @iter from the replayed input at the probe's offset.  The threads
  * of a probe share it and may read at once: each reserves its range by
  * moving in_off forward with a cmpxchg, never past input_len, then copies
  * outside any lock (the copy may fault and sleep); what it could not copy
  * goes back unless another thread has reserved since (then those bytes
- * are lost to the probe, as from a stream whose read faulted).  The
- * reader finding the input at its end has finished the request.
+ * are lost to the probe, as from a stream whose read faulted).  A thread
+ * that finds the input at its end (another took the last bytes since it
+ * entered) is held, as one entering at the end (insight_request_done());
+ * the reader has then finished the request.
  */
-static long insight_replay_iter(struct insight_session *s,
-				struct insight_probe *p, struct iov_iter *iter)
+static long insight_replay_iter(struct insight_sys_work *w, struct iov_iter *iter)
 {
 	size_t want = iov_iter_count(iter), copied;
+	struct insight_session *s = w->s;
+	struct insight_probe *p = w->p;
 	u64 off, end;
 
 	do {
@@ -215,9 +231,11 @@ static long insight_replay_iter(struct insight_session *s,
 		end = off + min_t(u64, want, s->input_len - off);
 	} while (cmpxchg64(&p->in_off, off, end) != off);
 	if (end == off) {
-		if (want && insight_is_reader(p))
+		if (!want)
+			return 0;
+		if (insight_is_reader(p))
 			insight_request_end(s, p);
-		return 0;
+		return insight_park(s, w->nr);
 	}
 	copied = copy_to_iter(s->input + off, end - off, iter);
 	if (copied < end - off)
@@ -239,7 +257,7 @@ static long insight_replay_iov(struct insight_sys_work *w,
 	ret = import_iovec(ITER_DEST, uiov, cnt, ARRAY_SIZE(fast), &iov, &iter);
 	if (ret < 0)
 		return ret;
-	ret = insight_replay_iter(w->s, w->p, &iter);
+	ret = insight_replay_iter(w, &iter);
 	kfree(iov);
 	return ret;
 }
@@ -256,7 +274,7 @@ static long insight_replay(struct insight_sys_work *w)
 	case INSIGHT_SYSCALL_READ:
 		err = import_single_range(ITER_DEST, (void __user *)w->args[1],
 					  w->args[2], &iov, &iter);
-		return err ? err : insight_replay_iter(w->s, w->p, &iter);
+		return err ? err : insight_replay_iter(w, &iter);
 	case INSIGHT_SYSCALL_READV:
 		return insight_replay_iov(w, (void __user *)w->args[1], w->args[2]);
 	default:	/* recvmsg */
@@ -296,9 +314,7 @@ static bool insight_fd_sandboxed(int fd)
 
 /*
  * A probe that has finished the request, in task context before it goes
- * back to userspace: it waits there, its syscall not run, until it is
- * killed or the session ends; then the syscall is made again, for real
- * (the target's): the interception is gone by then.  The target parked
+ * back to userspace: it waits there (insight_park()).  The target parked
  * this way cannot take more of the replayed connection's readiness from
  * an epoll set its copies still share, nor serve real work meanwhile.
  */
@@ -306,32 +322,31 @@ static void insight_park_run(struct callback_head *cb)
 {
 	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
 	struct insight_session *s = w->s;
-	struct pt_regs *regs = task_pt_regs(current);
 
-	if (current->mm) {
-		regs->ax = w->nr;
-		regs->ip -= 2;	/* syscall, int $0x80 and sysenter restart so */
-		wait_var_event_killable(&s->release, READ_ONCE(s->release));
-	}
+	if (current->mm)
+		task_pt_regs(current)->ax = insight_park(s, w->nr);
 	kfree(w);
 	if (atomic_dec_and_test(&s->pending))
 		wake_up_var(&s->pending);
 }
 
 /*
- * Whether probe @p has finished the replayed request, telling the owner
- * the first time: after reading some input its reader goes back to
- * waiting for work, or reads the input fd at the end.  The request is
- * the reader's: another thread of the probe waiting for work (an event
- * loop, an acceptor) does not end it.
+ * Whether a thread of probe @p entering syscall @nr on @fd is held
+ * (parked): after reading some input the probe's reader goes back to
+ * waiting for work, or a thread reads the input fd at its end.  The
+ * request is the reader's: its end is the probe's, told to the owner the
+ * first time.  Another thread waiting for work (an event loop, an
+ * acceptor) goes on; one reading the exhausted input is held without
+ * ending the request, as on a connection with nothing more to read.
  */
 static bool insight_request_done(struct insight_session *s,
 				 struct insight_probe *p, long nr, int fd)
 {
-	if (!insight_is_reader(p) ||
-	    !insight_syscall_request_done(nr, fd, s->input_fd,
+	if (!insight_syscall_request_done(nr, fd, s->input_fd,
 					  READ_ONCE(p->in_off), s->input_len))
 		return false;
+	if (!insight_is_reader(p))
+		return !insight_syscall_waits_for_work(nr);
 	insight_request_end(s, p);
 	return true;
 }
