@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A probe's stores into memory the target shares with other processes
+ * stay the probe's own (kmod/shared_maps.c), on tests/targets/sharedmem:
+ * a MAP_SHARED file mapping, a MAP_SHARED|MAP_ANONYMOUS page and a SysV
+ * shm page, all three shared with an observer process forked before the
+ * session.  The probe forked at its site writes into all three and into
+ * a MAP_SHARED mapping of the file it makes itself, and reports what it
+ * reads back; the observer, the target and the file on disk see nothing
+ * of it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "evlog.h"
+#include "libinsight.h"
+#include "scenario.h"
+#include "session.h"
+#include "target.h"
+#include "util.h"
+
+#define SHAREDMEM TARGET_DIR "sharedmem"
+#define FILE_PATH "/tmp/insight-sharedmem"
+
+enum { FILEMAP, ANON, SHM, NMAPS };
+
+/* What one process sees at the start of the three shared pages. */
+struct view {
+	int rc;
+	unsigned int word[NMAPS];
+};
+
+struct shared_record {
+	int state;
+	int probe_status;
+	int outputs_rc[2];
+	unsigned int nout[2];
+	struct insight_output_info out[2];
+	struct view observer, target;
+	int file_rc;
+	unsigned int file_words[2];
+	char delivered[64];
+};
+
+static void view_of(int pid, const unsigned long long *addr, struct view *v)
+{
+	int i;
+
+	for (i = 0, v->rc = 0; i < NMAPS && !v->rc; i++)
+		v->rc = read_mem(pid, addr[i], &v->word[i], sizeof(v->word[i]));
+}
+
+static int file_words(unsigned int *w)
+{
+	int fd = open(FILE_PATH, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, w, 2 * sizeof(*w), 0);
+	close(fd);
+	return n == 2 * sizeof(*w) ? 0 : -EIO;
+}
+
+static int outputs(struct insight_nl *h, uint32_t probe, struct insight_output_info *o,
+		   unsigned int *n)
+{
+	uint64_t lost;
+
+	return insight_outputs_get(h, probe, 0, o, 1, n, &lost) ?: (int)lost;
+}
+
+/*
+ * The target's site a FORK, sandboxed (@sandbox) with "G" replayed on
+ * fd 0, or reading a real "G" from its stdin pipe: the target goes the
+ * 'G' way, its probe the other way and writes.
+ */
+static void play_shared(struct __test_metadata *_metadata, struct shared_record *r,
+			bool sandbox)
+{
+	char *argv[] = { SHAREDMEM, FILE_PATH, NULL };
+	unsigned long long addr[NMAPS];
+	static struct evlog l;
+	struct insight_nl *h;
+	struct target t;
+	char line[160];
+	int i, obs, st;
+
+	memset(&l, 0, sizeof(l));
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, stopped_session(&t, argv, line, 1, sizeof(line), &h,
+				     INSIGHT_POLICY_FORK));
+	ASSERT_EQ(4, sscanf(line, "maps %d %llx %llx %llx", &obs, &addr[FILEMAP],
+			    &addr[ANON], &addr[SHM]));
+	if (sandbox)
+		ASSERT_EQ(0, insight_sandbox(h, 256, 0, "G", 1));
+	kill(t.pid, SIGCONT);
+	if (!sandbox)
+		ASSERT_EQ(0, fputs("G", t.in) < 0 || fflush(t.in));
+	i = evlog_wait(h, &l, INSIGHT_EVENT_EXITED, 1, 20000);
+	ASSERT_LE(0, i);
+	r->probe_status = l.ev[i].status;
+	r->outputs_rc[0] = outputs(h, 0, &r->out[0], &r->nout[0]);
+	r->outputs_rc[1] = outputs(h, 1, &r->out[1], &r->nout[1]);
+	view_of(obs, addr, &r->observer);
+	view_of(t.pid, addr, &r->target);
+	r->file_rc = file_words(r->file_words);
+	/* the probe's line and the target's "natural", in either order */
+	for (i = 0; !sandbox && i < 2 && strncmp(r->delivered, "probe", 5); i++)
+		target_line(&t, r->delivered, sizeof(r->delivered));
+	kill(obs, SIGKILL);
+	insight_nl_close(h);
+	kill(t.pid, SIGKILL);
+	while (waitpid(-1, &st, 0) > 0)
+		;
+	fclose(t.in);
+	fclose(t.out);
+	unlink(FILE_PATH);
+}
+
+SCENARIO(sandboxed_rec, struct shared_record);
+SCENARIO(unsandboxed_rec, struct shared_record);
+
+static void play_sandboxed(struct __test_metadata *_metadata, struct shared_record *r)
+{
+	play_shared(_metadata, r, true);
+}
+
+static void play_unsandboxed(struct __test_metadata *_metadata, struct shared_record *r)
+{
+	play_shared(_metadata, r, false);
+}
+
+FIXTURE(shared) {
+	const struct shared_record *r;
+};
+
+FIXTURE_SETUP(shared)
+{
+	SCENARIO_PLAY(sandboxed_rec, play_sandboxed);
+	self->r = sandboxed_rec;
+}
+
+FIXTURE_TEARDOWN(shared)
+{
+}
+
+static void unchanged(struct __test_metadata *_metadata, const struct view *v)
+{
+	ASSERT_EQ(0, v->rc);
+	EXPECT_EQ(1111, v->word[FILEMAP]);
+	EXPECT_EQ(2222, v->word[ANON]);
+	EXPECT_EQ(3333, v->word[SHM]);
+}
+
+TEST_F_TIMEOUT(shared, probe_exits_0, 60)
+{
+	EXPECT_EQ(0, self->r->probe_status);
+}
+
+TEST_F(shared, probe_reads_back_its_own_writes)
+{
+	static const char want[] = "probe bad1 bad2 bad3 bad4\n";
+
+	ASSERT_EQ(0, self->r->outputs_rc[1]);
+	ASSERT_EQ(1, self->r->nout[1]);
+	ASSERT_EQ(strlen(want), self->r->out[1].captured);
+	EXPECT_EQ(0, memcmp(want, self->r->out[1].data, strlen(want)));
+}
+
+TEST_F(shared, observer_sees_none_of_the_probes_writes)
+{
+	unchanged(_metadata, &self->r->observer);
+}
+
+TEST_F(shared, target_sees_none_of_the_probes_writes)
+{
+	unchanged(_metadata, &self->r->target);
+}
+
+TEST_F(shared, file_on_disk_is_unchanged)
+{
+	ASSERT_EQ(0, self->r->file_rc);
+	EXPECT_EQ(1111, self->r->file_words[0]);
+}
+
+TEST_F(shared, probes_own_shared_mapping_writes_nothing_to_the_file)
+{
+	ASSERT_EQ(0, self->r->file_rc);
+	EXPECT_EQ(0, self->r->file_words[1]);
+}
+
+/* Without the sandbox a probe's syscalls are real, its memory still its own. */
+FIXTURE(unsandboxed) {
+	const struct shared_record *r;
+};
+
+FIXTURE_SETUP(unsandboxed)
+{
+	SCENARIO_PLAY(unsandboxed_rec, play_unsandboxed);
+	self->r = unsandboxed_rec;
+}
+
+FIXTURE_TEARDOWN(unsandboxed)
+{
+}
+
+TEST_F_TIMEOUT(unsandboxed, probe_reports_its_own_writes, 60)
+{
+	/* its own MAP_SHARED mmap is real without the sandbox: bad4 too */
+	EXPECT_STREQ("probe bad1 bad2 bad3 bad4\n", self->r->delivered);
+}
+
+TEST_F(unsandboxed, observer_sees_none_of_the_probes_writes)
+{
+	unchanged(_metadata, &self->r->observer);
+}
+
+TEST_F(unsandboxed, file_on_disk_keeps_the_targets_word)
+{
+	ASSERT_EQ(0, self->r->file_rc);
+	EXPECT_EQ(1111, self->r->file_words[0]);
+}
+
+TEST_HARNESS_MAIN
