@@ -202,10 +202,10 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.jcc_test :=
-$(foreach t,event fork genl session sandbox threads shared_maps,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,event fork genl session sandbox threads shared_maps,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
-$(foreach t,session sandbox cli,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
-$(foreach t,session sandbox cli,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
+$(foreach t,event fork fork_token genl session sandbox teardown threads shared_maps,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,event fork fork_token genl session sandbox teardown threads shared_maps,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,session sandbox cli teardown,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
+$(foreach t,session sandbox cli teardown,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 
 .SECONDEXPANSION:
 $(O)/tests/%: tests/%.c $(O)/tests/%.d $(TEST_LIB) $$(TEST_OBJS.$$(notdir $$@)) | $(KSFT)

@@ -88,24 +88,27 @@ static int insight_exit_status(struct task_struct *task)
 }
 
 /*
- * A thread exits: if it was the last of a probe's thread group (do_exit()
- * counted it out of signal->live before this tracepoint), say so to its
- * session's owner, once: threads that exit together may each see the
- * count at 0.  A leader's pthread_exit() ends no probe.
+ * A task exits: the fork records it had a part in let it go.  If it was
+ * the last of a probe's thread group (do_exit() counted it out of
+ * signal->live before this tracepoint), say so to its session's owner,
+ * once: threads that exit together may each see the count at 0.  A
+ * leader's pthread_exit() ends no probe.
  */
 static void insight_on_exit(void *data, struct task_struct *task)
 {
+	bool group_dead = !atomic_read(&task->signal->live);
 	struct insight_session *s;
 	struct insight_probe *p, *found;
 	struct pid *pid;
 	int code;
 
-	if (atomic_read(&task->signal->live))
-		return;
 	pid = task_tgid(task);
 	code = insight_exit_status(task);
 	rcu_read_lock();
 	list_for_each_entry_rcu(s, &insight_sessions, node) {
+		insight_forks_task_gone(s, task);
+		if (!group_dead)
+			continue;
 		found = NULL;
 		spin_lock(&s->lock);
 		list_for_each_entry(p, &s->live, live) {
@@ -123,7 +126,6 @@ static void insight_on_exit(void *data, struct task_struct *task)
 				.status = code,
 			};
 
-			insight_probe_exited(s, found);
 			if (!xchg(&found->exit_told, true))
 				insight_event(s, &ev, GFP_ATOMIC);
 			break;

@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uprobes.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/insight.h>
@@ -141,8 +142,6 @@ struct insight_fault {
  * @out_lost: writes captured but not kept (max_outputs reached)
  * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
  *	of a group may exit together)
- * @pending_fork: id of the fork record this probe, registered by its
- *	parent, has yet to resume from (0: none); see insight_probe_exited()
  */
 struct insight_probe {
 	struct list_head node;
@@ -166,7 +165,6 @@ struct insight_probe {
 	u32 nout;
 	u64 out_lost;
 	bool exit_told;
-	u32 pending_fork;
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -178,11 +176,13 @@ struct insight_probe {
  * @id: the session's id, from 1, carried by its events
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
- * @lock: protects @probes, @live, @nprobes, @degraded
+ * @lock: protects @probes, @live, @nprobes, @degraded, @splitting*
  * @probes: every probe, the target first; exited ones stay for their logs
  * @live: probes not yet seen exited (what traps and the cap look at)
  * @nprobes: number of probes created, the next probe id
  * @degraded: fork decisions that ran naturally because of the quota
+ * @splitting: splits under way that will make a running probe
+ * @splitting_held: splits under way that will make a held snapshot
  * @sites: sites[0..nsites) in the order they were added
  * @nsites: number of sites registered
  * @forks: pending forks (struct insight_fork) by id
@@ -202,6 +202,10 @@ struct insight_probe {
  * @pending: syscalls intercepted whose work has not run yet (and probes
  *	parked after finishing the request)
  * @release: the session ends: parked probes go on
+ * @dead: its socket is released: commands no longer find it (under
+ *	insight_lock)
+ * @ending: its end has begun: no new probe (read without lock)
+ * @reap: frees it once its target left the trampoline (see session.c)
  * @events_lost: events no subscriber of the events group could take
  */
 struct insight_session {
@@ -214,6 +218,8 @@ struct insight_session {
 	struct list_head live;
 	u32 nprobes;
 	u64 degraded;
+	u32 splitting;
+	u32 splitting_held;
 	struct insight_site **sites;
 	u32 nsites;
 	struct xarray forks;
@@ -231,6 +237,9 @@ struct insight_session {
 	atomic_t hold_root;
 	atomic_t pending;
 	bool release;
+	bool dead;
+	bool ending;
+	struct delayed_work reap;
 	atomic64_t events_lost;
 };
 
@@ -283,8 +292,8 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
-void insight_probes_count(struct insight_session *s, unsigned int *running,
-			  unsigned int *held);
+bool insight_probes_reserve(struct insight_session *s, bool hold);
+void insight_probes_unreserve(struct insight_session *s, bool hold);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
 int insight_probes_read(struct insight_session *s, u32 from,
@@ -299,12 +308,16 @@ int insight_path_read(struct insight_session *s, u32 id, u64 start,
 		      struct insight_decision *d, u32 max, u64 *lost);
 
 /* kmod/fork.c */
+int insight_forks_init(void);
+void insight_forks_exit(void);
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
-void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+void insight_forks_task_gone(struct insight_session *s, struct task_struct *task);
+bool insight_forks_of_probes(struct insight_session *s);
+bool insight_target_forking(struct insight_session *s);
 
 /* kmod/shared_maps.c */
 int insight_shared_maps_private(void);
