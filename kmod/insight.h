@@ -291,6 +291,7 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm);
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
+struct task_struct *insight_probe_task(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
 bool insight_probes_reserve(struct insight_session *s, bool hold);
 void insight_probes_unreserve(struct insight_session *s, bool hold);

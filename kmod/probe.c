@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
@@ -99,6 +100,30 @@ bool insight_probe_running(struct insight_probe *p)
 	rcu_read_unlock();
 	return running;
 }
+
+/*
+ * A thread of probe @p that has not begun to exit, with a reference: the
+ * leader may be a zombie (pthread_exit()) while other threads run, and a
+ * zombie has no mm for access_process_vm().  NULL when none is left.
+ */
+struct task_struct *insight_probe_task(struct insight_probe *p)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(p->pid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (!(t->flags & PF_EXITING)) {
+				found = get_task_struct(t);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * Reserve room for one more probe, a held snapshot if @hold, under the
  * caps: probes running and held (those seen exited leave the live list)

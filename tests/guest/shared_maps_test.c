@@ -7,7 +7,8 @@
  * session.  The probe forked at its site writes into all three and into
  * a MAP_SHARED mapping of the file it makes itself, and reports what it
  * reads back; the observer, the target and the file on disk see nothing
- * of it.
+ * of it.  A probe of a target with shared device memory is killed
+ * before it runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,7 @@ struct view {
 
 struct shared_record {
 	int state;
+	int dev;
 	int probe_status;
 	int outputs_rc[2];
 	unsigned int nout[2];
@@ -82,9 +84,9 @@ static int outputs(struct insight_nl *h, uint32_t probe, struct insight_output_i
  * 'G' way, its probe the other way and writes.
  */
 static void play_shared(struct __test_metadata *_metadata, struct shared_record *r,
-			bool sandbox)
+			bool sandbox, bool devmem)
 {
-	char *argv[] = { SHAREDMEM, FILE_PATH, NULL };
+	char *argv[] = { SHAREDMEM, FILE_PATH, devmem ? "devmem" : NULL, NULL };
 	unsigned long long addr[NMAPS];
 	static struct evlog l;
 	struct insight_nl *h;
@@ -96,14 +98,16 @@ static void play_shared(struct __test_metadata *_metadata, struct shared_record 
 	ASSERT_EQ(0, insight_ensure_loaded());
 	ASSERT_EQ(0, stopped_session(&t, argv, line, 1, sizeof(line), &h,
 				     INSIGHT_POLICY_FORK));
-	ASSERT_EQ(4, sscanf(line, "maps %d %llx %llx %llx", &obs, &addr[FILEMAP],
-			    &addr[ANON], &addr[SHM]));
+	ASSERT_EQ(5, sscanf(line, "maps %d %llx %llx %llx %d", &obs, &addr[FILEMAP],
+			    &addr[ANON], &addr[SHM], &r->dev));
 	if (sandbox)
 		ASSERT_EQ(0, insight_sandbox(h, 256, 0, "G", 1));
 	kill(t.pid, SIGCONT);
 	if (!sandbox)
 		ASSERT_EQ(0, fputs("G", t.in) < 0 || fflush(t.in));
-	i = evlog_wait(h, &l, INSIGHT_EVENT_EXITED, 1, 20000);
+	/* with device memory mapped it never runs (else it runs as above) */
+	i = evlog_wait(h, &l, devmem && r->dev ? INSIGHT_EVENT_KILLED :
+		       INSIGHT_EVENT_EXITED, 1, 20000);
 	ASSERT_LE(0, i);
 	r->probe_status = l.ev[i].status;
 	r->outputs_rc[0] = outputs(h, 0, &r->out[0], &r->nout[0]);
@@ -129,12 +133,12 @@ SCENARIO(unsandboxed_rec, struct shared_record);
 
 static void play_sandboxed(struct __test_metadata *_metadata, struct shared_record *r)
 {
-	play_shared(_metadata, r, true);
+	play_shared(_metadata, r, true, false);
 }
 
 static void play_unsandboxed(struct __test_metadata *_metadata, struct shared_record *r)
 {
-	play_shared(_metadata, r, false);
+	play_shared(_metadata, r, false, false);
 }
 
 FIXTURE(shared) {
@@ -226,6 +230,59 @@ TEST_F(unsandboxed, file_on_disk_keeps_the_targets_word)
 {
 	ASSERT_EQ(0, self->r->file_rc);
 	EXPECT_EQ(1111, self->r->file_words[0]);
+}
+
+/* Privatised mappings, restored mmap flags, file references: nothing stays. */
+FIXTURE(leak) {
+};
+
+FIXTURE_SETUP(leak)
+{
+}
+
+FIXTURE_TEARDOWN(leak)
+{
+}
+
+TEST_F_TIMEOUT(leak, probes_with_shared_memory_leak_nothing, 300)
+{
+	struct shared_record r;
+	long long before;
+	int i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	before = orphan_slab_objects();
+	ASSERT_LE(0, before) TH_LOG("boot the guest with slub_debug=U");
+	ASSERT_EQ(0, mod_load(insight_ko(), NULL));
+	for (i = 0; i < 4 && _metadata->passed; i++) {
+		memset(&r, 0, sizeof(r));
+		play_shared(_metadata, &r, i % 2, false);
+		EXPECT_EQ(0, r.probe_status);
+	}
+	ASSERT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(before, orphan_slab_objects());
+}
+
+/*
+ * Device memory cannot be made private: a write there would reach the
+ * device.  The probe is killed before it runs a single instruction.
+ */
+TEST(probe_of_a_target_with_shared_device_memory_is_killed_before_it_runs)
+{
+	struct shared_record r = { 0 };
+
+	if (access("/dev/mem", R_OK | W_OK))
+		SKIP(return, "no /dev/mem");
+	play_shared(_metadata, &r, true, true);
+	if (!r.dev)
+		SKIP(return, "/dev/mem at 0xa0000 cannot be mapped here");
+	EXPECT_EQ(SIGKILL, r.probe_status & 0x7f);
+	ASSERT_EQ(0, r.outputs_rc[1]);
+	EXPECT_EQ(0, r.nout[1]);	/* it never wrote */
+	/* the target went on: its answer is captured */
+	ASSERT_EQ(0, r.outputs_rc[0]);
+	ASSERT_EQ(1, r.nout[0]);
+	EXPECT_EQ(0, memcmp("natural\n", r.out[0].data, r.out[0].captured));
 }
 
 TEST_HARNESS_MAIN

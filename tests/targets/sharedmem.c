@@ -5,8 +5,11 @@
  * stores 1111 at its start, a MAP_SHARED|MAP_ANONYMOUS page holding
  * 2222 and a SysV shm page holding 3333 (removed at once: gone with its
  * last attach), forks an observer that only waits (it shares all three),
- * prints "sites SITE" and "maps OBSERVER FILEADDR ANONADDR SHMADDR",
+ * prints "sites SITE" and "maps OBSERVER FILEADDR ANONADDR SHMADDR DEV",
  * and stops itself (SIGSTOP) until the test has set up its session.
+ * With a second argument "devmem" it also maps a page of device memory
+ * (/dev/mem at 0xa0000, the legacy VGA window) MAP_SHARED: DEV is 1 when
+ * that worked, else 0.
  *
  * Then it reads one byte from fd 0 and branches at SITE: 'G' prints
  * "natural" and waits for good; anything else stores 0xbad1, 0xbad2,
@@ -17,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -28,8 +32,8 @@
 int main(int argc, char **argv)
 {
 	volatile unsigned int *file, *anon, *shm, *again;
+	int fd, id, dev = 0;
 	pid_t observer;
-	int fd, id;
 	char c;
 
 	if (argc < 2)
@@ -44,6 +48,11 @@ int main(int argc, char **argv)
 	if (file == MAP_FAILED || anon == MAP_FAILED || shm == (void *)-1 ||
 	    shmctl(id, IPC_RMID, NULL))
 		return 4;
+	if (argc > 2 && !strcmp(argv[2], "devmem")) {
+		int mem = open("/dev/mem", O_RDWR | O_SYNC);
+
+		dev = mem >= 0 && mmap(NULL, 4096, RW, MAP_SHARED, mem, 0xa0000) != MAP_FAILED;
+	}
 	file[0] = 1111;
 	anon[0] = 2222;
 	shm[0] = 3333;
@@ -53,8 +62,8 @@ int main(int argc, char **argv)
 	if (!observer)
 		for (;;)
 			pause();
-	printf("sites %p\nmaps %d %p %p %p\n", (void *)site_get, observer,
-	       (void *)file, (void *)anon, (void *)shm);
+	printf("sites %p\nmaps %d %p %p %p %d\n", (void *)site_get, observer,
+	       (void *)file, (void *)anon, (void *)shm, dev);
 	fflush(stdout);
 	raise(SIGSTOP);
 	if (read(0, &c, 1) != 1)
