@@ -111,11 +111,14 @@ static void race_check(struct __test_metadata *_metadata,
 		ASSERT_EQ(1, seen[j]) TH_LOG("input byte %d", j - 1);
 }
 
-/* One round: @n threads of the target read the input at once. */
-static void race_round(struct __test_metadata *_metadata, int n)
+/*
+ * One round: @n threads of the target read the input at once (@fault:
+ * its first thread's first reads fault, see tests/targets/readrace.c).
+ */
+static void race_round(struct __test_metadata *_metadata, int n, bool fault)
 {
 	char nthreads[8], len[8], line[128];
-	char *argv[] = { READRACE, nthreads, len, NULL };
+	char *argv[] = { READRACE, nthreads, len, fault ? "fault" : NULL, NULL };
 	unsigned char input[RACE_LEN];
 	struct race_rec r[RACE_THREADS];
 	unsigned long long recs, fin;
@@ -171,7 +174,13 @@ TEST_F_TIMEOUT(race, threads_reading_the_input_at_once_get_it_exactly_once, 300)
 	int round;
 
 	for (round = 0; round < RACE_ROUNDS && _metadata->passed; round++)
-		race_round(_metadata, round % 2 ? 2 : RACE_THREADS);
+		race_round(_metadata, round % 2 ? 2 : RACE_THREADS, false);
+}
+
+/* What a faulting copy could not deliver comes again, whole or in part. */
+TEST_F_TIMEOUT(race, bytes_a_faulting_read_could_not_deliver_come_again, 60)
+{
+	race_round(_metadata, 1, true);
 }
 
 /*
@@ -420,7 +429,8 @@ TEST_F_TIMEOUT(race, threaded_sessions_leak_nothing, 300)
 	ASSERT_LE(0, before) TH_LOG("boot the guest with slub_debug=U");
 	ASSERT_EQ(0, mod_load(insight_ko(), NULL));
 	for (round = 0; round < 4 && _metadata->passed; round++)
-		race_round(_metadata, RACE_THREADS);
+		race_round(_metadata, RACE_THREADS, false);
+	race_round(_metadata, 1, true);
 	play_mt(_metadata, &r);
 	ASSERT_EQ(0, mod_unload("insight"));
 	EXPECT_EQ(before, orphan_slab_objects());

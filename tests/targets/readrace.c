@@ -9,6 +9,11 @@
  * or fails.  Each keeps the bytes it got, in order, in its record
  * (struct rec below, NTHREADS of them at ADDR), and counts itself in
  * FINISHED when done; the test reads both through /proc/PID/mem.
+ *
+ * readrace NTHREADS LEN fault: thread 0 first reads 4 bytes into a page
+ * it cannot write (EFAULT is what it expects: else its record's err is
+ * EPROTO), then 4 bytes of which only the first 2 can land (2 expected),
+ * keeping those 2; the bytes that could not land must come again.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +38,25 @@ struct rec {
 static struct rec recs[MAX_THREADS];
 static int finished;
 static int len;
+static int fault;
+
+/* The faulting reads of thread 0 (see above); 0 or an errno. */
+static int faulting_reads(struct rec *r)
+{
+	char *area = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (area == MAP_FAILED || mprotect(area + 4096, 4096, PROT_NONE))
+		return errno;
+	if (read(0, area + 4096, 4) != -1 || errno != EFAULT)
+		return EPROTO;
+	if (read(0, area + 4094, 4) != 2)
+		return EPROTO;
+	memcpy(r->got, area + 4094, 2);
+	r->len = 2;
+	r->reads = 1;
+	return 0;
+}
 
 static ssize_t read_some(int t, char *buf, size_t k)
 {
@@ -56,6 +80,11 @@ static void *reader(void *arg)
 	if (area == MAP_FAILED) {
 		r->err = errno;
 		goto out;
+	}
+	if (fault && !t) {
+		r->err = faulting_reads(r);
+		if (r->err)
+			goto out;
 	}
 	for (i = 0; i <= len; i++) {
 		char *buf = area + (size_t)i * 4096;
@@ -89,6 +118,7 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 2, t;
 
 	len = argc > 2 ? atoi(argv[2]) : 64;
+	fault = argc > 3 && !strcmp(argv[3], "fault");
 	if (n < 1 || n > MAX_THREADS || len < 1 || len > MAX_LEN)
 		return 2;
 	printf("sites\nrecs %p %zu %p\n", (void *)recs, sizeof(struct rec),
