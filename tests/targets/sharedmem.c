@@ -14,8 +14,9 @@
  * Then it reads one byte from fd 0 and branches at SITE: 'G' prints
  * "natural" and waits for good; anything else stores 0xbad1, 0xbad2,
  * 0xbad3 in the three pages, maps FILE again MAP_SHARED and stores
- * 0xbad4 at its second word, and prints what it reads back:
- * "probe FILE ANON SHM NEWMAP" (hex), and exits 0.
+ * 0xbad4 at its second word, makes the read-only page writable
+ * (mprotect) and stores 0xbad5 there, and prints what it reads back:
+ * "probe FILE ANON SHM NEWMAP RO" (hex), and exits 0.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -31,7 +32,7 @@
 
 int main(int argc, char **argv)
 {
-	volatile unsigned int *file, *anon, *shm, *again;
+	volatile unsigned int *file, *anon, *shm, *again, *ro;
 	int fd, id, dev = 0;
 	pid_t observer;
 	char c;
@@ -39,13 +40,14 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || ftruncate(fd, 4096))
+	if (fd < 0 || ftruncate(fd, 8192))
 		return 3;
 	file = mmap(NULL, 4096, RW, MAP_SHARED, fd, 0);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 4096);
 	anon = mmap(NULL, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	shm = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
-	if (file == MAP_FAILED || anon == MAP_FAILED || shm == (void *)-1 ||
+	if (file == MAP_FAILED || ro == MAP_FAILED || anon == MAP_FAILED || shm == (void *)-1 ||
 	    shmctl(id, IPC_RMID, NULL))
 		return 4;
 	if (argc > 2 && !strcmp(argv[2], "devmem")) {
@@ -81,7 +83,10 @@ int main(int argc, char **argv)
 	if (again == MAP_FAILED)
 		return 7;
 	again[1] = 0xbad4;
-	printf("probe %x %x %x %x\n", file[0], anon[0], shm[0], again[1]);
+	if (mprotect((void *)ro, 4096, RW))
+		return 8;
+	ro[0] = 0xbad5;
+	printf("probe %x %x %x %x %x\n", file[0], anon[0], shm[0], again[1], ro[0]);
 	fflush(stdout);
 	return 0;
 }
