@@ -29,6 +29,7 @@ extern unsigned int insight_max_sites;
 extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
 extern unsigned int insight_max_snapshots;
+extern unsigned int insight_max_session_mem;
 
 /* most sites in one SITES_ADD request */
 #define INSIGHT_SITES_BATCH 1024
@@ -61,6 +62,7 @@ struct insight_site {
 
 /**
  * struct insight_path - the decision log of one probe, bounded
+ * @session: the session its memory is charged to
  * @lock: taken in trap handlers (task context) and by PATH_GET
  * @entries: logged decisions, grown up to max_log
  * @cap: room in @entries
@@ -68,6 +70,7 @@ struct insight_site {
  * @lost: decisions not logged because the log was full
  */
 struct insight_path {
+	struct insight_session *session;
 	spinlock_t lock;
 	struct insight_decision *entries;
 	u32 cap;
@@ -207,6 +210,8 @@ struct insight_probe {
  * @ending: its end has begun: no new probe (read without lock)
  * @reap: frees it once its target left the trampoline (see session.c)
  * @events_lost: events no subscriber of the events group could take
+ * @mem: bytes of path logs and outputs its probes keep
+ * @mem_full: max_session_mem was reached (said once in the kernel log)
  */
 struct insight_session {
 	struct list_head node;
@@ -241,6 +246,8 @@ struct insight_session {
 	bool ending;
 	struct delayed_work reap;
 	atomic64_t events_lost;
+	atomic64_t mem;
+	bool mem_full;
 };
 
 /* kmod/session.c; callers hold insight_lock (insight_sessions_lock()) */
@@ -254,6 +261,8 @@ int insight_session_attach(struct insight_session *s, pid_t nr);
 bool insight_session_attached(struct insight_session *s);
 void insight_session_counters(struct insight_session *s, u64 *degraded,
 			      u64 *events_lost);
+bool insight_mem_charge(struct insight_session *s, size_t bytes);
+void insight_mem_uncharge(struct insight_session *s, size_t bytes);
 int insight_sessions_init(void);
 void insight_sessions_exit(void);
 
@@ -336,6 +345,7 @@ int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
 int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy);
+void insight_sites_remove_from(struct insight_session *s, u32 first);
 void insight_sites_remove(struct insight_session *s);
 
 /* kmod/sandbox.c; callers hold insight_lock */

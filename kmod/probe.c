@@ -29,6 +29,7 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return NULL;
+	p->path.session = s;
 	p->path.cap = min_t(u32, INSIGHT_PATH_INITIAL, insight_max_log);
 	p->path.entries = kvcalloc(p->path.cap, sizeof(*p->path.entries),
 				   GFP_KERNEL);

@@ -105,6 +105,30 @@ void insight_session_counters(struct insight_session *s, u64 *degraded,
 	*events_lost = atomic64_read(&s->events_lost);
 }
 
+/*
+ * Charge @bytes of path log or output to @s: false beyond max_session_mem
+ * MiB (the probes' logs and outputs, exited ones' included, stay until the
+ * session ends).  What is not kept is counted lost in its probe's log or
+ * outputs, as at max_log and max_outputs; the kernel log says so once.
+ */
+bool insight_mem_charge(struct insight_session *s, size_t bytes)
+{
+	s64 max = (s64)insight_max_session_mem << 20;
+
+	if (atomic64_add_return(bytes, &s->mem) <= max)
+		return true;
+	atomic64_sub(bytes, &s->mem);
+	if (!xchg(&s->mem_full, true))
+		pr_info("session %u: max_session_mem (%u MiB) reached: further decisions and outputs are counted lost\n",
+			s->id, insight_max_session_mem);
+	return false;
+}
+
+void insight_mem_uncharge(struct insight_session *s, size_t bytes)
+{
+	atomic64_sub(bytes, &s->mem);
+}
+
 /* Open the session of socket @portid; its id goes to *@id. */
 int insight_session_new(struct net *net, u32 portid, u32 *id)
 {

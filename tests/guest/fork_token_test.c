@@ -73,6 +73,7 @@ static void play_forge(struct __test_metadata *_metadata, struct forge_record *r
 			    &r->passes, &r->tramps, &r->forged, &r->caught))
 		TH_LOG("%s", line);
 	printf("# %s\n", line);
+	fflush(stdout);
 	r->probes_rc = insight_probes_get(h, 0, pi, 64, &r->nprobes, &degraded);
 	for (i = 0; i < r->nprobes && i < 64; i++)
 		if (pi[i].pid == r->victim)

@@ -239,6 +239,7 @@ static void play_killed(struct __test_metadata *_metadata, struct killed_record 
 	r->closed_during = cl->during;
 	printf("# teardown %lld us; %u of %d unrelated sockets closed during it, the longest close %lld us\n",
 	       r->teardown_us, r->closed_during, UNRELATED, r->max_close_us);
+	fflush(stdout);
 
 	r->sessions_after = sessions_open();
 	r->replies = replies_on(c);
