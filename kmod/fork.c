@@ -410,6 +410,12 @@ static void insight_split_child(struct insight_session *s,
 		insight_fork_put(s, id, f);
 		return;
 	}
+	/* its memory shared with others becomes its own, or it dies */
+	if (insight_shared_maps_private()) {
+		send_sig(SIGKILL, current, 1);
+		insight_fork_put(s, id, f);
+		return;
+	}
 	if (f->hold) {
 		insight_hold(s, child, f, id, regs);
 		return;

@@ -132,13 +132,19 @@ struct insight_fault {
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  * @step: single-stepping is asked for
  * @stepping: the trap flag is set by the module in its registers
- * @in_off: how far it has read the replayed input
- * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent)
+ * @in_off: how far its threads have read the replayed input (moved by
+ *	cmpxchg, never past the input's length; see sandbox.c)
+ * @reader: the thread that first got replayed bytes (a reference is
+ *	held; NULL: none yet); its request ends the probe's
+ * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent;
+ *	set with xchg)
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
  * @outputs: its captured writes, oldest first (under @path.lock)
  * @nout: number of @outputs
  * @out_lost: writes captured but not kept (max_outputs reached)
+ * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
+ *	of a group may exit together)
  */
 struct insight_probe {
 	struct list_head node;
@@ -154,12 +160,14 @@ struct insight_probe {
 	bool step;
 	bool stepping;
 	u64 in_off;
+	struct pid *reader;
 	bool done;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
 	struct list_head outputs;
 	u32 nout;
 	u64 out_lost;
+	bool exit_told;
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -292,6 +300,7 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm);
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
+struct task_struct *insight_probe_task(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
 bool insight_probes_reserve(struct insight_session *s, bool hold);
 void insight_probes_unreserve(struct insight_session *s, bool hold);
@@ -320,6 +329,11 @@ void insight_forks_task_gone(struct insight_session *s, struct task_struct *task
 bool insight_forks_of_probes(struct insight_session *s);
 bool insight_target_forking(struct insight_session *s);
 
+/* kmod/shared_maps.c */
+int insight_shared_maps_private(void);
+void insight_shared_mmap_enter(struct insight_session *s, struct pt_regs *regs,
+			       long nr);
+
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
 int insight_probe_step(struct insight_session *s, u32 id, bool on);
@@ -342,7 +356,7 @@ int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
-void insight_outputs_free(struct insight_probe *p);
+void insight_probe_sandbox_free(struct insight_probe *p);
 
 /**
  * struct insight_ev - what one INSIGHT_CMD_EVENT says

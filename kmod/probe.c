@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
@@ -83,17 +84,47 @@ struct insight_probe *insight_probe_get(struct insight_session *s, u32 id)
 	return found;
 }
 
+/*
+ * A probe runs while its thread group does: the target's leader may
+ * pthread_exit() while other threads serve.  @p->pid is the group's (its
+ * leader's task stays, a zombie, until the group is reaped) and
+ * signal->live counts the threads not yet exiting.
+ */
 bool insight_probe_running(struct insight_probe *p)
 {
 	struct task_struct *task;
 	bool running;
 
 	rcu_read_lock();
-	task = pid_task(p->pid, PIDTYPE_PID);
-	running = task && !(task->flags & PF_EXITING);
+	task = pid_task(p->pid, PIDTYPE_TGID);
+	running = task && atomic_read(&task->signal->live) > 0;
 	rcu_read_unlock();
 	return running;
 }
+
+/*
+ * A thread of probe @p that has not begun to exit, with a reference: the
+ * leader may be a zombie (pthread_exit()) while other threads run, and a
+ * zombie has no mm for access_process_vm().  NULL when none is left.
+ */
+struct task_struct *insight_probe_task(struct insight_probe *p)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(p->pid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (!(t->flags & PF_EXITING)) {
+				found = get_task_struct(t);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * Reserve room for one more probe, a held snapshot if @hold, under the
  * caps: probes running and held (those seen exited leave the live list)
@@ -264,7 +295,7 @@ void insight_probes_free(struct insight_session *s)
 		list_del(&p->live);
 		put_pid(p->pid);
 		mmdrop(p->mm);
-		insight_outputs_free(p);
+		insight_probe_sandbox_free(p);
 		kvfree(p->path.entries);
 		kfree(p);
 	}

@@ -278,7 +278,8 @@ int insight_session_attach(struct insight_session *s, pid_t nr)
 	err = insight_fork_init(s);
 	if (err)
 		goto out_mm;
-	if (!insight_probe_new(s, pid, mm, 0, 0)) {
+	/* the process, whichever of its threads @nr names */
+	if (!insight_probe_new(s, task_tgid(task), mm, 0, 0)) {
 		insight_fork_exit(s);
 		err = -ENOMEM;
 	}

@@ -15,6 +15,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -41,9 +42,12 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 
 	natural = insight_jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
-	/* the root snapshot: the target's first trap once it reads the input */
-	if (!self->id && self->in_off && atomic_read(&s->hold_root) &&
-	    atomic_xchg(&s->hold_root, 0))
+	/*
+	 * The root snapshot: the target's first trap once it reads the
+	 * input, in the thread that read it (the request's, sandbox.c).
+	 */
+	if (!self->id && READ_ONCE(self->reader) == task_pid(current) &&
+	    atomic_read(&s->hold_root) && atomic_xchg(&s->hold_root, 0))
 		policy = INSIGHT_POLICY_SNAPSHOT;
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
@@ -205,7 +209,7 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	err = site_locate(site, target->mm);
 	if (err)
 		goto err_free;
-	task = get_pid_task(target->pid, PIDTYPE_PID);
+	task = insight_probe_task(target);	/* its leader may have left */
 	if (!task) {
 		err = -ESRCH;
 		goto err_iput;
