@@ -233,7 +233,7 @@ void insight_sessions_unlock(void);
 unsigned int insight_session_count(void);
 struct insight_session *insight_session_find(struct net *net, u32 portid);
 int insight_session_new(struct net *net, u32 portid, u32 *id);
-int insight_session_attach(struct insight_session *s, pid_t nr);
+int insight_session_attach(struct insight_session *s, pid_t nr, int mem_fd);
 bool insight_session_attached(struct insight_session *s);
 void insight_session_counters(struct insight_session *s, u64 *degraded,
 			      u64 *events_lost);
@@ -297,6 +297,10 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
 void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+
+/* kmod/attach.c */
+int insight_attach_init(void);
+int insight_attach_check(int fd, struct mm_struct *mm);
 
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);

@@ -43,6 +43,9 @@ static int __init insight_init(void)
 		return -EINVAL;
 	}
 
+	err = insight_attach_init();
+	if (err)
+		return err;
 	err = insight_sessions_init();
 	if (err)
 		return err;

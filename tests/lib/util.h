@@ -49,5 +49,11 @@ long long orphan_slab_objects(void);
 
 /* Drop privileges to nobody (uid/gid 65534), losing all capabilities. */
 int become_nobody(void);
+/*
+ * Become nobody with CAP_SYS_ADMIN and no other capability: enough for
+ * insight.ko's commands, not for ptrace's CAP_SYS_PTRACE.  Dumpable, as
+ * a process started as nobody is.
+ */
+int become_nobody_admin(void);
 
 #endif /* INSIGHT_TEST_UTIL_H */
