@@ -375,6 +375,31 @@ TEST(mem_fd_opened_before_an_exec_is_eacces_one_opened_after_works)
 	target_stop(&t);
 }
 
+/*
+ * A session attached before its target execs holds the old image: the
+ * new one gets no site (ESRCH, each) and runs unharmed.
+ */
+TEST(an_exec_after_attach_leaves_the_new_image_alone)
+{
+	char *const argv[] = { BRANCHY, NULL };
+	struct insight_nl *h;
+	struct target t;
+	int errs[2];
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_spawn_held(&t, argv, 0));
+	ASSERT_NE(NULL, h = session());
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, target_release(&t));
+	EXPECT_EQ(0, insight_sites_add(h, t.site, NULL, 2, errs));
+	EXPECT_EQ(ESRCH, errs[0]);
+	EXPECT_EQ(ESRCH, errs[1]);
+	EXPECT_EQ(0x7d, text_byte(t.pid, t.site[0]));	/* no int3 */
+	EXPECT_EQ(1, target_ask(&t, 3));
+	insight_nl_close(h);
+	target_stop(&t);
+}
+
 static int yama_scope(void)
 {
 	FILE *f = fopen(YAMA_SCOPE, "r");
