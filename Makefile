@@ -202,8 +202,8 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.jcc_test :=
-$(foreach t,attach event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,attach event fork genl session sandbox,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,attach event fork genl session sandbox step,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,attach event fork genl session sandbox step,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 $(foreach t,session sandbox cli,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 

@@ -82,6 +82,7 @@ static void insight_on_exit(void *data, struct task_struct *task)
 	struct pid *pid;
 	int code;
 
+	insight_step_exited(task);
 	if (!thread_group_leader(task))
 		return;
 	pid = task_pid(task);

@@ -62,7 +62,6 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
  * @hold: the child is a snapshot, held until PROBE_RESUME
  * @in_off: the parent's offset in the replayed input at the branch
  * @addr: the site's address
- * @stepping: the parent was single-stepped (the child inherits the flag)
  * @lock: serialises the end of the split between parent and child
  * @ended: CREATED or QUOTA was sent for this split (under @lock)
  * @child: the new probe, once registered (under @lock)
@@ -82,7 +81,6 @@ struct insight_fork {
 	bool hold;
 	u64 in_off;
 	unsigned long addr;
-	bool stepping;
 	struct mutex lock;
 	bool ended;
 	struct insight_probe *child;
@@ -141,7 +139,6 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 						      f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
-			child->stepping = f->stepping;	/* its registers hold the flag */
 			/*
 			 * A snapshot counts against max_snapshots from now on,
 			 * not only once it first runs to insight_hold(): its
@@ -354,7 +351,6 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	f->mm = current->mm;
 	f->parent = self->id;
 	f->in_off = self->in_off;
-	f->stepping = self->stepping;
 	if (!self->id)
 		atomic_inc(&s->target_forking);
 
@@ -387,6 +383,7 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 	if (!f)
 		goto natural;
 	f->regs = *regs;
+	insight_step_strip(self, &f->regs);	/* the program's own flags */
 	f->site = site->index;
 	f->addr = site->addr;
 	f->taken_ip = site->target;

@@ -15,8 +15,8 @@ const struct nla_policy insight_version_nl_policy[INSIGHT_ATTR_ABI_VERSION + 1] 
 	[INSIGHT_ATTR_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* an fd number: 0 to INT_MAX */
-static const struct netlink_range_validation insight_fd_range = {
+/* an fd number: 0 to INT_MAX (6.1 takes the range as non-const) */
+static struct netlink_range_validation insight_fd_range = {
 	.max = INT_MAX,
 };
 

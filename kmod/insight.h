@@ -21,6 +21,8 @@ struct mm_struct;
 struct file;
 struct pt_regs;
 struct task_struct;
+struct insight_stepped;
+struct insight_session;
 
 /* Module parameters (kmod/main.c), read-only after load. */
 extern unsigned int insight_max_sessions;
@@ -127,7 +129,8 @@ struct insight_fault {
  * @held: a snapshot waiting in the trampoline for PROBE_RESUME
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  * @step: single-stepping is asked for
- * @stepping: the trap flag is set by the module in its registers
+ * @stepped: the one thread of it the module set the trap flag on (under
+ *	kmod/step.c's lock), or NULL
  * @in_off: how far it has read the replayed input
  * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent)
  * @faults: syscalls it is made to fail (under the session's lock)
@@ -150,7 +153,7 @@ struct insight_probe {
 	bool held;
 	u32 resume;
 	bool step;
-	bool stepping;
+	struct insight_stepped *stepped;
 	u64 in_off;
 	bool done;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
@@ -304,6 +307,9 @@ int insight_attach_check(int fd, struct mm_struct *mm);
 
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
+void insight_step_strip(struct insight_probe *p, struct pt_regs *regs);
+void insight_steps_end(struct insight_session *s);
+void insight_step_exited(struct task_struct *task);
 int insight_probe_step(struct insight_session *s, u32 id, bool on);
 int insight_step_init(void);
 void insight_step_exit(void);

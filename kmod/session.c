@@ -112,6 +112,7 @@ int insight_session_new(struct net *net, u32 portid, u32 *id)
 static void insight_session_free(struct insight_session *s)
 {
 	lockdep_assert_held(&insight_lock);
+	insight_steps_end(s);	/* no probe is stepped from here on */
 	insight_probes_end(s);
 	insight_sandbox_end(s);
 	insight_sites_remove(s);
