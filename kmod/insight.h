@@ -30,6 +30,7 @@ extern unsigned int insight_max_sites;
 extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
 extern unsigned int insight_max_snapshots;
+extern bool insight_fake_old_uprobes;
 
 /* most sites in one SITES_ADD request */
 #define INSIGHT_SITES_BATCH 1024
@@ -300,6 +301,9 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
 void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+
+/* kmod/selftest.c */
+int insight_selftest(void);
 
 /* kmod/attach.c */
 int insight_attach_init(void);

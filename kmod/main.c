@@ -33,6 +33,10 @@ unsigned int insight_max_snapshots = 16;
 module_param_named(max_snapshots, insight_max_snapshots, uint, 0444);
 MODULE_PARM_DESC(max_snapshots, "Hard cap on held snapshots per session (default 16)");
 
+bool insight_fake_old_uprobes;
+module_param_named(fake_old_uprobes, insight_fake_old_uprobes, bool, 0444);
+MODULE_PARM_DESC(fake_old_uprobes, "Test only: the load-time uprobes self-test acts as on a kernel that emulates after a handler moved ip, so the load is refused");
+
 static int __init insight_init(void)
 {
 	int err;
@@ -43,6 +47,9 @@ static int __init insight_init(void)
 		return -EINVAL;
 	}
 
+	err = insight_selftest();
+	if (err)
+		return err;
 	err = insight_attach_init();
 	if (err)
 		return err;

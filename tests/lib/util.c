@@ -236,6 +236,35 @@ int become_nobody_admin(void)
 	return prctl(PR_SET_DUMPABLE, 1) ? -errno : 0;
 }
 
+int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+bool kmsg_has(int fd, const char *text)
+{
+	char rec[2048];
+	ssize_t n;
+
+	/* one record per read; EAGAIN at the end, EPIPE if some were overwritten */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		if (strstr(rec, text))
+			return true;
+	}
+	return false;
+}
+
 int read_mem(int pid, unsigned long long addr, void *buf, size_t len)
 {
 	char path[64];
