@@ -25,7 +25,8 @@
  * Raised by one for every addition to this header or change of meaning.
  * ABI 5: per-command policies, the GET commands are dumps, events on the
  * %INSIGHT_GENL_MCGRP_EVENTS multicast group with the session's id.
- * ABI 6: %INSIGHT_CMD_ATTACH requires %INSIGHT_ATTR_MEM_FD.
+ * ABI 6: %INSIGHT_CMD_ATTACH requires %INSIGHT_ATTR_MEM_FD;
+ * %INSIGHT_CMD_PROBE_STEP steps one thread.
  */
 #define INSIGHT_ABI_VERSION	6
 
@@ -159,10 +160,13 @@
  *	took it (none joined, or a receive buffer was full).
  * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
- *	next trap at a site (or its fork), stops at its next step; while it
- *	runs, every conditional jump the probe executes is logged with
- *	%INSIGHT_DECISION_STEPPED and site %INSIGHT_SITE_NONE (the trap flag
- *	is then visible to the program in its flags).  -ENOENT: no such probe.
+ *	next trap at a site (or its fork), in the thread that traps (since
+ *	ABI 6, only that one thread of the probe is stepped, and no child or
+ *	thread it creates is), stops at its next step, and at the latest at
+ *	the session's end; while it runs, every conditional jump the thread
+ *	executes is logged with %INSIGHT_DECISION_STEPPED and site
+ *	%INSIGHT_SITE_NONE (the trap flag is then visible to the program in
+ *	its flags).  -ENOENT: no such probe.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
