@@ -113,6 +113,8 @@ static const struct insight_st_elf insight_st_elf = {
  * @file: the shmem file holding the program
  * @task: the helper running it (compared, never followed)
  * @path: "/proc/self/fd/N", the helper's fd for @file
+ * @argv: the helper's arguments (its path)
+ * @envp: its environment (empty)
  * @jcc: the uprobe at P1
  * @nop: the uprobe at P2
  */
@@ -120,6 +122,8 @@ struct insight_st {
 	struct file *file;
 	struct task_struct *task;
 	char path[32];
+	char *argv[2];
+	char *envp[1];
 	struct uprobe_consumer jcc;
 	struct uprobe_consumer nop;
 };
@@ -170,13 +174,14 @@ static int insight_st_init(struct subprocess_info *info, struct cred *new)
  */
 static int insight_st_run(struct insight_st *st)
 {
-	static char *envp[] = { NULL };
-	char *argv[] = { st->path, NULL };
 	struct subprocess_info *info;
 
 	/* not empty: an empty path would skip the run and return 0 */
 	strscpy(st->path, "/proc/self/fd/-", sizeof(st->path));
-	info = call_usermodehelper_setup(st->path, argv, envp, GFP_KERNEL,
+	st->argv[0] = st->path;
+	st->argv[1] = NULL;
+	st->envp[0] = NULL;
+	info = call_usermodehelper_setup(st->path, st->argv, st->envp, GFP_KERNEL,
 					 insight_st_init, NULL, st);
 	if (!info)
 		return -ENOMEM;
