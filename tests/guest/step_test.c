@@ -148,4 +148,59 @@ TEST_F(stepped, threads_running_when_the_session_ends_get_no_sigtrap)
 	EXPECT_TRUE(alive(self->t.pid));
 }
 
+/* Decisions of @probe's log logged by stepping (of its first 256). */
+static int stepped_decisions(struct insight_nl *h, uint32_t probe)
+{
+	struct insight_decision d[256];
+	unsigned int n, i;
+	uint64_t lost;
+	int stepped = 0;
+
+	if (insight_path_get(h, probe, 0, d, 256, &n, &lost))
+		return -1;
+	for (i = 0; i < n; i++)
+		stepped += !!(d[i].flags & INSIGHT_DECISION_STEPPED);
+	return stepped;
+}
+
+/*
+ * forky stepped, its site a FORK: the probe forked there starts from the
+ * program's own flags: it is not stepped (its log has only the fork) and
+ * exits 0, while the target goes on stepped.  The target's exit takes it
+ * off the module's list: nothing pins the module afterwards.
+ */
+TEST(probe_forked_from_a_stepped_target_starts_without_the_flag)
+{
+	uint32_t pol = INSIGHT_POLICY_FORK;
+	struct insight_nl *h;
+	struct target t;
+	char line[128];
+	int i, err, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	ASSERT_EQ(0, target_start(&t, TARGET_DIR "forky", 0));
+	ASSERT_EQ(0, insight_nl_open(&h));
+	ASSERT_EQ(0, insight_session_new(h));
+	ASSERT_EQ(0, insight_attach(h, t.pid));
+	ASSERT_EQ(0, insight_sites_add(h, &t.site[0], &pol, 1, &err));
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, insight_probe_step(h, 0, 1));
+	ASSERT_EQ(0, target_send(&t, 3));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, target_line(&t, line, sizeof(line)));
+		EXPECT_NE(NULL, strstr(line, "regs-ok")) TH_LOG("%s", line);
+		ASSERT_EQ(1, sscanf(line, "%d", &pid));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));	/* both are our children */
+		EXPECT_EQ(0, status) TH_LOG("%s", line);
+	}
+	EXPECT_LT(0, stepped_decisions(h, 0));	/* the target went on stepped */
+	EXPECT_EQ(0, stepped_decisions(h, 1));	/* its probe did not */
+	insight_nl_close(h);
+	fclose(t.in);
+	fclose(t.out);
+	EXPECT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(0, insight_ensure_loaded());
+}
+
 TEST_HARNESS_MAIN
