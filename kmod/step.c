@@ -88,6 +88,38 @@ static void insight_stepped_free(struct insight_stepped *e)
 }
 
 /*
+ * Make current @p's stepped thread, with the entry *@new if it is not
+ * NULL (taken: *@new becomes NULL).  A thread has one entry at most: an
+ * orphan of current's (its flag still set: its old session ended before it
+ * ran an instruction) is adopted instead, and true returned: the orphan's
+ * module reference, if it held one, is to be dropped.  An entry of another
+ * probe's (current exec'd from an image still explored) keeps current
+ * unstepped.
+ */
+static bool insight_step_claim_locked(struct insight_probe *p,
+				      struct insight_stepped **new)
+{
+	struct insight_stepped *e = insight_stepped_find(current);
+	bool pinned;
+
+	if (e && e->p)
+		return false;
+	if (e) {
+		e->p = p;
+		p->stepped = e;
+		pinned = e->pinned;
+		e->pinned = false;
+		return pinned;
+	}
+	if (*new) {
+		list_add(&(*new)->node, &insight_stepped_threads);
+		p->stepped = *new;
+		*new = NULL;
+	}
+	return false;
+}
+
+/*
  * At a trap of @p's current thread (a site, a fork): set the trap flag in
  * its registers @regs if @p is to be stepped and this is its stepped
  * thread (the first to trap once stepping was asked for: only that one
@@ -98,7 +130,7 @@ static void insight_stepped_free(struct insight_stepped *e)
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs)
 {
 	struct insight_stepped *new = NULL, *gone = NULL;
-	bool want = READ_ONCE(p->step);
+	bool want = READ_ONCE(p->step), unpin = false;
 	unsigned long flags;
 
 	if (want && !READ_ONCE(p->stepped)) {
@@ -110,11 +142,8 @@ void insight_step_apply(struct insight_probe *p, struct pt_regs *regs)
 		}
 	}
 	spin_lock_irqsave(&insight_step_lock, flags);
-	if (want && !p->stepped && new) {
-		list_add(&new->node, &insight_stepped_threads);
-		p->stepped = new;
-		new = NULL;
-	}
+	if (want && !p->stepped)
+		unpin = insight_step_claim_locked(p, &new);
 	if (p->stepped && p->stepped->task == current) {
 		if (want) {
 			regs->flags |= X86_EFLAGS_TF;
@@ -125,6 +154,9 @@ void insight_step_apply(struct insight_probe *p, struct pt_regs *regs)
 		}
 	}
 	spin_unlock_irqrestore(&insight_step_lock, flags);
+	/* safe: a site or fork handler of a live session runs this */
+	if (unpin)
+		module_put(THIS_MODULE);
 	insight_stepped_free(new);
 	insight_stepped_free(gone);
 }
@@ -152,6 +184,7 @@ void insight_step_strip(struct insight_probe *p, struct pt_regs *regs)
  */
 void insight_steps_end(struct insight_session *s)
 {
+	struct insight_stepped *gone;
 	struct insight_probe *p;
 	unsigned long flags;
 
@@ -159,12 +192,25 @@ void insight_steps_end(struct insight_session *s)
 	list_for_each_entry(p, &s->probes, node) {
 		WRITE_ONCE(p->step, false);
 		spin_lock_irqsave(&insight_step_lock, flags);
-		if (p->stepped) {
-			p->stepped->p = NULL;
-			p->stepped->pinned = try_module_get(THIS_MODULE);
+		gone = p->stepped;
+		if (gone) {
 			p->stepped = NULL;
+			gone->p = NULL;
+			/*
+			 * An exec (or the exit) replaced the thread's mm and
+			 * its flags: nothing of the module's is left in them.
+			 * Compared only: p->mm is pinned, an exec never comes
+			 * back to it.
+			 */
+			if (READ_ONCE(gone->task->mm) == p->mm) {
+				gone->pinned = try_module_get(THIS_MODULE);
+				gone = NULL;	/* an orphan */
+			} else {
+				list_del(&gone->node);
+			}
 		}
 		spin_unlock_irqrestore(&insight_step_lock, flags);
+		insight_stepped_free(gone);
 	}
 }
 

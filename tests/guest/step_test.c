@@ -112,6 +112,24 @@ TEST_F(stepped, target_whose_session_ends_runs_on_without_sigtrap)
 	EXPECT_TRUE(alive(self->t.pid));
 }
 
+/*
+ * The stepped target execs (which clears its flags) and then its session
+ * ends: nothing is left to clear, nothing pins the module.
+ */
+TEST_F(stepped, target_that_execs_leaves_nothing_when_its_session_ends)
+{
+	char line[128];
+
+	ASSERT_EQ(0, fprintf(self->t.in, "e\n") < 0 || fflush(self->t.in));
+	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
+	EXPECT_EQ(0, strncmp(line, "sites", 5)) TH_LOG("%s", line);
+	insight_nl_close(self->h);
+	self->h = NULL;
+	EXPECT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	EXPECT_TRUE(alive(self->t.pid));
+}
+
 /* A child the stepped target forks by itself is no probe: no flag. */
 TEST_F(stepped, child_a_stepped_target_forks_by_itself_exits_0)
 {

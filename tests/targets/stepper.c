@@ -7,7 +7,8 @@
  *               0, reaps it and prints its wait status;
  *   "s"         starts 4 threads that go through SITE until "j", prints
  *               "started" once each went through it;
- *   "j"         stops and joins them, prints "joined".
+ *   "j"         stops and joins them, prints "joined";
+ *   "e"         execs itself (which prints "sites SITE" again).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,7 +66,7 @@ static int fork_child(void)
 	return status;
 }
 
-int main(void)
+int main(int argc __attribute__((unused)), char **argv)
 {
 	pthread_t t[NTHREADS];
 	char line[64];
@@ -84,6 +85,9 @@ int main(void)
 			while (atomic_load(&started) < NTHREADS)
 				usleep(1000);
 			printf("started\n");
+		} else if (!strcmp(line, "e\n")) {
+			execv(argv[0], argv);
+			printf("exec failed\n");
 		} else if (!strcmp(line, "j\n")) {
 			atomic_store(&stop, 1);
 			for (i = 0; i < NTHREADS; i++)
