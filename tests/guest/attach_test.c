@@ -200,6 +200,13 @@ TEST(a_read_only_mem_fd_is_ebadf)
 	EXPECT_EQ(-EBADF, attach_with_proc_file("mem", O_RDONLY));
 }
 
+/* O_PATH opens run no ptrace check (no mem_open()): fdget() skips them. */
+TEST(an_o_path_mem_fd_is_ebadf)
+{
+	ASSERT_EQ(0, insight_ensure_loaded());
+	EXPECT_EQ(-EBADF, attach_with_proc_file("mem", O_PATH));
+}
+
 TEST(a_regular_file_is_einval)
 {
 	struct target t;

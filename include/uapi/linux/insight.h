@@ -79,8 +79,8 @@
  *	(PTRACE_MODE_ATTACH_FSCREDS, LSMs included), and the module accepts
  *	the fd only while the process still runs the image checked then.
  *	-ESRCH: no such process; -EINVAL: a kernel thread, or the fd is not
- *	a /proc/PID/mem file; -EBADF: the fd is not open, or not open for
- *	writing; -EACCES: the fd is the mem file of another process, or of
+ *	a /proc/PID/mem file; -EBADF: the fd is not open, not open for
+ *	writing, or an O_PATH fd; -EACCES: the fd is the mem file of another process, or of
  *	this one before an exec; -EBUSY: already attached, or another session
  *	explores the process; -ENOENT: no session.
  * @INSIGHT_CMD_SITES_ADD: add branch sites: required %INSIGHT_ATTR_SITES,
