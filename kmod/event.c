@@ -74,7 +74,10 @@ lost:
 	atomic64_inc(&s->events_lost);
 }
 
-/* A process exits: if it is a probe, say so to its session's owner. */
+/*
+ * A task exits: the fork records it had a part in let it go; if it is a
+ * probe, say so to its session's owner.
+ */
 static void insight_on_exit(void *data, struct task_struct *task)
 {
 	struct insight_session *s;
@@ -82,13 +85,14 @@ static void insight_on_exit(void *data, struct task_struct *task)
 	struct pid *pid;
 	int code;
 
-	insight_step_exited(task);
-	if (!thread_group_leader(task))
-		return;
+	insight_step_exited(task);	/* its trap flag no longer matters */
 	pid = task_pid(task);
 	code = task->exit_code;
 	rcu_read_lock();
 	list_for_each_entry_rcu(s, &insight_sessions, node) {
+		insight_forks_task_gone(s, task);
+		if (!thread_group_leader(task))
+			continue;
 		found = NULL;
 		spin_lock(&s->lock);
 		list_for_each_entry(p, &s->live, live) {
@@ -106,7 +110,6 @@ static void insight_on_exit(void *data, struct task_struct *task)
 				.status = code,
 			};
 
-			insight_probe_exited(s, found);
 			insight_event(s, &ev, GFP_ATOMIC);
 			break;
 		}

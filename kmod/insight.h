@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uprobes.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/insight.h>
@@ -30,6 +31,7 @@ extern unsigned int insight_max_sites;
 extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
 extern unsigned int insight_max_snapshots;
+extern unsigned int insight_max_session_mem;
 extern bool insight_fake_old_uprobes;
 
 /* most sites in one SITES_ADD request */
@@ -63,6 +65,7 @@ struct insight_site {
 
 /**
  * struct insight_path - the decision log of one probe, bounded
+ * @session: the session its memory is charged to
  * @lock: taken in trap handlers (task context) and by PATH_GET
  * @entries: logged decisions, grown up to max_log
  * @cap: room in @entries
@@ -70,6 +73,7 @@ struct insight_site {
  * @lost: decisions not logged because the log was full
  */
 struct insight_path {
+	struct insight_session *session;
 	spinlock_t lock;
 	struct insight_decision *entries;
 	u32 cap;
@@ -139,8 +143,6 @@ struct insight_fault {
  * @outputs: its captured writes, oldest first (under @path.lock)
  * @nout: number of @outputs
  * @out_lost: writes captured but not kept (max_outputs reached)
- * @pending_fork: id of the fork record this probe, registered by its
- *	parent, has yet to resume from (0: none); see insight_probe_exited()
  */
 struct insight_probe {
 	struct list_head node;
@@ -162,7 +164,6 @@ struct insight_probe {
 	struct list_head outputs;
 	u32 nout;
 	u64 out_lost;
-	u32 pending_fork;
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -174,11 +175,13 @@ struct insight_probe {
  * @id: the session's id, from 1, carried by its events
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
- * @lock: protects @probes, @live, @nprobes, @degraded
+ * @lock: protects @probes, @live, @nprobes, @degraded, @splitting*
  * @probes: every probe, the target first; exited ones stay for their logs
  * @live: probes not yet seen exited (what traps and the cap look at)
  * @nprobes: number of probes created, the next probe id
  * @degraded: fork decisions that ran naturally because of the quota
+ * @splitting: splits under way that will make a running probe
+ * @splitting_held: splits under way that will make a held snapshot
  * @sites: sites[0..nsites) in the order they were added
  * @nsites: number of sites registered
  * @forks: pending forks (struct insight_fork) by id
@@ -198,7 +201,13 @@ struct insight_probe {
  * @pending: syscalls intercepted whose work has not run yet (and probes
  *	parked after finishing the request)
  * @release: the session ends: parked probes go on
+ * @dead: its socket is released: commands no longer find it (under
+ *	insight_lock)
+ * @ending: its end has begun: no new probe (read without lock)
+ * @reap: frees it once its target left the trampoline (see session.c)
  * @events_lost: events no subscriber of the events group could take
+ * @mem: bytes of path logs and outputs its probes keep
+ * @mem_full: max_session_mem was reached (said once in the kernel log)
  */
 struct insight_session {
 	struct list_head node;
@@ -210,6 +219,8 @@ struct insight_session {
 	struct list_head live;
 	u32 nprobes;
 	u64 degraded;
+	u32 splitting;
+	u32 splitting_held;
 	struct insight_site **sites;
 	u32 nsites;
 	struct xarray forks;
@@ -227,7 +238,12 @@ struct insight_session {
 	atomic_t hold_root;
 	atomic_t pending;
 	bool release;
+	bool dead;
+	bool ending;
+	struct delayed_work reap;
 	atomic64_t events_lost;
+	atomic64_t mem;
+	bool mem_full;
 };
 
 /* kmod/session.c; callers hold insight_lock (insight_sessions_lock()) */
@@ -241,6 +257,8 @@ int insight_session_attach(struct insight_session *s, pid_t nr, int mem_fd);
 bool insight_session_attached(struct insight_session *s);
 void insight_session_counters(struct insight_session *s, u64 *degraded,
 			      u64 *events_lost);
+bool insight_mem_charge(struct insight_session *s, size_t bytes);
+void insight_mem_uncharge(struct insight_session *s, size_t bytes);
 int insight_sessions_init(void);
 void insight_sessions_exit(void);
 
@@ -279,8 +297,8 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
-void insight_probes_count(struct insight_session *s, unsigned int *running,
-			  unsigned int *held);
+bool insight_probes_reserve(struct insight_session *s, bool hold);
+void insight_probes_unreserve(struct insight_session *s, bool hold);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
 int insight_probes_read(struct insight_session *s, u32 from,
@@ -295,12 +313,16 @@ int insight_path_read(struct insight_session *s, u32 id, u64 start,
 		      struct insight_decision *d, u32 max, u64 *lost);
 
 /* kmod/fork.c */
+int insight_forks_init(void);
+void insight_forks_exit(void);
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
-void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+void insight_forks_task_gone(struct insight_session *s, struct task_struct *task);
+bool insight_forks_of_probes(struct insight_session *s);
+bool insight_target_forking(struct insight_session *s);
 
 /* kmod/selftest.c */
 int insight_selftest(void);
@@ -323,6 +345,7 @@ int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
 int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy);
+void insight_sites_remove_from(struct insight_session *s, u32 first);
 void insight_sites_remove(struct insight_session *s);
 
 /* kmod/sandbox.c; callers hold insight_lock */

@@ -68,13 +68,21 @@ static void insight_skip(struct pt_regs *regs, long ret)
 	regs->ax = ret;
 }
 
-/* Keep a captured output, from task context; beyond max_outputs, count it. */
+/*
+ * Keep a captured output, from task context; beyond max_outputs or the
+ * session's memory total, count it.
+ */
 static void insight_output_add(struct insight_probe *p, long nr, int fd,
 			       u64 len, const void *data, u32 captured)
 {
 	struct insight_output *o;
 
 	o = kmalloc(struct_size(o, data, captured), GFP_KERNEL);
+	if (o && !insight_mem_charge(p->path.session,
+				     struct_size(o, data, captured))) {
+		kfree(o);
+		o = NULL;
+	}
 	if (o) {
 		o->m.nr = nr;
 		o->m.fd = fd;
@@ -92,6 +100,9 @@ static void insight_output_add(struct insight_probe *p, long nr, int fd,
 		p->out_lost++;
 	}
 	spin_unlock(&p->path.lock);
+	if (o)	/* not kept */
+		insight_mem_uncharge(p->path.session,
+				     struct_size(o, data, captured));
 	kfree(o);
 }
 

@@ -242,19 +242,26 @@ err_free:
 	return err;
 }
 
-/* Remove every breakpoint of @s; after this no handler of @s runs. */
-void insight_sites_remove(struct insight_session *s)
+/*
+ * Remove sites[@first..nsites) of @s, the last ones added (a SITES_ADD
+ * that failed); after this no handler of theirs runs.  Their indexes are
+ * given again to the next sites added.
+ */
+void insight_sites_remove_from(struct insight_session *s, u32 first)
 {
-	u32 i;
-
-	for (i = 0; i < s->nsites; i++) {
-		struct insight_site *site = s->sites[i];
+	while (s->nsites > first) {
+		struct insight_site *site = s->sites[--s->nsites];
 
 		uprobe_unregister(site->inode, site->offset, &site->uc);
 		iput(site->inode);
 		kfree(site);
 	}
-	s->nsites = 0;
+}
+
+/* Remove every breakpoint of @s; after this no handler of @s runs. */
+void insight_sites_remove(struct insight_session *s)
+{
+	insight_sites_remove_from(s, 0);
 	kvfree(s->sites);
 	s->sites = NULL;
 }

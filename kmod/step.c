@@ -130,10 +130,10 @@ static bool insight_step_claim_locked(struct insight_probe *p,
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs)
 {
 	struct insight_stepped *new = NULL, *gone = NULL;
-	bool want = READ_ONCE(p->step), unpin = false;
+	bool want, unpin = false;
 	unsigned long flags;
 
-	if (want && !READ_ONCE(p->stepped)) {
+	if (READ_ONCE(p->step) && !READ_ONCE(p->stepped)) {
 		new = kmalloc(sizeof(*new), GFP_KERNEL);
 		if (new) {
 			new->task = get_task_struct(current);
@@ -142,6 +142,7 @@ void insight_step_apply(struct insight_probe *p, struct pt_regs *regs)
 		}
 	}
 	spin_lock_irqsave(&insight_step_lock, flags);
+	want = READ_ONCE(p->step);	/* under the lock: see insight_steps_end() */
 	if (want && !p->stepped)
 		unpin = insight_step_claim_locked(p, &new);
 	if (p->stepped && p->stepped->task == current) {
@@ -184,34 +185,39 @@ void insight_step_strip(struct insight_probe *p, struct pt_regs *regs)
  */
 void insight_steps_end(struct insight_session *s)
 {
-	struct insight_stepped *gone;
+	struct insight_stepped *e, *tmp;
 	struct insight_probe *p;
-	unsigned long flags;
+	LIST_HEAD(gone);
 
-	lockdep_assert_held(&insight_lock);
+	/*
+	 * s->lock keeps the probe list still (the session is ending: no
+	 * probe is added to it any more); step->off and the orphaning are
+	 * under insight_step_lock, which insight_step_apply() claims under:
+	 * a handler under way never steps a thread again after this.
+	 */
+	spin_lock(&s->lock);
+	spin_lock_irq(&insight_step_lock);
 	list_for_each_entry(p, &s->probes, node) {
 		WRITE_ONCE(p->step, false);
-		spin_lock_irqsave(&insight_step_lock, flags);
-		gone = p->stepped;
-		if (gone) {
-			p->stepped = NULL;
-			gone->p = NULL;
-			/*
-			 * An exec (or the exit) replaced the thread's mm and
-			 * its flags: nothing of the module's is left in them.
-			 * Compared only: p->mm is pinned, an exec never comes
-			 * back to it.
-			 */
-			if (READ_ONCE(gone->task->mm) == p->mm) {
-				gone->pinned = try_module_get(THIS_MODULE);
-				gone = NULL;	/* an orphan */
-			} else {
-				list_del(&gone->node);
-			}
-		}
-		spin_unlock_irqrestore(&insight_step_lock, flags);
-		insight_stepped_free(gone);
+		e = p->stepped;
+		if (!e)
+			continue;
+		p->stepped = NULL;
+		e->p = NULL;
+		/*
+		 * An exec (or the exit) replaced the thread's mm and its
+		 * flags: nothing of the module's is left in them.  Compared
+		 * only: p->mm is pinned, an exec never comes back to it.
+		 */
+		if (READ_ONCE(e->task->mm) == p->mm)
+			e->pinned = try_module_get(THIS_MODULE);	/* an orphan */
+		else
+			list_move(&e->node, &gone);
 	}
+	spin_unlock_irq(&insight_step_lock);
+	spin_unlock(&s->lock);
+	list_for_each_entry_safe(e, tmp, &gone, node)
+		insight_stepped_free(e);
 }
 
 /* sched_process_exit (via kmod/event.c): @task's flag no longer matters. */
