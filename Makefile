@@ -204,8 +204,8 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.jcc_test :=
-$(foreach t,caps_smp event fork fork_token fuzz genl session sandbox teardown threads shared_maps,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,caps_smp event fork fork_token fuzz genl session sandbox teardown threads shared_maps,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,attach caps_smp event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,attach caps_smp event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 

@@ -102,6 +102,7 @@ static void insight_on_exit(void *data, struct task_struct *task)
 	struct pid *pid;
 	int code;
 
+	insight_step_exited(task);	/* its trap flag no longer matters */
 	pid = task_tgid(task);
 	code = insight_exit_status(task);
 	rcu_read_lock();

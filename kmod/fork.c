@@ -87,7 +87,6 @@ static struct tracepoint *insight_tp_fork;
  * @hold: the child is a snapshot, held until PROBE_RESUME
  * @in_off: the parent's offset in the replayed input at the branch
  * @addr: the site's address
- * @stepping: the parent was single-stepped (the child inherits the flag)
  * @lock: serialises the end of the split between parent and child
  * @ended: CREATED or QUOTA was sent for this split (under @lock)
  * @child: the new probe, once registered (under @lock)
@@ -110,7 +109,6 @@ struct insight_fork {
 	bool hold;
 	u64 in_off;
 	unsigned long addr;
-	bool stepping;
 	struct mutex lock;
 	bool ended;
 	struct insight_probe *child;
@@ -276,7 +274,6 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 			insight_probe_new(s, pid, mm, f->parent, f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
-			child->stepping = f->stepping;	/* its registers hold the flag */
 			/*
 			 * A snapshot counts against max_snapshots from now on,
 			 * not only once it first runs to insight_hold(): its
@@ -543,7 +540,6 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	f->child_back = false;
 	f->parent = self->id;
 	f->in_off = self->in_off;
-	f->stepping = self->stepping;
 	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL)) {
 		put_task_struct(f->task);
 		goto err_unreserve;
@@ -585,6 +581,7 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 	if (!f)
 		goto natural;
 	f->regs = *regs;
+	insight_step_strip(self, &f->regs);	/* the program's own flags */
 	f->site = site->index;
 	f->addr = site->addr;
 	f->taken_ip = site->target;

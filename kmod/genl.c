@@ -151,10 +151,12 @@ static int insight_cmd_session_new(struct sk_buff *skb, struct genl_info *info)
 
 static int insight_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PID))
+	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_PID) ||
+	    GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_MEM_FD))
 		return -EINVAL;
 	return insight_session_attach(info->user_ptr[0],
-				      nla_get_u32(info->attrs[INSIGHT_ATTR_PID]));
+				      nla_get_u32(info->attrs[INSIGHT_ATTR_PID]),
+				      nla_get_u32(info->attrs[INSIGHT_ATTR_MEM_FD]));
 }
 
 /* Put one site's outcome into the SITES_ADD reply. */

@@ -15,8 +15,14 @@ const struct nla_policy insight_version_nl_policy[INSIGHT_ATTR_ABI_VERSION + 1] 
 	[INSIGHT_ATTR_ABI_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-const struct nla_policy insight_attach_nl_policy[INSIGHT_ATTR_PID + 1] = {
+/* an fd number: 0 to INT_MAX (6.1 takes the range as non-const) */
+static struct netlink_range_validation insight_fd_range = {
+	.max = INT_MAX,
+};
+
+const struct nla_policy insight_attach_nl_policy[INSIGHT_ATTR_MEM_FD + 1] = {
 	[INSIGHT_ATTR_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[INSIGHT_ATTR_MEM_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_fd_range),
 };
 
 /* one site of a request (INSIGHT_SITE_ERRNO is only in replies) */

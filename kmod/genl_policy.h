@@ -10,7 +10,7 @@
 #include <linux/insight.h>
 
 extern const struct nla_policy insight_version_nl_policy[INSIGHT_ATTR_ABI_VERSION + 1];
-extern const struct nla_policy insight_attach_nl_policy[INSIGHT_ATTR_PID + 1];
+extern const struct nla_policy insight_attach_nl_policy[INSIGHT_ATTR_MEM_FD + 1];
 extern const struct nla_policy insight_sites_nl_policy[INSIGHT_ATTR_SITES + 1];
 extern const struct nla_policy insight_site_nl_policy[INSIGHT_SITE_POLICY + 1];
 extern const struct nla_policy insight_path_get_nl_policy[INSIGHT_ATTR_PROBE + 1];

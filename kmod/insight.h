@@ -22,6 +22,8 @@ struct mm_struct;
 struct file;
 struct pt_regs;
 struct task_struct;
+struct insight_stepped;
+struct insight_session;
 
 /* Module parameters (kmod/main.c), read-only after load. */
 extern unsigned int insight_max_sessions;
@@ -30,6 +32,7 @@ extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
 extern unsigned int insight_max_snapshots;
 extern unsigned int insight_max_session_mem;
+extern bool insight_fake_old_uprobes;
 
 /* most sites in one SITES_ADD request */
 #define INSIGHT_SITES_BATCH 1024
@@ -131,7 +134,8 @@ struct insight_fault {
  * @held: a snapshot waiting in the trampoline for PROBE_RESUME
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  * @step: single-stepping is asked for
- * @stepping: the trap flag is set by the module in its registers
+ * @stepped: the one thread of it the module set the trap flag on (under
+ *	kmod/step.c's lock), or NULL
  * @in_off: how far its threads have read the replayed input (moved by
  *	cmpxchg, never past the input's length; see sandbox.c)
  * @reader: the thread that first got replayed bytes (a reference is
@@ -158,7 +162,7 @@ struct insight_probe {
 	bool held;
 	u32 resume;
 	bool step;
-	bool stepping;
+	struct insight_stepped *stepped;
 	u64 in_off;
 	struct pid *reader;
 	bool done;
@@ -257,7 +261,7 @@ void insight_sessions_unlock(void);
 unsigned int insight_session_count(void);
 struct insight_session *insight_session_find(struct net *net, u32 portid);
 int insight_session_new(struct net *net, u32 portid, u32 *id);
-int insight_session_attach(struct insight_session *s, pid_t nr);
+int insight_session_attach(struct insight_session *s, pid_t nr, int mem_fd);
 bool insight_session_attached(struct insight_session *s);
 void insight_session_counters(struct insight_session *s, u64 *degraded,
 			      u64 *events_lost);
@@ -334,8 +338,18 @@ int insight_shared_maps_private(void);
 void insight_shared_mmap_enter(struct insight_session *s, struct pt_regs *regs,
 			       long nr);
 
+/* kmod/selftest.c */
+int insight_selftest(void);
+
+/* kmod/attach.c */
+int insight_attach_init(void);
+int insight_attach_check(int fd, struct mm_struct *mm);
+
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
+void insight_step_strip(struct insight_probe *p, struct pt_regs *regs);
+void insight_steps_end(struct insight_session *s);
+void insight_step_exited(struct task_struct *task);
 int insight_probe_step(struct insight_session *s, u32 id, bool on);
 int insight_step_init(void);
 void insight_step_exit(void);

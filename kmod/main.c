@@ -37,6 +37,9 @@ unsigned int insight_max_session_mem = 256;
 module_param_named(max_session_mem, insight_max_session_mem, uint, 0444);
 MODULE_PARM_DESC(max_session_mem,
 		 "MiB of path logs and outputs kept per session, exited probes' included (default 256)");
+bool insight_fake_old_uprobes;
+module_param_named(fake_old_uprobes, insight_fake_old_uprobes, bool, 0444);
+MODULE_PARM_DESC(fake_old_uprobes, "Test only: the load-time uprobes self-test acts as on a kernel that emulates after a handler moved ip, so the load is refused");
 
 static int __init insight_init(void)
 {
@@ -48,6 +51,12 @@ static int __init insight_init(void)
 		return -EINVAL;
 	}
 
+	err = insight_selftest();
+	if (err)
+		return err;
+	err = insight_attach_init();
+	if (err)
+		return err;
 	err = insight_sessions_init();
 	if (err)
 		return err;

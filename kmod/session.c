@@ -13,19 +13,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/module.h>
-#include <linux/cred.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
@@ -202,6 +198,7 @@ static void insight_session_reap(struct work_struct *work)
 static void insight_session_end(struct insight_session *s, bool may_wait)
 {
 	WRITE_ONCE(s->ending, true);
+	insight_steps_end(s);	/* no probe is stepped from here on */
 	insight_probes_end(s);
 	insight_sandbox_end(s);
 	insight_sites_remove(s);
@@ -218,33 +215,10 @@ static void insight_session_end(struct insight_session *s, bool may_wait)
 }
 
 /*
- * ptrace_may_access() is not exported to modules, so apply its credential
- * rules (PTRACE_MODE_ATTACH_REALCREDS) from exported pieces: the caller's
- * real ids must match all of the target's, or the caller needs
- * CAP_SYS_PTRACE in the target's user namespace; a non-dumpable target
- * needs CAP_SYS_PTRACE in its mm's namespace.  LSM hooks (Yama) are not
- * consulted: security_ptrace_access_check() is not exported either.
+ * ATTACH: bind @s to process @nr, which the caller may trace if @mem_fd
+ * is that process's /proc/PID/mem, open for writing (kmod/attach.c).
  */
-static bool insight_may_trace(struct task_struct *task, struct mm_struct *mm)
-{
-	const struct cred *cred = current_cred(), *tcred;
-	bool ok;
-
-	if (same_thread_group(task, current))
-		return true;
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = (uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
-	      uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	      gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid)) ||
-	     ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (ok && get_dumpable(mm) != SUID_DUMP_USER)
-		ok = ns_capable(mm->user_ns, CAP_SYS_PTRACE);
-	return ok;
-}
-
-int insight_session_attach(struct insight_session *s, pid_t nr)
+int insight_session_attach(struct insight_session *s, pid_t nr, int mem_fd)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -267,10 +241,9 @@ int insight_session_attach(struct insight_session *s, pid_t nr)
 		err = -EINVAL;	/* a kernel thread, or exiting */
 		goto out_task;
 	}
-	if (!insight_may_trace(task, mm)) {
-		err = -EPERM;
+	err = insight_attach_check(mem_fd, mm);
+	if (err)
 		goto out_mm;
-	}
 	if (insight_session_of_mm(mm)) {
 		err = -EBUSY;	/* another session explores it */
 		goto out_mm;

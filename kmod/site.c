@@ -219,7 +219,16 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	 * an address inside another instruction cannot be told apart.
 	 */
 	n = access_process_vm(task, addr, insn, sizeof(insn), FOLL_FORCE);
-	err = n < 2 ? -EFAULT : site_decode(site, insn, n);
+	/*
+	 * access_process_vm() reads the task's mm of the moment: after an
+	 * exec that is not the image attached (kmod/attach.c).  An exec
+	 * only ever replaces the mm, and probe 0 pins the old one, so the
+	 * same mm afterwards means the bytes are the attached image's.
+	 */
+	if (READ_ONCE(task->mm) != target->mm)
+		err = -ESRCH;
+	else
+		err = n < 2 ? -EFAULT : site_decode(site, insn, n);
 	put_task_struct(task);
 	if (err)
 		goto err_iput;

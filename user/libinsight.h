@@ -70,7 +70,16 @@ int insight_events_join(struct insight_nl *h);
 
 /* A dump request (NLM_F_DUMP) for @cmd; insight_transact() reads it all. */
 struct nl_msg *insight_dump_new(struct insight_nl *h, uint8_t cmd);
+
+/*
+ * Attach the session to process @pid: opens /proc/@pid/mem read-write
+ * (the kernel's ptrace check, LSMs included) and passes it with
+ * insight_attach_fd().  -ESRCH: no such process; -EACCES: the caller may
+ * not trace it; other errnos as insight_attach_fd().
+ */
 int insight_attach(struct insight_nl *h, uint32_t pid);
+/* ATTACH with @mem_fd, the caller's fd for /proc/@pid/mem (uapi header). */
+int insight_attach_fd(struct insight_nl *h, uint32_t pid, int mem_fd);
 
 /*
  * Add @n branch sites; errs[i] receives 0 or the positive errno refusing

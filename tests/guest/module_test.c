@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
@@ -54,6 +55,47 @@ TEST(leak_check_detects_a_leaking_module)
 {
 	EXPECT_EQ(CYCLES, cycle_leak(_metadata, test_module("insight_leaky"),
 				     "insight_leaky"));
+}
+
+/*
+ * At load the module checks that uprobes keep the instruction pointer a
+ * handler set (kmod/selftest.c), and says so.
+ */
+TEST(uprobes_self_test_runs_and_passes_at_load)
+{
+	int kmsg;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	ASSERT_LE(0, kmsg = kmsg_from_now());
+	ASSERT_EQ(0, mod_load(insight_ko(), NULL));
+	EXPECT_TRUE(kmsg_has(kmsg, "uprobes self-test passed"));
+	close(kmsg);
+	EXPECT_EQ(0, mod_unload("insight"));
+}
+
+/*
+ * fake_old_uprobes (test only) makes the self-test's handlers land where
+ * a kernel without upstream 4363264111e1 would: the load is refused with
+ * EOPNOTSUPP and the reason in the log, and refused loads leave nothing.
+ */
+TEST(old_uprobes_refuse_the_load_with_eopnotsupp)
+{
+	long long before, after;
+	int kmsg, i;
+
+	ASSERT_EQ(0, insight_ensure_unloaded());
+	before = orphan_slab_objects();
+	ASSERT_LE(0, before) TH_LOG("no SLUB tracking: boot the guest with slub_debug=U");
+	ASSERT_LE(0, kmsg = kmsg_from_now());
+	EXPECT_EQ(-EOPNOTSUPP, mod_load(insight_ko(), "fake_old_uprobes=1"));
+	EXPECT_FALSE(mod_loaded("insight"));
+	EXPECT_TRUE(kmsg_has(kmsg, "the jump was emulated after its handler moved"));
+	close(kmsg);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-EOPNOTSUPP, mod_load(insight_ko(), "fake_old_uprobes=1"));
+	after = orphan_slab_objects();
+	EXPECT_EQ(before, after);
+	EXPECT_EQ(0, mod_load(insight_ko(), NULL));	/* and the real one loads */
 }
 
 TEST(parameters_are_visible_read_only)

@@ -51,7 +51,7 @@ struct fuzz_attr {
 
 #define A(t, k) { INSIGHT_ATTR_##t, K_##k }
 static const struct fuzz_attr a_version[] = { A(ABI_VERSION, ABI), { 0 } };
-static const struct fuzz_attr a_attach[] = { A(PID, PID), { 0 } };
+static const struct fuzz_attr a_attach[] = { A(PID, PID), A(MEM_FD, FD), { 0 } };
 static const struct fuzz_attr a_sites[] = { A(SITES, SITES), { 0 } };
 static const struct fuzz_attr a_log[] = { A(START, START), A(PROBE, PROBE), { 0 } };
 static const struct fuzz_attr a_probes[] = { A(START, START), { 0 } };

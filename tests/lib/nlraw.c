@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -230,17 +231,26 @@ int nlraw_simple(int fd, int fam, uint8_t cmd)
 
 int nlraw_session(int fd, int fam, int pid)
 {
+	char path[64];
 	uint8_t req[64];
 	struct nlb b;
 	size_t off;
-	int err;
+	int err, mem;
 
 	err = nlraw_simple(fd, fam, INSIGHT_CMD_SESSION_NEW);
 	if (err || !pid)
 		return err;
+	/* the target's mem file: the kernel's ptrace check (since ABI 6) */
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDWR | O_CLOEXEC);
+	if (mem < 0)
+		return -errno;
 	nlb_init(&b, req, sizeof(req));
 	off = nlb_msg(&b, fam, NLM_F_REQUEST | NLM_F_ACK, 2, INSIGHT_CMD_ATTACH);
 	nlb_u32(&b, INSIGHT_ATTR_PID, pid);
+	nlb_u32(&b, INSIGHT_ATTR_MEM_FD, mem);
 	nlb_end(&b, off);
-	return nlraw_transact(fd, req, b.len, NULL, NULL);
+	err = nlraw_transact(fd, req, b.len, NULL, NULL);
+	close(mem);
+	return err;
 }

@@ -21,11 +21,18 @@ int target_start(struct target *t, const char *path, uid_t uid)
 
 int target_startv(struct target *t, char *const argv[], uid_t uid)
 {
-	char line[256], *p, *end;
-	int in[2], out[2];
+	int err = target_spawn_held(t, argv, uid);
+
+	return err ?: target_release(t);
+}
+
+int target_spawn_held(struct target *t, char *const argv[], uid_t uid)
+{
+	int in[2], out[2], gate[2];
+	char c;
 
 	memset(t, 0, sizeof(*t));
-	if (pipe(in) || pipe(out))
+	if (pipe(in) || pipe(out) || pipe(gate))
 		return -errno;
 	t->pid = fork();
 	if (t->pid < 0)
@@ -35,15 +42,33 @@ int target_startv(struct target *t, char *const argv[], uid_t uid)
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
+		close(gate[1]);
 		if (uid && (setgid(uid) || setuid(uid)))
 			_exit(126);
+		if (read(gate[0], &c, 1) != 1)
+			_exit(125);
+		close(gate[0]);
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	close(in[0]);
 	close(out[1]);
+	close(gate[0]);
+	t->gate = gate[1];
 	t->in = fdopen(in[1], "w");
 	t->out = fdopen(out[0], "r");
+	return 0;
+}
+
+int target_release(struct target *t)
+{
+	char line[256], *p, *end;
+	int n = write(t->gate, "x", 1);
+
+	close(t->gate);
+	t->gate = -1;
+	if (n != 1)
+		return -EIO;
 	if (!fgets(line, sizeof(line), t->out) || strncmp(line, "sites", 5))
 		return -EIO;
 	for (p = line + 5; t->nsites < 4; p = end) {
@@ -82,6 +107,8 @@ void target_stop(struct target *t)
 		return;
 	kill(t->pid, SIGKILL);
 	waitpid(t->pid, NULL, 0);
+	if (t->gate > 0)
+		close(t->gate);	/* never released */
 	fclose(t->in);
 	fclose(t->out);
 	t->pid = 0;

@@ -17,12 +17,20 @@ struct target {
 	FILE *in, *out;
 	uint64_t site[4];	/* in the order the target printed them */
 	int nsites;
+	int gate;	/* target_spawn_held(): written to let it exec */
 };
 
 /* Start @path (as @uid unless 0) and read its site addresses. */
 int target_start(struct target *t, const char *path, uid_t uid);
 /* The same with arguments (@argv[0] is @path). */
 int target_startv(struct target *t, char *const argv[], uid_t uid);
+/*
+ * The same in two steps: fork it (as @uid unless 0), its exec held back;
+ * then let it exec and read its site addresses.  In between, the caller
+ * sees the child before its exec.
+ */
+int target_spawn_held(struct target *t, char *const argv[], uid_t uid);
+int target_release(struct target *t);
 /* Send @x on a line; read one line of output into @line. */
 int target_send(struct target *t, long x);
 int target_line(struct target *t, char *line, size_t len);

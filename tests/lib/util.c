@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/membarrier.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -217,6 +219,50 @@ int become_nobody(void)
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 		return -errno;
 	return 0;
+}
+
+int become_nobody_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || become_nobody())
+		return -errno;
+	data[CAP_SYS_ADMIN / 32].effective = 1U << (CAP_SYS_ADMIN % 32);
+	data[CAP_SYS_ADMIN / 32].permitted = 1U << (CAP_SYS_ADMIN % 32);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	/* as a process started as nobody is (setuid() made it not dumpable) */
+	return prctl(PR_SET_DUMPABLE, 1) ? -errno : 0;
+}
+
+int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+bool kmsg_has(int fd, const char *text)
+{
+	char rec[2048];
+	ssize_t n;
+
+	/* one record per read; EAGAIN at the end, EPIPE if some were overwritten */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		if (strstr(rec, text))
+			return true;
+	}
+	return false;
 }
 
 int read_mem(int pid, unsigned long long addr, void *buf, size_t len)

@@ -47,7 +47,20 @@ long long slab_active_bytes(void);
  */
 long long orphan_slab_objects(void);
 
+/*
+ * The kernel log: an fd on /dev/kmsg past its current end (or -errno),
+ * and whether a record read from it from there contains @text.
+ */
+int kmsg_from_now(void);
+bool kmsg_has(int fd, const char *text);
+
 /* Drop privileges to nobody (uid/gid 65534), losing all capabilities. */
 int become_nobody(void);
+/*
+ * Become nobody with CAP_SYS_ADMIN and no other capability: enough for
+ * insight.ko's commands, not for ptrace's CAP_SYS_PTRACE.  Dumpable, as
+ * a process started as nobody is.
+ */
+int become_nobody_admin(void);
 
 #endif /* INSIGHT_TEST_UTIL_H */

@@ -4,8 +4,11 @@
  * are not dumps).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 
@@ -87,17 +90,32 @@ uint32_t insight_session_id(const struct insight_nl *h)
 	return h->session;
 }
 
-int insight_attach(struct insight_nl *h, uint32_t pid)
+int insight_attach_fd(struct insight_nl *h, uint32_t pid, int mem_fd)
 {
 	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_ATTACH);
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_u32(msg, INSIGHT_ATTR_PID, pid)) {
+	if (nla_put_u32(msg, INSIGHT_ATTR_PID, pid) ||
+	    nla_put_u32(msg, INSIGHT_ATTR_MEM_FD, (uint32_t)mem_fd)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return insight_transact(h, msg, NULL, NULL);
+}
+
+int insight_attach(struct insight_nl *h, uint32_t pid)
+{
+	char path[32];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	err = insight_attach_fd(h, pid, fd);
+	close(fd);
+	return err;
 }
 
 /* Append one INSIGHT_ATTR_SITE nest to @msg. */

@@ -25,7 +25,9 @@
  * Raised by one for every addition to this header or change of meaning.
  * ABI 5: per-command policies, the GET commands are dumps, events on the
  * %INSIGHT_GENL_MCGRP_EVENTS multicast group with the session's id.
- * ABI 6: a %INSIGHT_CMD_SITES_ADD request that fails adds no site.
+ * ABI 6: a %INSIGHT_CMD_SITES_ADD request that fails adds no site;
+ * %INSIGHT_CMD_ATTACH requires %INSIGHT_ATTR_MEM_FD;
+ * %INSIGHT_CMD_PROBE_STEP steps one thread.
  */
 #define INSIGHT_ABI_VERSION	6
 
@@ -35,8 +37,10 @@
  * 5: a client of ABI 4 or older pages the GET commands with
  * %INSIGHT_ATTR_NEXT and reads events on its request socket; it cannot
  * follow dumps and the multicast group.
+ * 6: a client of ABI 5 sends %INSIGHT_CMD_ATTACH without
+ * %INSIGHT_ATTR_MEM_FD, which the module now refuses.
  */
-#define INSIGHT_ABI_MIN		5
+#define INSIGHT_ABI_MIN		6
 
 /** INSIGHT_GENL_NAME - name of the generic netlink family */
 #define INSIGHT_GENL_NAME	"insight"
@@ -70,9 +74,16 @@
  *	(since ABI 5): %INSIGHT_ATTR_SESSION, the session's id, which every
  *	event of the session carries.
  * @INSIGHT_CMD_ATTACH: attach the session to a target process: required
- *	%INSIGHT_ATTR_PID.  -ESRCH: no such process; -EPERM: the caller may
- *	not trace it (ptrace's credential rules); -EINVAL: a kernel thread;
- *	-EBUSY: already attached; -ENOENT: no session.
+ *	%INSIGHT_ATTR_PID and (since ABI 6) %INSIGHT_ATTR_MEM_FD, an fd of
+ *	the caller's for /proc/PID/mem of that process, opened O_RDWR: the
+ *	kernel checked at that open that the opener may ptrace-attach to it
+ *	(PTRACE_MODE_ATTACH_FSCREDS, LSMs included), and the module accepts
+ *	the fd only while the process still runs the image checked then.
+ *	-ESRCH: no such process; -EINVAL: a kernel thread, or the fd is not
+ *	a /proc/PID/mem file; -EBADF: the fd is not open, not open for
+ *	writing, or an O_PATH fd; -EACCES: the fd is the mem file of another process, or of
+ *	this one before an exec; -EBUSY: already attached, or another session
+ *	explores the process; -ENOENT: no session.
  * @INSIGHT_CMD_SITES_ADD: add branch sites: required %INSIGHT_ATTR_SITES,
  *	a nest of %INSIGHT_ATTR_SITE nests, each with %INSIGHT_SITE_ADDR and
  *	optional %INSIGHT_SITE_POLICY.  The reply lists each site in the
@@ -155,10 +166,13 @@
  *	took it (none joined, or a receive buffer was full).
  * @INSIGHT_CMD_PROBE_STEP: single-step a probe or stop doing so: required
  *	%INSIGHT_ATTR_PROBE and %INSIGHT_ATTR_STEP.  It starts at the probe's
- *	next trap at a site (or its fork), stops at its next step; while it
- *	runs, every conditional jump the probe executes is logged with
- *	%INSIGHT_DECISION_STEPPED and site %INSIGHT_SITE_NONE (the trap flag
- *	is then visible to the program in its flags).  -ENOENT: no such probe.
+ *	next trap at a site (or its fork), in the thread that traps (since
+ *	ABI 6, only that one thread of the probe is stepped, and no child or
+ *	thread it creates is), stops at its next step, and at the latest at
+ *	the session's end; while it runs, every conditional jump the thread
+ *	executes is logged with %INSIGHT_DECISION_STEPPED and site
+ *	%INSIGHT_SITE_NONE (the trap flag is then visible to the program in
+ *	its flags).  -ENOENT: no such probe.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -227,6 +241,8 @@ enum insight_cmd {
  * @INSIGHT_ATTR_SESSION: u32, a session's id (from 1), since ABI 5
  * @INSIGHT_ATTR_FORK_SEQ: u64, sequence number of a split's decision in the
  *	splitting probe's path log, since ABI 5
+ * @INSIGHT_ATTR_MEM_FD: u32, an fd of the caller's for /proc/PID/mem of
+ *	the target (0 to INT_MAX), since ABI 6
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -268,6 +284,7 @@ enum insight_attr {
 	INSIGHT_ATTR_HOLD,
 	INSIGHT_ATTR_SESSION,
 	INSIGHT_ATTR_FORK_SEQ,
+	INSIGHT_ATTR_MEM_FD,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
