@@ -82,6 +82,7 @@ struct insight_path {
  * @nr: syscall number
  * @fd: fd written to
  * @captured: bytes kept of them
+ * @flags: %INSIGHT_OUTPUT_F_DENIED (a refused call), %INSIGHT_OUTPUT_F_IA32
  */
 struct insight_output_meta {
 	u64 seq;
@@ -90,6 +91,7 @@ struct insight_output_meta {
 	u32 nr;
 	u32 fd;
 	u32 captured;
+	u32 flags;
 };
 
 /**
@@ -319,6 +321,17 @@ int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
+void insight_sandbox_track(struct mm_struct *mm);
+void insight_sandbox_untrack(struct mm_struct *mm);
+void insight_sandbox_exit(void);
+
+/* kmod/output.c */
+enum insight_syscall_class;
+long insight_capture(struct insight_session *s, struct insight_probe *p,
+		     enum insight_syscall_class kind, long nr,
+		     const unsigned long *a);
+void insight_output_denied(struct insight_probe *p, long nr,
+			   unsigned long arg0, u32 flags, gfp_t gfp);
 void insight_outputs_free(struct insight_probe *p);
 
 /**

@@ -153,6 +153,16 @@ static bool insight_may_trace(struct task_struct *task, struct mm_struct *mm)
 	return ok;
 }
 
+/*
+ * A 32-bit process (ia32, or x32: TIF_ADDR32 either way) cannot be
+ * explored: the fork trampoline and the sandbox's syscall classes are
+ * x86-64 ones.
+ */
+static bool insight_task_is_32bit(struct task_struct *task)
+{
+	return test_tsk_thread_flag(task, TIF_ADDR32);
+}
+
 int insight_session_attach(struct insight_session *s, pid_t nr)
 {
 	struct task_struct *task;
@@ -178,6 +188,10 @@ int insight_session_attach(struct insight_session *s, pid_t nr)
 	}
 	if (!insight_may_trace(task, mm)) {
 		err = -EPERM;
+		goto out_mm;
+	}
+	if (insight_task_is_32bit(task)) {
+		err = -EOPNOTSUPP;
 		goto out_mm;
 	}
 	if (insight_session_of_mm(mm)) {
