@@ -143,12 +143,12 @@ static long insight_capture_mmsg(struct insight_session *s,
 }
 
 /*
- * sendfile(out, in, offset, count) from a regular file: the bytes it
- * would send are read at the offset (kernel_read() at a private
- * position: the file's own offset does not move for that) and captured;
- * *offset, or the position of a description only this probe holds,
- * moves by the length.  Anything else (not a regular file, or moving
- * the offset of a shared description) is refused.
+ * sendfile(out, in, offset, count) from a regular file, with an offset:
+ * the bytes it would send are read at *offset (kernel_read() at that
+ * position: the file's own does not move) and captured, and *offset
+ * moves by the length, as sendfile() does.  Anything else (not a
+ * regular file; no offset, which would move the file's own position,
+ * shared with the target) is refused.
  */
 static long insight_capture_sendfile(struct insight_session *s,
 				     struct insight_probe *p,
@@ -163,14 +163,11 @@ static long insight_capture_sendfile(struct insight_session *s,
 	if (!in)
 		return -EBADF;
 	if (!S_ISREG(file_inode(in)->i_mode) || !(in->f_mode & FMODE_READ) ||
-	    (!uoff && file_count(in) > 2))	/* the table's and ours */
+	    !uoff)
 		goto out;
-	if (uoff) {
-		n = get_user(pos, uoff) ? -EFAULT : 0;
-		if (n)
-			goto out;
-	} else {
-		pos = in->f_pos;
+	if (get_user(pos, uoff)) {
+		n = -EFAULT;
+		goto out;
 	}
 	size = i_size_read(file_inode(in));
 	n = pos < 0 ? -EINVAL : min_t(u64, a[3], pos < size ? size - pos : 0);
@@ -182,7 +179,7 @@ static long insight_capture_sendfile(struct insight_session *s,
 		n = got;
 		goto out;
 	}
-	if (uoff ? put_user(pos + n, uoff) : vfs_llseek(in, n, SEEK_CUR) < 0)
+	if (put_user(pos + n, uoff))
 		n = -EFAULT;
 out:
 	fput(in);

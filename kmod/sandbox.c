@@ -30,6 +30,7 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/sched/task_stack.h>
@@ -145,15 +146,50 @@ static long insight_replay(struct insight_sys_work *w)
  */
 static bool insight_works_queued;
 
+/*
+ * open or openat with O_CREAT: a file that exists (seen from the task,
+ * as the call would see it) is opened by making the call again with
+ * O_CREAT cleared (ax the number, ip back over the syscall instruction:
+ * the return value is then the new call's); one that does not is not
+ * created: EPERM and a denied output.  The file may come or go between
+ * the look and the call: the call without O_CREAT never creates one.
+ */
+static long insight_open_existing(struct insight_sys_work *w)
+{
+	bool at = w->nr == __NR_openat;
+	struct pt_regs *regs = task_pt_regs(current);
+	unsigned int flags = w->args[at ? 2 : 1];
+	struct path path;
+
+	if (user_path_at(at ? (int)w->args[0] : AT_FDCWD,
+			 (const char __user *)w->args[at ? 1 : 0],
+			 flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &path)) {
+		insight_output_denied(w->p, w->nr, w->args[0], 0, GFP_KERNEL);
+		return -EPERM;
+	}
+	path_put(&path);
+	if (at)
+		regs->dx &= ~(unsigned long)O_CREAT;
+	else
+		regs->si &= ~(unsigned long)O_CREAT;
+	regs->ip -= 2;
+	return w->nr;	/* ax: the syscall made again */
+}
+
 static void insight_sys_work_run(struct callback_head *cb)
 {
 	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
 	struct insight_session *s = w->s;
-	long ret = -EIO;
+	long ret;
 
-	if (current->mm)	/* not when it runs on the way out of exit */
-		ret = insight_syscall_is_read(w->kind) ? insight_replay(w) :
-		      insight_capture(s, w->p, w->kind, w->nr, w->args);
+	if (!current->mm)	/* not when it runs on the way out of exit */
+		ret = -EIO;
+	else if (w->kind == INSIGHT_SYSCALL_OPEN_CREAT)
+		ret = insight_open_existing(w);
+	else if (insight_syscall_is_read(w->kind))
+		ret = insight_replay(w);
+	else
+		ret = insight_capture(s, w->p, w->kind, w->nr, w->args);
 	task_pt_regs(current)->ax = ret;
 	kfree(w);
 	if (atomic_dec_and_test(&s->pending))
@@ -306,6 +342,8 @@ static enum insight_action insight_action(struct insight_session *s,
 	case INSIGHT_SYSCALL_CLONE:
 		return insight_tramp_clone(s, nr, a, regs) ? INSIGHT_RUN :
 		       INSIGHT_DENY;
+	case INSIGHT_SYSCALL_OPEN_CREAT:	/* whether the file exists */
+		return INSIGHT_WORK;
 	default:
 		return INSIGHT_DENY;
 	}
@@ -443,6 +481,7 @@ static int insight_hook(struct insight_session *s)
 
 	/* the x86_64 values include/insight/syscall_class.h spells out */
 	BUILD_BUG_ON((INSIGHT_X86_O_CREAT ^ O_CREAT) |
+		     (INSIGHT_X86_O_EXCL ^ O_EXCL) |
 		     (INSIGHT_X86_O_TRUNC ^ O_TRUNC) |
 		     (INSIGHT_X86_O_TMPFILE ^ __O_TMPFILE));
 	BUILD_BUG_ON((INSIGHT_X86_MAP_TYPE ^ MAP_TYPE) |

@@ -27,6 +27,7 @@
 
 /* x86_64 ABI values of the flags the sandbox looks at */
 #define INSIGHT_X86_O_CREAT		00000100
+#define INSIGHT_X86_O_EXCL		00000200
 #define INSIGHT_X86_O_TRUNC		00001000
 #define INSIGHT_X86_O_TMPFILE		020000000	/* __O_TMPFILE */
 #define INSIGHT_X86_MAP_TYPE		0x0f		/* MAP_SHARED ... */
@@ -70,6 +71,9 @@
  *	the description is open for writing, else runs
  * @INSIGHT_SYSCALL_CLONE: a new process: DENIED, except the module's own
  *	trampoline clone (which the backend recognises)
+ * @INSIGHT_SYSCALL_OPEN_CREAT: open or openat with O_CREAT (no O_EXCL,
+ *	O_TRUNC, O_TMPFILE): a file that exists is opened, the flag cleared;
+ *	creating one is DENIED
  */
 enum insight_syscall_class {
 	INSIGHT_SYSCALL_NONE,
@@ -86,6 +90,7 @@ enum insight_syscall_class {
 	INSIGHT_SYSCALL_SHARED_DENIED,
 	INSIGHT_SYSCALL_MMAP_SHARED,
 	INSIGHT_SYSCALL_CLONE,
+	INSIGHT_SYSCALL_OPEN_CREAT,
 };
 
 /* Side-effect free, or with effects private to the probe: they run. */
@@ -240,12 +245,18 @@ static inline bool insight_syscall_read_consumes(__s64 nr, const __u64 *a)
 	       !(nr == __NR_preadv2 && (__s64)a[3] != -1);
 }
 
-/* open, openat: creating or truncating a file is refused. */
+/*
+ * open, openat: creating or truncating a file is refused; O_CREAT alone
+ * opens a file that exists.
+ */
 static inline enum insight_syscall_class insight_syscall_open(__u64 flags)
 {
-	return flags & (INSIGHT_X86_O_CREAT | INSIGHT_X86_O_TRUNC |
-			INSIGHT_X86_O_TMPFILE) ?
-	       INSIGHT_SYSCALL_DENIED : INSIGHT_SYSCALL_NONE;
+	if (flags & (INSIGHT_X86_O_TRUNC | INSIGHT_X86_O_TMPFILE))
+		return INSIGHT_SYSCALL_DENIED;
+	if (!(flags & INSIGHT_X86_O_CREAT))
+		return INSIGHT_SYSCALL_NONE;
+	return flags & INSIGHT_X86_O_EXCL ? INSIGHT_SYSCALL_DENIED :
+	       INSIGHT_SYSCALL_OPEN_CREAT;
 }
 
 /* fcntl: queries run, flag changes are suppressed, locks refused. */
