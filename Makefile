@@ -201,6 +201,7 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 	$(call uobj,backend_kmod)))
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
+TEST_OBJS.report_test := $(TEST_OBJS.search_test)
 TEST_OBJS.jcc_test :=
 $(foreach t,event fork genl session sandbox,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
 $(foreach t,event fork genl session sandbox,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
