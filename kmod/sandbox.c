@@ -44,6 +44,7 @@
 #include <asm/syscall.h>
 #include <linux/fcntl.h>
 #include <linux/futex.h>
+#include <uapi/linux/memfd.h>
 #include <linux/mman.h>
 #include <linux/sched.h>
 #include <insight/syscall_class.h>
@@ -147,33 +148,48 @@ static long insight_replay(struct insight_sys_work *w)
 static bool insight_works_queued;
 
 /*
- * open or openat with O_CREAT: a file that exists (seen from the task,
- * as the call would see it) is opened by making the call again with
- * O_CREAT cleared (ax the number, ip back over the syscall instruction:
- * the return value is then the new call's); one that does not is not
- * created: EPERM and a denied output.  The file may come or go between
- * the look and the call: the call without O_CREAT never creates one.
+ * open or openat that would create or truncate a file: whether its path
+ * names a file (seen from the task, as the call would see it) decides
+ * (insight_syscall_open_fake()).  The call is then either made again (ax
+ * the number, ip back over the syscall instruction: the return value is
+ * the new call's) with O_CREAT cleared, or as memfd_create() of the
+ * path (a path longer than memfd's 249-byte names fails with EINVAL),
+ * or fails as it would have.  The file may come or go between the look
+ * and the call: the call made again never creates one.
  */
-static long insight_open_existing(struct insight_sys_work *w)
+static long insight_open_fake(struct insight_sys_work *w)
 {
 	bool at = w->nr == __NR_openat;
 	struct pt_regs *regs = task_pt_regs(current);
-	unsigned int flags = w->args[at ? 2 : 1];
+	unsigned long flags = w->args[at ? 2 : 1];
+	const char __user *name = (const char __user *)w->args[at ? 1 : 0];
+	bool exists = false;
 	struct path path;
 
-	if (user_path_at(at ? (int)w->args[0] : AT_FDCWD,
-			 (const char __user *)w->args[at ? 1 : 0],
-			 flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &path)) {
-		insight_output_denied(w->p, w->nr, w->args[0], 0, GFP_KERNEL);
-		return -EPERM;
+	if (!(flags & __O_TMPFILE) &&
+	    !user_path_at(at ? (int)w->args[0] : AT_FDCWD, name,
+			  flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &path)) {
+		exists = true;
+		path_put(&path);
 	}
-	path_put(&path);
-	if (at)
-		regs->dx &= ~(unsigned long)O_CREAT;
-	else
-		regs->si &= ~(unsigned long)O_CREAT;
-	regs->ip -= 2;
-	return w->nr;	/* ax: the syscall made again */
+	switch (insight_syscall_open_fake(flags, exists)) {
+	case INSIGHT_OPEN_EEXIST:
+		return -EEXIST;
+	case INSIGHT_OPEN_ENOENT:
+		return -ENOENT;
+	case INSIGHT_OPEN_AGAIN:
+		if (at)
+			regs->dx &= ~(unsigned long)O_CREAT;
+		else
+			regs->si &= ~(unsigned long)O_CREAT;
+		regs->ip -= 2;
+		return w->nr;
+	default:
+		regs->di = (unsigned long)name;
+		regs->si = flags & O_CLOEXEC ? MFD_CLOEXEC : 0;
+		regs->ip -= 2;
+		return __NR_memfd_create;
+	}
 }
 
 static void insight_sys_work_run(struct callback_head *cb)
@@ -185,7 +201,7 @@ static void insight_sys_work_run(struct callback_head *cb)
 	if (!current->mm)	/* not when it runs on the way out of exit */
 		ret = -EIO;
 	else if (w->kind == INSIGHT_SYSCALL_OPEN_CREAT)
-		ret = insight_open_existing(w);
+		ret = insight_open_fake(w);
 	else if (insight_syscall_is_read(w->kind))
 		ret = insight_replay(w);
 	else
@@ -342,7 +358,7 @@ static enum insight_action insight_action(struct insight_session *s,
 	case INSIGHT_SYSCALL_CLONE:
 		return insight_tramp_clone(s, nr, a, regs) ? INSIGHT_RUN :
 		       INSIGHT_DENY;
-	case INSIGHT_SYSCALL_OPEN_CREAT:	/* whether the file exists */
+	case INSIGHT_SYSCALL_OPEN_CREAT:	/* faked, by whether it exists */
 		return INSIGHT_WORK;
 	default:
 		return INSIGHT_DENY;

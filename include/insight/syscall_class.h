@@ -71,9 +71,9 @@
  *	the description is open for writing, else runs
  * @INSIGHT_SYSCALL_CLONE: a new process: DENIED, except the module's own
  *	trampoline clone (which the backend recognises)
- * @INSIGHT_SYSCALL_OPEN_CREAT: open or openat with O_CREAT (no O_EXCL,
- *	O_TRUNC, O_TMPFILE): a file that exists is opened, the flag cleared;
- *	creating one is DENIED
+ * @INSIGHT_SYSCALL_OPEN_CREAT: open or openat that would create or
+ *	truncate a file (O_CREAT, O_TRUNC, O_TMPFILE): faked, by whether
+ *	the file exists (see insight_syscall_open_fake())
  */
 enum insight_syscall_class {
 	INSIGHT_SYSCALL_NONE,
@@ -245,18 +245,55 @@ static inline bool insight_syscall_read_consumes(__s64 nr, const __u64 *a)
 	       !(nr == __NR_preadv2 && (__s64)a[3] != -1);
 }
 
-/*
- * open, openat: creating or truncating a file is refused; O_CREAT alone
- * opens a file that exists.
- */
+/* open, openat: one that would create or truncate a file is faked. */
 static inline enum insight_syscall_class insight_syscall_open(__u64 flags)
 {
-	if (flags & (INSIGHT_X86_O_TRUNC | INSIGHT_X86_O_TMPFILE))
-		return INSIGHT_SYSCALL_DENIED;
-	if (!(flags & INSIGHT_X86_O_CREAT))
-		return INSIGHT_SYSCALL_NONE;
-	return flags & INSIGHT_X86_O_EXCL ? INSIGHT_SYSCALL_DENIED :
-	       INSIGHT_SYSCALL_OPEN_CREAT;
+	return flags & (INSIGHT_X86_O_CREAT | INSIGHT_X86_O_TRUNC |
+			INSIGHT_X86_O_TMPFILE) ?
+	       INSIGHT_SYSCALL_OPEN_CREAT : INSIGHT_SYSCALL_NONE;
+}
+
+/**
+ * enum insight_open_fake - how an OPEN_CREAT call is faked
+ * @INSIGHT_OPEN_AGAIN: made again with O_CREAT cleared: it opens the
+ *	file that exists
+ * @INSIGHT_OPEN_MEMFD: made again as memfd_create(path, MFD_CLOEXEC if
+ *	O_CLOEXEC): a new empty file only the probe sees, as a created or
+ *	truncated file would be (writes to it are captured as any others)
+ * @INSIGHT_OPEN_EEXIST: fails with EEXIST (O_CREAT|O_EXCL of a file that
+ *	exists), as it would have
+ * @INSIGHT_OPEN_ENOENT: fails with ENOENT (O_TRUNC without O_CREAT of a
+ *	file that does not exist), as it would have
+ */
+enum insight_open_fake {
+	INSIGHT_OPEN_AGAIN,
+	INSIGHT_OPEN_MEMFD,
+	INSIGHT_OPEN_EEXIST,
+	INSIGHT_OPEN_ENOENT,
+};
+
+/**
+ * insight_syscall_open_fake() - how to fake an open that would change a file
+ * @flags: its flags
+ * @exists: whether its path names a file, looked up as the call would
+ *
+ * Nothing is created or truncated: a call that would have done it gets a
+ * private empty file instead; the others do what they would have.
+ *
+ * Return: an &enum insight_open_fake.
+ */
+static inline enum insight_open_fake insight_syscall_open_fake(__u64 flags,
+							       bool exists)
+{
+	if (flags & INSIGHT_X86_O_TMPFILE)
+		return INSIGHT_OPEN_MEMFD;
+	if (!exists)
+		return flags & INSIGHT_X86_O_CREAT ? INSIGHT_OPEN_MEMFD :
+		       INSIGHT_OPEN_ENOENT;
+	if ((flags & INSIGHT_X86_O_CREAT) && (flags & INSIGHT_X86_O_EXCL))
+		return INSIGHT_OPEN_EEXIST;
+	return flags & INSIGHT_X86_O_TRUNC ? INSIGHT_OPEN_MEMFD :
+	       INSIGHT_OPEN_AGAIN;
 }
 
 /* fcntl: queries run, flag changes are suppressed, locks refused. */

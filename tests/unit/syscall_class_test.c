@@ -117,13 +117,30 @@ TEST(reads_of_the_input_are_replayed_others_consume_or_run)
 	EXPECT_EQ(INSIGHT_SYSCALL_SHARED_DENIED, cls_of(__NR_preadv2, 6, 0, 1, -1));
 }
 
-TEST(creating_or_truncating_a_file_is_denied_reading_one_runs)
+TEST(creating_or_truncating_a_file_is_faked_reading_one_runs)
 {
 	EXPECT_EQ(INSIGHT_SYSCALL_NONE, cls_of(__NR_openat, -100, 0, 0 /* O_RDONLY */, 0));
 	EXPECT_EQ(INSIGHT_SYSCALL_NONE, cls_of(__NR_open, 0, 02 /* O_RDWR */, 0, 0));
-	EXPECT_EQ(INSIGHT_SYSCALL_DENIED, cls_of(__NR_openat, -100, 0, 0101, 0));
-	EXPECT_EQ(INSIGHT_SYSCALL_DENIED, cls_of(__NR_open, 0, 01001, 0, 0));
-	EXPECT_EQ(INSIGHT_SYSCALL_DENIED, cls_of(__NR_openat, -100, 0, 020200002, 0));
+	EXPECT_EQ(INSIGHT_SYSCALL_OPEN_CREAT, cls_of(__NR_openat, -100, 0, 0101, 0));
+	EXPECT_EQ(INSIGHT_SYSCALL_OPEN_CREAT, cls_of(__NR_open, 0, 01001, 0, 0));
+	EXPECT_EQ(INSIGHT_SYSCALL_OPEN_CREAT, cls_of(__NR_openat, -100, 0, 020200002, 0));
+	EXPECT_EQ(INSIGHT_SYSCALL_DENIED, insight_syscall_classify(__NR_creat));
+}
+
+TEST(a_fake_open_does_what_the_call_would_have_without_changing_a_file)
+{
+	/* O_CREAT: an existing file opens, a missing one is a private new one */
+	EXPECT_EQ(INSIGHT_OPEN_AGAIN, insight_syscall_open_fake(0101, true));
+	EXPECT_EQ(INSIGHT_OPEN_MEMFD, insight_syscall_open_fake(0101, false));
+	/* O_CREAT|O_EXCL of an existing file: EEXIST, as it would */
+	EXPECT_EQ(INSIGHT_OPEN_EEXIST, insight_syscall_open_fake(0301, true));
+	EXPECT_EQ(INSIGHT_OPEN_MEMFD, insight_syscall_open_fake(0301, false));
+	/* O_TRUNC: an empty private file; missing without O_CREAT: ENOENT */
+	EXPECT_EQ(INSIGHT_OPEN_MEMFD, insight_syscall_open_fake(01001, true));
+	EXPECT_EQ(INSIGHT_OPEN_MEMFD, insight_syscall_open_fake(01101, false));
+	EXPECT_EQ(INSIGHT_OPEN_ENOENT, insight_syscall_open_fake(01001, false));
+	/* O_TMPFILE: always a private file */
+	EXPECT_EQ(INSIGHT_OPEN_MEMFD, insight_syscall_open_fake(020200002, true));
 }
 
 TEST(arguments_decide_mmap_futex_fcntl_ioctl_lseek)

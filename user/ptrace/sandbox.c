@@ -7,7 +7,8 @@
  * (0) or refused, and every other refused call, and every 32-bit one
  * (PTRACE_GET_SYSCALL_INFO's arch), is a denied output (EPERM); each is
  * then skipped (orig_rax = -1) and its result set at the exit stop.  An
- * open with O_CREAT of a file that exists runs with the flag cleared.
+ * open that would create or truncate a file is faked (fds.c looks the
+ * path up).
  * A probe that finished the request is parked at the enter stop of the
  * syscall that tells so, that syscall not made.
  */
@@ -312,17 +313,47 @@ static bool pt_ia32_syscall(pid_t tid)
 	       info.arch == PT_AUDIT_ARCH_I386;
 }
 
-/* An open with O_CREAT: of a file that exists, it runs with O_CREAT cleared. */
-static bool pt_open_existing(struct pt_task *t, const struct user_regs_struct *r)
+static int pt_poke_reg(pid_t tid, size_t off, uint64_t v)
+{
+	return ptrace(PTRACE_POKEUSER, tid, off, (void *)v) ? -errno : 0;
+}
+
+/*
+ * An open that would create or truncate a file, faked as insight.ko does
+ * (insight_syscall_open_fake()): made with O_CREAT cleared, or as
+ * memfd_create(path), or failed as it would have.  PT_EMULATE with
+ * t->emul_ret, or PT_RUN with the registers changed.
+ */
+static enum pt_verdict pt_open_fake(struct pt_task *t, const struct user_regs_struct *r)
 {
 	bool at = r->orig_rax == SYS_openat;
-	uint64_t flags = (at ? r->rdx : r->rsi) & ~(uint64_t)O_CREAT;
+	uint64_t flags = at ? r->rdx : r->rsi;
+	size_t freg = at ? offsetof(struct user, regs.rdx) : offsetof(struct user, regs.rsi);
+	bool exists = !(flags & INSIGHT_X86_O_TMPFILE) && pt_open_exists(t->tid, r);
+	int err = 0;
 
-	if (!pt_open_exists(t->tid, r))
-		return false;
-	return !ptrace(PTRACE_POKEUSER, t->tid,
-		       at ? offsetof(struct user, regs.rdx) : offsetof(struct user, regs.rsi),
-		       (void *)flags);
+	switch (insight_syscall_open_fake(flags, exists)) {
+	case INSIGHT_OPEN_EEXIST:
+		t->emul_ret = -EEXIST;
+		return PT_EMULATE;
+	case INSIGHT_OPEN_ENOENT:
+		t->emul_ret = -ENOENT;
+		return PT_EMULATE;
+	case INSIGHT_OPEN_AGAIN:
+		err = pt_poke_reg(t->tid, freg, flags & ~(uint64_t)O_CREAT);
+		break;
+	default:
+		err = pt_poke_reg(t->tid, offsetof(struct user, regs.orig_rax), SYS_memfd_create) ?:
+		      pt_poke_reg(t->tid, offsetof(struct user, regs.rdi), at ? r->rsi : r->rdi) ?:
+		      pt_poke_reg(t->tid, offsetof(struct user, regs.rsi),
+				  flags & O_CLOEXEC ? MFD_CLOEXEC : 0);
+		break;
+	}
+	if (err) {		/* never let it through as it was */
+		t->emul_ret = err;
+		return PT_EMULATE;
+	}
+	return PT_RUN;
 }
 
 /* The verdict on class @kind of @t's syscall (@r): run it, or emulate it (t->emul_ret). */
@@ -363,9 +394,7 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 			return PT_RUN;
 		break;
 	case INSIGHT_SYSCALL_OPEN_CREAT:
-		if (pt_open_existing(t, r))
-			return PT_RUN;
-		break;
+		return pt_open_fake(t, r);
 	default:	/* DENIED; CLONE: the backend's own clones are injected, unseen here */
 		break;
 	}

@@ -114,11 +114,12 @@
  *	what they would have; with %INSIGHT_ATTR_INPUT_FD and
  *	%INSIGHT_ATTR_INPUT, reads from that fd are served from those bytes,
  *	each probe at its own offset (a forked probe starts at its parent's).
- *	Side-effect-free calls run; calls on descriptions shared with another
- *	process are suppressed or refused; every other call (splice, tee,
- *	vmsplice, copy_file_range, file-system changes, fork and exec,
- *	io_uring, IPC, signals to others, every 32-bit syscall ...) fails
- *	with EPERM and is recorded as an output with
+ *	Side-effect-free calls run; an open that would create or truncate a
+ *	file gets a private empty file instead; calls on descriptions shared
+ *	with another process are suppressed or refused; every other call
+ *	(splice, tee, vmsplice, copy_file_range, other file-system changes,
+ *	fork and exec, io_uring, IPC, signals to others, every 32-bit
+ *	syscall ...) fails with EPERM and is recorded as an output with
  *	%INSIGHT_OUTPUT_F_DENIED.
  *	With %INSIGHT_ATTR_HOLD, the target's first decision at any site
  *	after it has read replayed input is a SNAPSHOT whatever the site's
