@@ -196,8 +196,12 @@ static inline enum insight_syscall_class insight_syscall_classify(__s64 nr)
 	/* shared descriptions must not change: suppressed */
 	case __NR_epoll_ctl: case __NR_setsockopt: case __NR_shutdown:
 		return INSIGHT_SYSCALL_SHARED_SUPPRESS;
-	/* ... or refused; on the probe's own they run */
-	case __NR_recvmmsg: case __NR_timerfd_settime:
+	/*
+	 * ... or refused; on the probe's own they run.  connect of its own
+	 * socket runs until the shadow network comes: the peer sees a
+	 * connection, never a byte (writes are captured)
+	 */
+	case __NR_connect: case __NR_recvmmsg: case __NR_timerfd_settime:
 	case __NR_inotify_add_watch: case __NR_inotify_rm_watch:
 		return INSIGHT_SYSCALL_SHARED_DENIED;
 	case __NR_clone: case __NR_fork: case __NR_vfork:
