@@ -141,6 +141,7 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 						      f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
+			insight_fpos_inherit(s, f->parent, child);
 			child->stepping = f->stepping;	/* its registers hold the flag */
 			/*
 			 * A snapshot counts against max_snapshots from now on,

@@ -116,6 +116,19 @@ struct insight_fault {
 	u32 err;
 };
 
+/* most shared regular files a probe reads at a position of its own */
+#define INSIGHT_FPOS_MAX	8
+
+/**
+ * struct insight_fpos - a probe's own position in a shared regular file
+ * @file: the description (a reference is held; NULL: a free slot)
+ * @pos: the position the probe has reached in it
+ */
+struct insight_fpos {
+	struct file *file;
+	loff_t pos;
+};
+
 /**
  * struct insight_probe - the target (id 0) or a process forked from it
  * @node: in the session's list of all probes
@@ -139,6 +152,8 @@ struct insight_fault {
  * @out_lost: writes captured but not kept (max_outputs reached)
  * @pending_fork: id of the fork record this probe, registered by its
  *	parent, has yet to resume from (0: none); see insight_probe_exited()
+ * @fpos: its own positions in shared regular files (kmod/fpos.c; under
+ *	@path.lock)
  */
 struct insight_probe {
 	struct list_head node;
@@ -161,6 +176,7 @@ struct insight_probe {
 	u32 nout;
 	u64 out_lost;
 	u32 pending_fork;
+	struct insight_fpos fpos[INSIGHT_FPOS_MAX];
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -324,6 +340,12 @@ void insight_sandbox_end(struct insight_session *s);
 void insight_sandbox_track(struct mm_struct *mm);
 void insight_sandbox_untrack(struct mm_struct *mm);
 void insight_sandbox_exit(void);
+
+/* kmod/fpos.c */
+long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a);
+void insight_fpos_inherit(struct insight_session *s, u32 parent,
+			  struct insight_probe *child);
+void insight_fpos_release(struct insight_probe *p);
 
 /* kmod/output.c */
 enum insight_syscall_class;

@@ -244,6 +244,7 @@ void insight_probes_free(struct insight_session *s)
 		list_del(&p->live);
 		put_pid(p->pid);
 		insight_sandbox_untrack(p->mm);
+		insight_fpos_release(p);
 		mmdrop(p->mm);
 		insight_outputs_free(p);
 		kvfree(p->path.entries);

@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -202,6 +203,8 @@ static void insight_sys_work_run(struct callback_head *cb)
 		ret = -EIO;
 	else if (w->kind == INSIGHT_SYSCALL_OPEN_CREAT)
 		ret = insight_open_fake(w);
+	else if (w->kind == INSIGHT_SYSCALL_SHARED_DENIED)	/* a regular file */
+		ret = insight_fpos_call(w->p, w->nr, w->args);
 	else if (insight_syscall_is_read(w->kind))
 		ret = insight_replay(w);
 	else
@@ -286,15 +289,32 @@ static bool insight_mm_maybe_probe(struct mm_struct *mm)
 #define INSIGHT_FD_OPEN		BIT(0)
 #define INSIGHT_FD_SHARED	BIT(1)
 #define INSIGHT_FD_WRITE	BIT(2)
+#define INSIGHT_FD_REG		BIT(3)
+#define INSIGHT_FD_SOCK		BIT(4)
+
+/* How many fds of the current task's table name @file. */
+static unsigned long insight_fd_refs(struct file *file)
+{
+	struct fdtable *fdt;
+	unsigned long fd, n = 0;
+
+	rcu_read_lock();
+	fdt = files_fdtable(current->files);
+	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds)
+		n += rcu_access_pointer(fdt->fd[fd]) == file;
+	rcu_read_unlock();
+	return n;
+}
 
 /*
  * What fd @fd of the current task names.  A description is the probe's
- * own when no other reference than its fd table's (and ours, here)
- * holds it: a fork copies the table, each copy holding a reference, so
- * whatever the target had at a fork is shared with the probe and back.
- * Any other reference (another table, a dup() in the same one, an
- * mmap, a file in flight in a unix socket, another thread's syscall in
- * progress) counts as shared too: that errs towards suppressing.
+ * own when no other reference than its fd table's (one per fd naming
+ * it: dup()s count) and ours, here, holds it: a fork copies the table,
+ * each copy holding a reference, so whatever the target had at a fork
+ * is shared with the probe and back.  Any other reference (another
+ * table, an mmap, a file in flight in a unix socket, another thread's
+ * syscall in progress) counts as shared too: that errs towards
+ * suppressing.
  */
 static unsigned int insight_fd_look(unsigned long fd)
 {
@@ -306,10 +326,14 @@ static unsigned int insight_fd_look(unsigned long fd)
 	file = fget(fd);
 	if (!file)
 		return 0;
-	if (file_count(file) > 2)
+	if (file_count(file) > 1 + insight_fd_refs(file))
 		how |= INSIGHT_FD_SHARED;
 	if (file->f_mode & FMODE_WRITE)
 		how |= INSIGHT_FD_WRITE;
+	if (S_ISREG(file_inode(file)->i_mode))
+		how |= INSIGHT_FD_REG;
+	if (S_ISSOCK(file_inode(file)->i_mode))
+		how |= INSIGHT_FD_SOCK;
 	fput(file);
 	return how;
 }
@@ -326,6 +350,28 @@ static bool insight_tramp_clone(struct insight_session *s, long nr,
 }
 
 enum insight_action { INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY };
+
+/*
+ * A SHARED_DENIED call on a description @how (insight_fd_look()): on the
+ * probe's own it runs; on a shared regular file a read or lseek goes to
+ * the probe's own position (kmod/fpos.c), the other calls fail there by
+ * themselves (ENOTSOCK, EINVAL) and run; a read of a shared socket (a
+ * peer's connection made before a fork; never the replayed one) runs
+ * until the shadow network comes: the peer sees nothing of it; anything
+ * else shared is denied.
+ */
+static enum insight_action insight_shared_action(long nr, unsigned int how)
+{
+	if (!(how & INSIGHT_FD_SHARED))
+		return INSIGHT_RUN;
+	if (how & INSIGHT_FD_SOCK)
+		return insight_syscall_is_read(insight_syscall_classify(nr)) ||
+		       nr == __NR_recvmmsg ? INSIGHT_RUN : INSIGHT_DENY;
+	if (!(how & INSIGHT_FD_REG))
+		return INSIGHT_DENY;
+	return nr == __NR_read || nr == __NR_readv || nr == __NR_preadv2 ||
+	       nr == __NR_lseek ? INSIGHT_WORK : INSIGHT_RUN;
+}
 
 /* What to do with syscall @nr (class @kind, arguments @a) of a probe. */
 static enum insight_action insight_action(struct insight_session *s,
@@ -350,8 +396,7 @@ static enum insight_action insight_action(struct insight_session *s,
 		return insight_fd_look(a[0]) & INSIGHT_FD_SHARED ?
 		       INSIGHT_SUPPRESS : INSIGHT_RUN;
 	case INSIGHT_SYSCALL_SHARED_DENIED:
-		return insight_fd_look(a[0]) & INSIGHT_FD_SHARED ?
-		       INSIGHT_DENY : INSIGHT_RUN;
+		return insight_shared_action(nr, insight_fd_look(a[0]));
 	case INSIGHT_SYSCALL_MMAP_SHARED:	/* could write to the file */
 		return insight_fd_look(a[4]) & INSIGHT_FD_WRITE ?
 		       INSIGHT_DENY : INSIGHT_RUN;

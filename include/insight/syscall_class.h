@@ -400,7 +400,9 @@ struct insight_syscall_ctx {
  *
  * The read classes come back only for the replayed fd; a read of another
  * description is SHARED_DENIED when it consumes data (read, readv,
- * recvfrom, recvmsg, preadv2 at the current offset), else it runs.
+ * recvfrom, recvmsg, preadv2 at the current offset), else it runs; the
+ * backends give a probe its own position in a shared regular file (its
+ * reads and lseek, SHARED_DENIED too, go there) instead of refusing.
  * accept and accept4 run in the target (its real connections come that
  * way) and are refused in the other probes (the listener is shared).
  *
@@ -439,9 +441,8 @@ insight_syscall_sandbox(__s64 nr, const __u64 *a,
 		return insight_syscall_fcntl(a[1]);
 	case __NR_ioctl:
 		return insight_syscall_ioctl(a[1]);
-	case __NR_lseek:	/* only asking where it is runs on a shared one */
-		return !a[1] && a[2] == INSIGHT_X86_SEEK_CUR ?
-		       INSIGHT_SYSCALL_NONE : INSIGHT_SYSCALL_SHARED_DENIED;
+	case __NR_lseek:	/* a shared regular file: the probe's own position */
+		return INSIGHT_SYSCALL_SHARED_DENIED;
 	case __NR_kill: case __NR_tkill: case __NR_tgkill:
 	case __NR_rt_sigqueueinfo: case __NR_rt_tgsigqueueinfo:
 	case __NR_prlimit64:

@@ -116,6 +116,16 @@ static void expect_denied(struct __test_metadata *_metadata,
 	expect_result(_metadata, r, 1, "ret=-1 errno=1\n");
 }
 
+/* "hostile ACTION" (no arguments) is refused @nr. */
+static void expect_action_denied(struct __test_metadata *_metadata, const char *action,
+				 long nr)
+{
+	struct hostile_run r;
+
+	hostile(_metadata, &r, action, NULL, NULL);
+	expect_denied(_metadata, &r, nr);
+}
+
 /* A call on a shared description suppressed: it "succeeded", no output. */
 static void expect_suppressed(struct __test_metadata *_metadata,
 			      const struct hostile_run *r)
@@ -152,6 +162,18 @@ static void expect_file_intact(struct __test_metadata *_metadata, const char *pa
 	EXPECT_STREQ(CONTENT, buf);
 }
 
+/* FILE1 made anew and opened with @flags at FD_A (for the probe, shared). */
+static void file_at_a(struct __test_metadata *_metadata, int flags)
+{
+	int fd;
+
+	make_file(_metadata, FILE1);
+	fd = open(FILE1, flags);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(FD_A, dup2(fd, FD_A));
+	close(fd);
+}
+
 /* Put @fd at number @at (inherited by the target), closing @fd. */
 static void share_at(struct __test_metadata *_metadata, int fd, int at)
 {
@@ -177,6 +199,26 @@ static void expect_nothing_received(struct __test_metadata *_metadata, int fd)
 
 	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
+}
+
+/*
+ * Run "hostile ACTION 10 [A2]" with FD_A one end of a socket pair; the
+ * other end (the peer, ours) is returned, to check, then close_peer().
+ */
+static int at_peer(struct __test_metadata *_metadata, struct hostile_run *r,
+		   const char *action, const char *a2)
+{
+	int peer = peer_pair(_metadata);
+
+	if (peer >= 0)
+		hostile(_metadata, r, action, "10", a2);
+	return peer;
+}
+
+static void close_peer(int peer)
+{
+	close(FD_A);
+	close(peer);
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -247,12 +289,8 @@ TEST(files_are_not_created)
 TEST(files_are_not_truncated_through_a_shared_fd)
 {
 	struct hostile_run r;
-	int fd;
 
-	make_file(_metadata, FILE1);
-	fd = open(FILE1, O_RDWR);
-	ASSERT_LE(0, fd);
-	share_at(_metadata, fd, FD_A);
+	file_at_a(_metadata, O_RDWR);
 	hostile(_metadata, &r, "ftruncate", "10", NULL);
 	expect_denied(_metadata, &r, SYS_ftruncate);
 	hostile(_metadata, &r, "mmap_shared", "10", NULL);
@@ -278,48 +316,46 @@ TEST(an_existing_file_opened_with_o_creat_is_opened_not_changed)
 TEST(a_peer_receives_nothing_written)
 {
 	struct hostile_run r;
-	int peer = peer_pair(_metadata);
+	int peer;
 
+	peer = at_peer(_metadata, &r, "write", NULL);
 	ASSERT_LE(0, peer);
-	hostile(_metadata, &r, "write", "10", NULL);
 	ASSERT_EQ(2, r.n);
 	EXPECT_FALSE(is_denied(&r.outs[0]));
 	EXPECT_EQ(FD_A, r.outs[0].fd);
 	EXPECT_EQ(0, memcmp("leak", r.outs[0].data, 4));
 	expect_result(_metadata, &r, 1, "ret=4 errno=0\n");
 	expect_nothing_received(_metadata, peer);
-	close(FD_A);
-	close(peer);
+	close_peer(peer);
 }
 
 TEST(a_peer_receives_nothing_sent_with_sendmmsg)
 {
 	struct hostile_run r;
-	int peer = peer_pair(_metadata);
+	int peer;
 
+	peer = at_peer(_metadata, &r, "sendmmsg", NULL);
 	ASSERT_LE(0, peer);
-	hostile(_metadata, &r, "sendmmsg", "10", NULL);
 	ASSERT_EQ(3, r.n);	/* one output per message */
 	EXPECT_EQ(SYS_sendmmsg, r.outs[0].nr);
 	EXPECT_EQ(0, memcmp("mm1", r.outs[0].data, 3));
 	EXPECT_EQ(0, memcmp("mm2", r.outs[1].data, 3));
 	expect_result(_metadata, &r, 2, "ret=2 errno=0\n");
 	expect_nothing_received(_metadata, peer);
-	close(FD_A);
-	close(peer);
+	close_peer(peer);
 }
 
 TEST(a_peer_receives_nothing_sent_from_a_file)
 {
 	struct hostile_run r;
-	int peer = peer_pair(_metadata), fd;
+	int peer, fd;
 
-	ASSERT_LE(0, peer);
 	make_file(_metadata, FILE1);
 	fd = open(FILE1, O_RDONLY);
 	ASSERT_LE(0, fd);
 	share_at(_metadata, fd, FD_B);
-	hostile(_metadata, &r, "sendfile", "10", "11");
+	peer = at_peer(_metadata, &r, "sendfile", "11");
+	ASSERT_LE(0, peer);
 	ASSERT_EQ(2, r.n);
 	EXPECT_EQ(SYS_sendfile, r.outs[0].nr);
 	EXPECT_EQ(5, r.outs[0].len);
@@ -340,24 +376,23 @@ TEST(a_peer_receives_nothing_sent_from_a_file)
 TEST(the_client_sees_no_shutdown)
 {
 	struct hostile_run r;
-	int peer = peer_pair(_metadata);
+	int peer;
 
+	peer = at_peer(_metadata, &r, "shutdown", NULL);
 	ASSERT_LE(0, peer);
-	hostile(_metadata, &r, "shutdown", "10", NULL);
 	expect_suppressed(_metadata, &r);
 	expect_nothing_received(_metadata, peer);	/* no end of stream */
 	ASSERT_EQ(3, send(peer, "abc", 3, 0));	/* and it still takes bytes */
-	close(FD_A);
-	close(peer);
+	close_peer(peer);
 }
 
 TEST(an_ia32_syscall_is_denied)
 {
 	struct hostile_run r;
-	int peer = peer_pair(_metadata);
+	int peer;
 
+	peer = at_peer(_metadata, &r, "int80_write", NULL);
 	ASSERT_LE(0, peer);
-	hostile(_metadata, &r, "int80_write", "10", NULL);
 	ASSERT_EQ(2, r.n);
 	EXPECT_TRUE(is_denied(&r.outs[0]));
 	EXPECT_TRUE(r.outs[0].flags & INSIGHT_OUTPUT_F_IA32);
@@ -365,8 +400,7 @@ TEST(an_ia32_syscall_is_denied)
 	EXPECT_EQ(FD_A, r.outs[0].fd);
 	expect_result(_metadata, &r, 1, "ret=-1 errno=0\n");	/* -EPERM in eax */
 	expect_nothing_received(_metadata, peer);
-	close(FD_A);
-	close(peer);
+	close_peer(peer);
 }
 
 /* ---- shared descriptions ------------------------------------------------ */
@@ -382,8 +416,7 @@ TEST(shared_description_flags_do_not_change)
 	hostile(_metadata, &r, "setfl", "10", NULL);
 	expect_suppressed(_metadata, &r);
 	EXPECT_EQ(before, fcntl(FD_A, F_GETFL));
-	close(FD_A);
-	close(peer);
+	close_peer(peer);
 }
 
 /* The registered fds of epoll fd @ep, from its fdinfo ("tfd:" lines). */
@@ -443,17 +476,20 @@ TEST(a_shared_pipe_is_not_drained)
 TEST(a_shared_file_offset_does_not_move)
 {
 	struct hostile_run r;
-	int fd;
 
-	make_file(_metadata, FILE1);
-	fd = open(FILE1, O_RDONLY);
-	ASSERT_LE(0, fd);
-	share_at(_metadata, fd, FD_A);
+	/* a regular file: the probe reads and seeks at a position of its own */
+	file_at_a(_metadata, O_RDONLY);
 	hostile(_metadata, &r, "lseek", "10", NULL);
-	expect_denied(_metadata, &r, SYS_lseek);
+	ASSERT_EQ(1, r.n);
+	expect_result(_metadata, &r, 0, "ret=10 errno=0\n");
+	EXPECT_EQ(0, lseek(FD_A, 0, SEEK_CUR));
+	hostile(_metadata, &r, "seek_read", "10", NULL);
+	ASSERT_EQ(1, r.n);
+	expect_result(_metadata, &r, 0, "ret=7 errno=0\n");	/* "ntent\n" */
 	EXPECT_EQ(0, lseek(FD_A, 0, SEEK_CUR));
 	hostile(_metadata, &r, "read", "10", NULL);
-	expect_denied(_metadata, &r, SYS_read);
+	ASSERT_EQ(1, r.n);
+	expect_result(_metadata, &r, 0, "ret=16 errno=0\n");	/* from 0, not 10 */
 	EXPECT_EQ(0, lseek(FD_A, 0, SEEK_CUR));
 	close(FD_A);
 	unlink(FILE1);
@@ -515,10 +551,8 @@ TEST(other_processes_are_not_signalled)
 
 	usr1 = 0;
 	ASSERT_NE(SIG_ERR, signal(SIGUSR1, on_usr1));
-	hostile(_metadata, &r, "kill", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_kill);
-	hostile(_metadata, &r, "tgkill", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_tgkill);
+	expect_action_denied(_metadata, "kill", SYS_kill);
+	expect_action_denied(_metadata, "tgkill", SYS_tgkill);
 	EXPECT_EQ(0, usr1);
 	/* signal 0 only checks that a process is there: it runs */
 	hostile(_metadata, &r, "kill_self0", NULL, NULL);
@@ -529,34 +563,21 @@ TEST(other_processes_are_not_signalled)
 
 TEST(other_processes_are_not_traced)
 {
-	struct hostile_run r;
-
-	hostile(_metadata, &r, "ptrace", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_ptrace);
+	expect_action_denied(_metadata, "ptrace", SYS_ptrace);
 }
 
 TEST(no_process_is_made)
 {
-	struct hostile_run r;
-
-	hostile(_metadata, &r, "fork", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_fork);
-	hostile(_metadata, &r, "clone3", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_clone3);
-	hostile(_metadata, &r, "execve", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_execve);
+	expect_action_denied(_metadata, "fork", SYS_fork);
+	expect_action_denied(_metadata, "clone3", SYS_clone3);
+	expect_action_denied(_metadata, "execve", SYS_execve);
 }
 
 TEST(io_uring_ipc_and_shared_futex_wakes_are_denied)
 {
-	struct hostile_run r;
-
-	hostile(_metadata, &r, "io_uring_setup", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_io_uring_setup);
-	hostile(_metadata, &r, "shmget", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_shmget);
-	hostile(_metadata, &r, "futex_wake", NULL, NULL);
-	expect_denied(_metadata, &r, SYS_futex);
+	expect_action_denied(_metadata, "io_uring_setup", SYS_io_uring_setup);
+	expect_action_denied(_metadata, "shmget", SYS_shmget);
+	expect_action_denied(_metadata, "futex_wake", SYS_futex);
 }
 
 /* ---- 32-bit targets ----------------------------------------------------- */

@@ -137,6 +137,9 @@ static long act(int argc, char **argv)
 		return syscall(SYS_read, fd, buf, sizeof(buf));
 	if (!strcmp(a, "lseek"))
 		return syscall(SYS_lseek, fd, 10, SEEK_SET);
+	if (!strcmp(a, "seek_read"))	/* its own position: 10, then 7 bytes */
+		return syscall(SYS_lseek, fd, 10, SEEK_SET) == 10 ?
+		       syscall(SYS_read, fd, buf, sizeof(buf)) : -1;
 	if (!strcmp(a, "accept"))
 		return syscall(SYS_accept, fd, NULL, NULL);
 	if (!strcmp(a, "timerfd_settime"))

@@ -166,7 +166,7 @@ TEST(arguments_decide_mmap_futex_fcntl_ioctl_lseek)
 	EXPECT_EQ(INSIGHT_SYSCALL_NONE, cls_of(__NR_ioctl, 3, 0x541b /* FIONREAD */, 0, 0));
 	EXPECT_EQ(INSIGHT_SYSCALL_SHARED_SUPPRESS, cls_of(__NR_ioctl, 3, 0x5421, 0, 0));
 	EXPECT_EQ(INSIGHT_SYSCALL_DENIED, cls_of(__NR_ioctl, 3, 0x5412 /* TIOCSTI */, 0, 0));
-	EXPECT_EQ(INSIGHT_SYSCALL_NONE, cls_of(__NR_lseek, 3, 0, 1 /* SEEK_CUR */, 0));
+	EXPECT_EQ(INSIGHT_SYSCALL_SHARED_DENIED, cls_of(__NR_lseek, 3, 0, 1 /* SEEK_CUR */, 0));
 	EXPECT_EQ(INSIGHT_SYSCALL_SHARED_DENIED, cls_of(__NR_lseek, 3, 0, 0, 0));
 }
 

@@ -42,6 +42,14 @@ bool pt_fd_open(pid_t tid, long fd)
 	return !pt_fd_stat(tid, fd, &st);
 }
 
+/* Whether fd @fd of @tid is a socket. */
+bool pt_fd_is_socket(pid_t tid, long fd)
+{
+	struct stat st;
+
+	return !pt_fd_stat(tid, fd, &st) && S_ISSOCK(st.st_mode);
+}
+
 /* Whether fd @fd of @tid is open for writing (its fdinfo's flags). */
 bool pt_fd_writable(pid_t tid, long fd)
 {

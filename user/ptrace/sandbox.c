@@ -388,6 +388,22 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 	case INSIGHT_SYSCALL_SHARED_DENIED:
 		if (!pt_fd_shared(b, t, fd))
 			return PT_RUN;
+		if (pt_fd_is_socket(t->tid, fd)) {	/* a peer's: until the shadow network */
+			if (insight_syscall_is_read(insight_syscall_classify(r->orig_rax)) ||
+			    r->orig_rax == SYS_recvmmsg)
+				return PT_RUN;
+			break;
+		}
+		switch (pt_fpos_call(t, r, &t->emul_ret)) {	/* a regular file */
+		case PT_FPOS_RUN:
+			return PT_RUN;
+		case PT_FPOS_DONE:	/* at its own position, unless out of slots */
+			if (t->emul_ret != -EPERM)
+				return PT_EMULATE;
+			break;
+		default:
+			break;
+		}
 		break;
 	case INSIGHT_SYSCALL_MMAP_SHARED:
 		if (!pt_fd_writable(t->tid, (long)r->r8))
