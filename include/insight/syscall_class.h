@@ -156,6 +156,12 @@ static inline bool insight_syscall_runs(__s64 nr)
 	case __NR_landlock_add_rule: case __NR_landlock_restrict_self:
 	case __NR_kcmp: case __NR_wait4: case __NR_waitid: case __NR_exit:
 	case __NR_exit_group: case __NR_ioprio_get:
+	/*
+	 * until the shadow network comes: the peer sees a connection, never
+	 * a byte (writes are captured); a socket shared with a sibling (made
+	 * before a fork) is connected for both, the second one gets EISCONN
+	 */
+	case __NR_connect:
 		return true;
 	default:
 		return false;
@@ -196,12 +202,8 @@ static inline enum insight_syscall_class insight_syscall_classify(__s64 nr)
 	/* shared descriptions must not change: suppressed */
 	case __NR_epoll_ctl: case __NR_setsockopt: case __NR_shutdown:
 		return INSIGHT_SYSCALL_SHARED_SUPPRESS;
-	/*
-	 * ... or refused; on the probe's own they run.  connect of its own
-	 * socket runs until the shadow network comes: the peer sees a
-	 * connection, never a byte (writes are captured)
-	 */
-	case __NR_connect: case __NR_recvmmsg: case __NR_timerfd_settime:
+	/* ... or refused; on the probe's own they run */
+	case __NR_recvmmsg: case __NR_timerfd_settime:
 	case __NR_inotify_add_watch: case __NR_inotify_rm_watch:
 		return INSIGHT_SYSCALL_SHARED_DENIED;
 	case __NR_clone: case __NR_fork: case __NR_vfork:

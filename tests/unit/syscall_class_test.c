@@ -54,7 +54,7 @@ static const struct {
 	NR(mknod, DENIED), NR(creat, DENIED), NR(openat2, DENIED),
 	NR(shmget, DENIED), NR(semop, DENIED), NR(msgsnd, DENIED),
 	NR(mq_open, DENIED), NR(pidfd_send_signal, DENIED),
-	NR(connect, SHARED_DENIED), NR(bind, DENIED), NR(listen, DENIED),
+	NR(connect, NONE), NR(bind, DENIED), NR(listen, DENIED),
 	NR(flock, DENIED), NR(fallocate, DENIED), NR(io_submit, DENIED),
 };
 
