@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <asm/unistd.h>
+#include <insight/syscall_class.h>
 
 #include "insight.h"
 
@@ -44,36 +45,6 @@ static struct insight_fpos *insight_fpos_slot(struct insight_probe *p,
 		free->pos = READ_ONCE(file->f_pos);
 	}
 	return free;
-}
-
-/* lseek at @p's own position @pos in @file: the new one, or -errno. */
-static loff_t insight_fpos_seek(struct file *file, loff_t pos, loff_t off,
-				int whence)
-{
-	loff_t size = i_size_read(file_inode(file));
-
-	switch (whence) {
-	case SEEK_SET:
-		break;
-	case SEEK_CUR:
-		off += pos;
-		break;
-	case SEEK_END:
-		off += size;
-		break;
-	case SEEK_DATA:		/* all data, no holes, as without SEEK_HOLE support */
-		if (off >= size)
-			return -ENXIO;
-		break;
-	case SEEK_HOLE:
-		if (off >= size)
-			return -ENXIO;
-		off = size;
-		break;
-	default:
-		return -EINVAL;
-	}
-	return off < 0 ? -EINVAL : off;
 }
 
 /* read, readv, preadv2 (at -1): into the user's buffers from @pos. */
@@ -124,7 +95,8 @@ long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a)
 		return -EPERM;
 	}
 	if (nr == __NR_lseek)
-		ret = pos = insight_fpos_seek(file, pos, a[1], a[2]);
+		ret = pos = insight_fpos_seek(pos, a[1], a[2],
+					      i_size_read(file_inode(file)));
 	else
 		ret = insight_fpos_read(file, nr, a, &pos);
 	if (ret >= 0) {

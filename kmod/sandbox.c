@@ -556,7 +556,11 @@ static int insight_hook(struct insight_session *s)
 		     (INSIGHT_X86_FUTEX_PRIVATE_FLAG ^ FUTEX_PRIVATE_FLAG) |
 		     (INSIGHT_X86_FUTEX_CLOCK_RT ^ FUTEX_CLOCK_REALTIME));
 	BUILD_BUG_ON((INSIGHT_X86_CLONE_THREAD ^ CLONE_THREAD) |
-		     (INSIGHT_X86_SEEK_CUR ^ SEEK_CUR));
+		     (INSIGHT_X86_SEEK_SET ^ SEEK_SET) |
+		     (INSIGHT_X86_SEEK_CUR ^ SEEK_CUR) |
+		     (INSIGHT_X86_SEEK_END ^ SEEK_END) |
+		     (INSIGHT_X86_SEEK_DATA ^ SEEK_DATA) |
+		     (INSIGHT_X86_SEEK_HOLE ^ SEEK_HOLE));
 	if (s->hooked)
 		return 0;
 	if (list_empty(&insight_hooked)) {

@@ -22,6 +22,7 @@
 #ifndef __KERNEL__
 #include <stdbool.h>
 #endif
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <asm/unistd.h>
 
@@ -41,7 +42,11 @@
 #define INSIGHT_X86_FUTEX_PRIVATE_FLAG	128
 #define INSIGHT_X86_FUTEX_CLOCK_RT	256
 #define INSIGHT_X86_CLONE_THREAD	0x00010000
+#define INSIGHT_X86_SEEK_SET		0
 #define INSIGHT_X86_SEEK_CUR		1
+#define INSIGHT_X86_SEEK_END		2
+#define INSIGHT_X86_SEEK_DATA		3
+#define INSIGHT_X86_SEEK_HOLE		4
 
 /**
  * enum insight_syscall_class - what the sandbox does with a syscall
@@ -257,6 +262,42 @@ static inline enum insight_syscall_class insight_syscall_open(__u64 flags)
 	return flags & (INSIGHT_X86_O_CREAT | INSIGHT_X86_O_TRUNC |
 			INSIGHT_X86_O_TMPFILE) ?
 	       INSIGHT_SYSCALL_OPEN_CREAT : INSIGHT_SYSCALL_NONE;
+}
+
+/**
+ * insight_fpos_seek() - lseek at a probe's own position in a regular file
+ * @pos: the probe's position
+ * @off: lseek's offset
+ * @whence: lseek's whence
+ * @size: the file's size
+ *
+ * The file is all data, no holes (as on a file system without
+ * SEEK_DATA/SEEK_HOLE support).
+ *
+ * Return: the new position, or -EINVAL / -ENXIO as lseek() would fail.
+ */
+static inline __s64 insight_fpos_seek(__s64 pos, __s64 off, int whence, __s64 size)
+{
+	switch (whence) {
+	case INSIGHT_X86_SEEK_SET:
+		break;
+	case INSIGHT_X86_SEEK_CUR:
+		off += pos;
+		break;
+	case INSIGHT_X86_SEEK_END:
+		off += size;
+		break;
+	case INSIGHT_X86_SEEK_DATA:
+	case INSIGHT_X86_SEEK_HOLE:
+		if (off >= size)
+			return -ENXIO;
+		if (whence == INSIGHT_X86_SEEK_HOLE)
+			off = size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return off < 0 ? -EINVAL : off;
 }
 
 /**

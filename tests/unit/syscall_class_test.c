@@ -170,6 +170,18 @@ TEST(arguments_decide_mmap_futex_fcntl_ioctl_lseek)
 	EXPECT_EQ(INSIGHT_SYSCALL_SHARED_DENIED, cls_of(__NR_lseek, 3, 0, 0, 0));
 }
 
+TEST(a_probes_own_file_position_seeks_as_lseek_would)
+{
+	EXPECT_EQ(10, insight_fpos_seek(4, 10, 0 /* SEEK_SET */, 100));
+	EXPECT_EQ(14, insight_fpos_seek(4, 10, 1 /* SEEK_CUR */, 100));
+	EXPECT_EQ(90, insight_fpos_seek(4, -10, 2 /* SEEK_END */, 100));
+	EXPECT_EQ(-EINVAL, insight_fpos_seek(4, -10, 1, 100));
+	EXPECT_EQ(-EINVAL, insight_fpos_seek(4, 0, 7, 100));
+	EXPECT_EQ(50, insight_fpos_seek(4, 50, 3 /* SEEK_DATA */, 100));
+	EXPECT_EQ(100, insight_fpos_seek(4, 50, 4 /* SEEK_HOLE */, 100));
+	EXPECT_EQ(-ENXIO, insight_fpos_seek(4, 100, 3, 100));
+}
+
 TEST(signals_only_to_itself)
 {
 	EXPECT_EQ(INSIGHT_SYSCALL_NONE, cls_of(__NR_kill, 100, 15, 0, 0));

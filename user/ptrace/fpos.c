@@ -93,31 +93,6 @@ static long pt_fpos_read(pid_t tid, int file, const struct user_regs_struct *r, 
 	return done;
 }
 
-/* lseek(fd, off, whence) at @pos in a file of @size: the new position, or -errno. */
-static int64_t pt_fpos_seek(int64_t pos, int64_t off, int whence, int64_t size)
-{
-	switch (whence) {
-	case SEEK_SET:
-		break;
-	case SEEK_CUR:
-		off += pos;
-		break;
-	case SEEK_END:
-		off += size;
-		break;
-	case SEEK_DATA:
-	case SEEK_HOLE:
-		if (off >= size)
-			return -ENXIO;
-		if (whence == SEEK_HOLE)
-			off = size;
-		break;
-	default:
-		return -EINVAL;
-	}
-	return off < 0 ? -EINVAL : off;
-}
-
 /*
  * @t's call @r, a SHARED_DENIED one on a shared description: PT_FPOS_NO
  * if it is not a regular file; PT_FPOS_RUN for a call that fails there
@@ -149,7 +124,7 @@ int pt_fpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret)
 	if (!s) {
 		*ret = -EPERM;
 	} else if (nr == SYS_lseek) {
-		pos = pt_fpos_seek(s->pos, (int64_t)r->rsi, (int)r->rdx, st.st_size);
+		pos = insight_fpos_seek(s->pos, (int64_t)r->rsi, (int)r->rdx, st.st_size);
 		*ret = pos;
 		if (pos >= 0)
 			s->pos = pos;
