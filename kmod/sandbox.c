@@ -732,10 +732,9 @@ void insight_sandbox_exit(void)
 		synchronize_rcu_tasks();
 }
 
-/* What the sandbox keeps of probe @p: its outputs, its reader, its files. */
+/* What the sandbox keeps of probe @p: its outputs, its reader. */
 void insight_probe_sandbox_free(struct insight_probe *p)
 {
 	insight_outputs_free(p);
-	insight_fpos_release(p);
 	put_pid(p->reader);
 }
