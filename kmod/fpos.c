@@ -47,6 +47,19 @@ static struct insight_fpos *insight_fpos_slot(struct insight_probe *p,
 	return free;
 }
 
+/* Whether @p has a position of its own in @file (atomic context too). */
+bool insight_fpos_has(struct insight_probe *p, struct file *file)
+{
+	bool has = false;
+	int i;
+
+	spin_lock(&p->path.lock);
+	for (i = 0; i < INSIGHT_FPOS_MAX && !has; i++)
+		has = p->fpos[i].file == file;
+	spin_unlock(&p->path.lock);
+	return has;
+}
+
 /* read, readv, preadv2 (at -1): into the user's buffers from @pos. */
 static ssize_t insight_fpos_read(struct file *file, long nr,
 				 const unsigned long *a, loff_t *pos)

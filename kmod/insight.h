@@ -384,6 +384,7 @@ long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a)
 void insight_fpos_inherit(struct insight_session *s, u32 parent,
 			  struct insight_probe *child);
 void insight_fpos_release(struct insight_probe *p);
+bool insight_fpos_has(struct insight_probe *p, struct file *file);
 
 /* kmod/output.c */
 enum insight_syscall_class;

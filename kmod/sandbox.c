@@ -359,6 +359,7 @@ static bool insight_mm_maybe_probe(struct mm_struct *mm)
 #define INSIGHT_FD_WRITE	BIT(2)
 #define INSIGHT_FD_REG		BIT(3)
 #define INSIGHT_FD_SOCK		BIT(4)
+#define INSIGHT_FD_OWNPOS	BIT(5)	/* the probe has its own position in it */
 
 /* How many fds of the current task's table name @file. */
 static unsigned long insight_fd_refs(struct file *file)
@@ -384,7 +385,7 @@ static unsigned long insight_fd_refs(struct file *file)
  * syscall in progress) counts as shared too: that errs towards
  * suppressing.
  */
-static unsigned int insight_fd_look(unsigned long fd)
+static unsigned int insight_fd_look(struct insight_probe *p, unsigned long fd)
 {
 	unsigned int how = INSIGHT_FD_OPEN;
 	struct file *file;
@@ -402,6 +403,8 @@ static unsigned int insight_fd_look(unsigned long fd)
 		how |= INSIGHT_FD_REG;
 	if (S_ISSOCK(file_inode(file)->i_mode))
 		how |= INSIGHT_FD_SOCK;
+	if ((how & INSIGHT_FD_REG) && insight_fpos_has(p, file))
+		how |= INSIGHT_FD_OWNPOS;
 	fput(file);
 	return how;
 }
@@ -422,7 +425,10 @@ enum insight_action { INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY 
 /*
  * A SHARED_DENIED call on a description @how (insight_fd_look()): on the
  * probe's own it runs; on a shared regular file a read or lseek goes to
- * the probe's own position (kmod/fpos.c), the other calls fail there by
+ * the probe's own position (kmod/fpos.c), and so it does on one the
+ * probe has its own position in once shared (a description stays shared
+ * for a probe once it has been: the file's own position is stale for
+ * it, and references come and go), the other calls fail there by
  * themselves (ENOTSOCK, EINVAL) and run; a read of a shared socket (a
  * peer's connection made before a fork; never the replayed one) runs
  * until the shadow network comes: the peer sees nothing of it; anything
@@ -430,7 +436,7 @@ enum insight_action { INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY 
  */
 static enum insight_action insight_shared_action(long nr, unsigned int how)
 {
-	if (!(how & INSIGHT_FD_SHARED))
+	if (!(how & (INSIGHT_FD_SHARED | INSIGHT_FD_OWNPOS)))
 		return INSIGHT_RUN;
 	if (how & INSIGHT_FD_SOCK)
 		return insight_syscall_is_read(insight_syscall_classify(nr)) ||
@@ -443,6 +449,7 @@ static enum insight_action insight_shared_action(long nr, unsigned int how)
 
 /* What to do with syscall @nr (class @kind, arguments @a) of a probe. */
 static enum insight_action insight_action(struct insight_session *s,
+					  struct insight_probe *p,
 					  enum insight_syscall_class kind,
 					  long nr, const unsigned long *a,
 					  struct pt_regs *regs)
@@ -459,14 +466,14 @@ static enum insight_action insight_action(struct insight_session *s,
 	case INSIGHT_SYSCALL_SENDMSG:
 	case INSIGHT_SYSCALL_SENDMMSG:
 	case INSIGHT_SYSCALL_SENDFILE:	/* a bad fd fails by itself */
-		return insight_fd_look(a[0]) ? INSIGHT_WORK : INSIGHT_RUN;
+		return insight_fd_look(p, a[0]) ? INSIGHT_WORK : INSIGHT_RUN;
 	case INSIGHT_SYSCALL_SHARED_SUPPRESS:
-		return insight_fd_look(a[0]) & INSIGHT_FD_SHARED ?
+		return insight_fd_look(p, a[0]) & INSIGHT_FD_SHARED ?
 		       INSIGHT_SUPPRESS : INSIGHT_RUN;
 	case INSIGHT_SYSCALL_SHARED_DENIED:
-		return insight_shared_action(nr, insight_fd_look(a[0]));
+		return insight_shared_action(nr, insight_fd_look(p, a[0]));
 	case INSIGHT_SYSCALL_MMAP_SHARED:	/* could write to the file */
-		return insight_fd_look(a[4]) & INSIGHT_FD_WRITE ?
+		return insight_fd_look(p, a[4]) & INSIGHT_FD_WRITE ?
 		       INSIGHT_DENY : INSIGHT_RUN;
 	case INSIGHT_SYSCALL_CLONE:
 		return insight_tramp_clone(s, nr, a, regs) ? INSIGHT_RUN :
@@ -565,7 +572,7 @@ static void insight_sys_intercept(struct insight_session *s,
 	}
 	ctx.self = task_tgid_vnr(current);
 	kind = insight_syscall_sandbox(nr, (const u64 *)a, &ctx);
-	switch (insight_action(s, kind, nr, a, regs)) {
+	switch (insight_action(s, p, kind, nr, a, regs)) {
 	case INSIGHT_RUN:
 		break;
 	case INSIGHT_SUPPRESS:

@@ -59,6 +59,28 @@ static struct pt_fpos *pt_fpos_slot(struct pt_probe *p, pid_t tid, int fd,
 	return free;
 }
 
+/*
+ * Whether @t's probe has its own position in the file of fd @fd: then it
+ * keeps using it, shared or not by now (the file's own is stale for it).
+ */
+bool pt_fpos_has(const struct pt_task *t, int fd)
+{
+	char path[64];
+	struct stat st;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", t->tid, fd);
+	if (stat(path, &st))
+		return false;
+	for (i = 0; i < PT_FPOS_MAX; i++) {
+		const struct pt_fpos *s = &t->probe->fpos[i];
+
+		if (s->used && s->fd == fd && s->dev == st.st_dev && s->ino == st.st_ino)
+			return true;
+	}
+	return false;
+}
+
 /* Read at @pos from @file into @tid's @cnt iovecs at @uiov (or one buffer). */
 static long pt_fpos_read(pid_t tid, int file, const struct user_regs_struct *r, int64_t pos)
 {

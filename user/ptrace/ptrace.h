@@ -183,6 +183,7 @@ bool pt_open_exists(pid_t tid, const struct user_regs_struct *r);
 /* fpos.c */
 enum { PT_FPOS_NO, PT_FPOS_RUN, PT_FPOS_DONE };
 int pt_fpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret);
+bool pt_fpos_has(const struct pt_task *t, int fd);
 ssize_t pt_poke(pid_t tid, uint64_t addr, const void *buf, size_t len);
 FILE *pt_proc_file(pid_t pid, const char *name);
 struct pt_map *pt_maps(pid_t pid, size_t *n);

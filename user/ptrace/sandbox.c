@@ -386,7 +386,7 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 		t->emul_ret = 0;
 		return PT_EMULATE;
 	case INSIGHT_SYSCALL_SHARED_DENIED:
-		if (!pt_fd_shared(b, t, fd))
+		if (!pt_fd_shared(b, t, fd) && !pt_fpos_has(t, fd))
 			return PT_RUN;
 		if (pt_fd_is_socket(t->tid, fd)) {	/* a peer's: until the shadow network */
 			if (insight_syscall_is_read(insight_syscall_classify(r->orig_rax)) ||
