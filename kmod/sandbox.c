@@ -420,7 +420,9 @@ static bool insight_tramp_clone(struct insight_session *s, long nr,
 	       regs->ip == tramp + 2;
 }
 
-enum insight_action { INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY };
+enum insight_action {
+	INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY, INSIGHT_ENOSYS,
+};
 
 /*
  * A SHARED_DENIED call on a description @how (insight_fd_look()): on the
@@ -480,6 +482,8 @@ static enum insight_action insight_action(struct insight_session *s,
 		       INSIGHT_DENY;
 	case INSIGHT_SYSCALL_OPEN_CREAT:	/* faked, by whether it exists */
 		return INSIGHT_WORK;
+	case INSIGHT_SYSCALL_ENOSYS:
+		return INSIGHT_ENOSYS;
 	default:
 		return INSIGHT_DENY;
 	}
@@ -577,6 +581,9 @@ static void insight_sys_intercept(struct insight_session *s,
 		break;
 	case INSIGHT_SUPPRESS:
 		insight_skip(regs, 0);
+		break;
+	case INSIGHT_ENOSYS:
+		insight_skip(regs, -ENOSYS);
 		break;
 	case INSIGHT_DENY:
 		insight_deny(p, regs, nr, a[0], 0);

@@ -76,6 +76,10 @@
  *	the description is open for writing, else runs
  * @INSIGHT_SYSCALL_CLONE: a new process: DENIED, except the module's own
  *	trampoline clone (which the backend recognises)
+ * @INSIGHT_SYSCALL_ENOSYS: clone3: fails with ENOSYS, as on a kernel
+ *	without it, and is not recorded: libc then makes its threads with
+ *	clone, whose rules apply (its flags are in a register, clone3's in
+ *	memory the tracepoint cannot read)
  * @INSIGHT_SYSCALL_OPEN_CREAT: open or openat that would create or
  *	truncate a file (O_CREAT, O_TRUNC, O_TMPFILE): faked, by whether
  *	the file exists (see insight_syscall_open_fake())
@@ -95,6 +99,7 @@ enum insight_syscall_class {
 	INSIGHT_SYSCALL_SHARED_DENIED,
 	INSIGHT_SYSCALL_MMAP_SHARED,
 	INSIGHT_SYSCALL_CLONE,
+	INSIGHT_SYSCALL_ENOSYS,
 	INSIGHT_SYSCALL_OPEN_CREAT,
 };
 
@@ -213,6 +218,8 @@ static inline enum insight_syscall_class insight_syscall_classify(__s64 nr)
 		return INSIGHT_SYSCALL_SHARED_DENIED;
 	case __NR_clone: case __NR_fork: case __NR_vfork:
 		return INSIGHT_SYSCALL_CLONE;
+	case __NR_clone3:
+		return INSIGHT_SYSCALL_ENOSYS;
 	/* their arguments decide */
 	case __NR_open: case __NR_openat: case __NR_mmap: case __NR_madvise:
 	case __NR_futex: case __NR_fcntl: case __NR_ioctl: case __NR_lseek:

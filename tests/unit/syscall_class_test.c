@@ -43,7 +43,7 @@ static const struct {
 	NR(timerfd_settime, SHARED_DENIED),
 	NR(clone, CLONE), NR(fork, CLONE), NR(vfork, CLONE),
 	/* refused */
-	NR(clone3, DENIED), NR(execve, DENIED), NR(execveat, DENIED),
+	NR(clone3, ENOSYS), NR(execve, DENIED), NR(execveat, DENIED),
 	NR(io_uring_setup, DENIED), NR(io_uring_enter, DENIED),
 	NR(process_vm_writev, DENIED), NR(process_vm_readv, DENIED),
 	NR(ptrace, DENIED), NR(unlink, DENIED), NR(unlinkat, DENIED),

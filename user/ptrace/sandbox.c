@@ -411,6 +411,9 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 		break;
 	case INSIGHT_SYSCALL_OPEN_CREAT:
 		return pt_open_fake(t, r);
+	case INSIGHT_SYSCALL_ENOSYS:	/* clone3: libc falls back to clone */
+		t->emul_ret = -ENOSYS;
+		return PT_EMULATE;
 	default:	/* DENIED; CLONE: the backend's own clones are injected, unseen here */
 		break;
 	}
