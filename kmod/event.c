@@ -74,20 +74,41 @@ lost:
 	atomic64_inc(&s->events_lost);
 }
 
-/* A process exits: if it is a probe, say so to its session's owner. */
+/*
+ * The wait status the group's parent gets (as wait_task_zombie() makes
+ * it): the group exit's code, else the leader's own.
+ */
+static int insight_exit_status(struct task_struct *task)
+{
+	struct signal_struct *sig = task->signal;
+
+	if (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT)
+		return READ_ONCE(sig->group_exit_code);
+	return READ_ONCE(task->group_leader->exit_code);
+}
+
+/*
+ * A task exits: the fork records it had a part in let it go.  If it was
+ * the last of a probe's thread group (do_exit() counted it out of
+ * signal->live before this tracepoint), say so to its session's owner,
+ * once: threads that exit together may each see the count at 0.  A
+ * leader's pthread_exit() ends no probe.
+ */
 static void insight_on_exit(void *data, struct task_struct *task)
 {
+	bool group_dead = !atomic_read(&task->signal->live);
 	struct insight_session *s;
 	struct insight_probe *p, *found;
 	struct pid *pid;
 	int code;
 
-	if (!thread_group_leader(task))
-		return;
-	pid = task_pid(task);
-	code = task->exit_code;
+	pid = task_tgid(task);
+	code = insight_exit_status(task);
 	rcu_read_lock();
 	list_for_each_entry_rcu(s, &insight_sessions, node) {
+		insight_forks_task_gone(s, task);
+		if (!group_dead)
+			continue;
 		found = NULL;
 		spin_lock(&s->lock);
 		list_for_each_entry(p, &s->live, live) {
@@ -105,8 +126,8 @@ static void insight_on_exit(void *data, struct task_struct *task)
 				.status = code,
 			};
 
-			insight_probe_exited(s, found);
-			insight_event(s, &ev, GFP_ATOMIC);
+			if (!xchg(&found->exit_told, true))
+				insight_event(s, &ev, GFP_ATOMIC);
 			break;
 		}
 	}

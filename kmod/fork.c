@@ -18,6 +18,14 @@
  *    in the child (rax == 0 tells them apart), and the child registers
  *    itself as a probe.
  *
+ * The fork record's id in rbx is only a hint: anyone can jump to the
+ * trampoline (its address is in /proc/PID/maps) with any rbx.  A record
+ * is tied to the two tasks that may end it, the thread that split and
+ * the child its clone() made (seen by the sched_process_fork tracepoint,
+ * before the child first runs), and each of them claims its reference
+ * exactly once, under the xarray's lock; any other entry is ignored and
+ * dies on the ud2.
+ *
  * CLONE_PARENT makes every probe a sibling of the target, never its
  * child: the target gets no SIGCHLD and no zombies from exploration; the
  * target's parent (the coordinator, when it started the target) reaps
@@ -30,12 +38,17 @@
 #include <linux/fs.h>
 #include <linux/mman.h>
 #include <linux/pid.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <linux/tracepoint.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
 #include <asm/unistd.h>
@@ -46,11 +59,23 @@
 static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
 #define INSIGHT_TRAMP_RESUME	2
 
+/*
+ * r9, unused by clone(), holds this while a probe is sent through the
+ * trampoline: the fork tracepoint looks no further for any other fork
+ * of the system.  A filter, not a secret (a signal handler may see it).
+ */
+static u64 insight_fork_cookie;
+static struct tracepoint *insight_tp_fork;
+
 /**
  * struct insight_fork - a fork between its decision and its resume
  * @refs: one for the parent's resume, one for the child's
  * @regs: the forking probe's registers at the branch
- * @mm: the forking probe's mm (tells the parent from the child)
+ * @task: the thread that splits (a reference is held)
+ * @child_task: the process its clone() made (a reference is held; set
+ *	under the xarray lock by the fork tracepoint, NULL until then)
+ * @parent_back: @task claimed its reference (under the xarray lock)
+ * @child_back: the child's reference was claimed (under the xarray lock)
  * @parent: the forking probe's id
  * @site: index of the site
  * @seq: sequence number of the parent's decision in its log
@@ -70,7 +95,10 @@ static const u8 insight_tramp_code[] = { 0x0f, 0x05, 0x90, 0x0f, 0x0b };
 struct insight_fork {
 	refcount_t refs;
 	struct pt_regs regs;
-	struct mm_struct *mm;
+	struct task_struct *task;
+	struct task_struct *child_task;
+	bool parent_back;
+	bool child_back;
 	u32 parent;
 	u32 site;
 	u64 seq;
@@ -87,13 +115,119 @@ struct insight_fork {
 	bool ended;
 	struct insight_probe *child;
 };
+
+static void insight_fork_free(struct insight_fork *f)
+{
+	if (f->child_task)
+		put_task_struct(f->child_task);
+	put_task_struct(f->task);
+	kfree(f);
+}
+
 static void insight_fork_put(struct insight_session *s, u32 id,
 			     struct insight_fork *f)
 {
 	if (refcount_dec_and_test(&f->refs)) {
 		xa_erase(&s->forks, id);
-		kfree(f);
+		insight_fork_free(f);
 	}
+}
+
+enum insight_side { INSIGHT_NOBODY, INSIGHT_PARENT, INSIGHT_CHILD };
+
+/*
+ * Claim the reference of the current task to fork record @id: the
+ * splitting thread's once, the child's once.  Returns the record and
+ * which side the caller is, or NULL for anyone else (a forged entry).
+ */
+static struct insight_fork *insight_fork_claim(struct insight_session *s,
+					       u32 id, enum insight_side *side)
+{
+	struct insight_fork *f;
+
+	*side = INSIGHT_NOBODY;
+	xa_lock(&s->forks);
+	f = xa_load(&s->forks, id);
+	if (f && f->task == current && !f->parent_back) {
+		f->parent_back = true;
+		*side = INSIGHT_PARENT;
+	} else if (f && f->child_task == current && !f->child_back) {
+		f->child_back = true;
+		*side = INSIGHT_CHILD;
+	} else {
+		f = NULL;
+	}
+	xa_unlock(&s->forks);
+	return f;
+}
+
+/*
+ * Drop the child's reference to record @id for a child that will never
+ * claim it (it died before it first ran, or the clone failed): once.
+ */
+static void insight_fork_drop_child(struct insight_session *s, u32 id)
+{
+	struct insight_fork *f;
+	bool drop = false;
+
+	xa_lock(&s->forks);
+	f = xa_load(&s->forks, id);
+	if (f && !f->child_back) {
+		f->child_back = true;
+		drop = true;
+	}
+	xa_unlock(&s->forks);
+	if (drop)
+		insight_fork_put(s, id, f);
+}
+
+/*
+ * sched_process_fork: the splitting thread's clone() at the trampoline
+ * made @child, before @child first runs: it is the only task that may
+ * resume as the record's child.
+ */
+static void insight_on_fork(void *data, struct task_struct *parent,
+			    struct task_struct *child)
+{
+	struct pt_regs *regs = task_pt_regs(parent);
+	struct insight_session *s;
+	struct insight_fork *f;
+
+	if (regs->r9 != insight_fork_cookie || parent != current)
+		return;
+	rcu_read_lock();
+	list_for_each_entry_rcu(s, &insight_sessions, node) {
+		if (regs->ip != READ_ONCE(s->tramp_addr) + INSIGHT_TRAMP_RESUME)
+			continue;
+		xa_lock(&s->forks);
+		f = xa_load(&s->forks, (u32)regs->bx);
+		if (f && f->task == parent && !f->child_task)
+			f->child_task = get_task_struct(child);
+		xa_unlock(&s->forks);
+	}
+	rcu_read_unlock();
+}
+
+static void insight_find_fork_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_fork"))
+		insight_tp_fork = tp;
+}
+
+/* At module load: see the clones made at trampolines. */
+int __init insight_forks_init(void)
+{
+	insight_fork_cookie = get_random_u64() | 1;	/* never 0 */
+	for_each_kernel_tracepoint(insight_find_fork_tp, NULL);
+	if (!insight_tp_fork)
+		return -EOPNOTSUPP;
+	return tracepoint_probe_register(insight_tp_fork, insight_on_fork, NULL);
+}
+
+void insight_forks_exit(void)
+{
+	tracepoint_probe_unregister(insight_tp_fork, insight_on_fork, NULL);
+	tracepoint_synchronize_unregister();
 }
 
 /*
@@ -119,9 +253,10 @@ static void insight_degraded(struct insight_session *s, u32 probe, u32 site,
  * the trampoline first: register the new process (@pid, @mm; NULL when
  * the clone failed or the child is already gone) as a probe and send
  * CREATED, or send QUOTA for the parent when there is no probe to
- * register.  The child may be killed before it first runs: registered by
- * the parent, it then ends with an EXITED or KILLED event like any probe.
- * Returns the new probe, or NULL.
+ * register, or once the session has begun to end; either way its room
+ * under the caps is no longer reserved.  The child may be killed before
+ * it first runs: registered by the parent, it then ends with an EXITED
+ * or KILLED event like any probe.  Returns the new probe, or NULL.
  */
 static struct insight_probe *insight_split_end(struct insight_session *s,
 					       struct insight_fork *f, u32 id,
@@ -137,8 +272,8 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 	mutex_lock(&f->lock);
 	if (!f->ended) {
 		f->ended = true;
-		child = pid && mm ? insight_probe_new(s, pid, mm, f->parent,
-						      f->seq) : NULL;
+		child = pid && mm && !READ_ONCE(s->ending) ?
+			insight_probe_new(s, pid, mm, f->parent, f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
 			insight_fpos_inherit(s, f->parent, child);
@@ -151,9 +286,11 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 			 */
 			if (f->hold)
 				WRITE_ONCE(child->held, true);
-			if (mm != current->mm)
-				WRITE_ONCE(child->pending_fork, id);
 			f->child = child;
+		}
+		/* counted as a probe now (or never): the reservation goes */
+		insight_probes_unreserve(s, f->hold);
+		if (child) {
 			ev.probe = child->id;
 			insight_event(s, &ev, GFP_KERNEL);
 		} else {
@@ -165,52 +302,94 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 	return child;
 }
 
-/* The parent of split @f, back from clone() with @ret: end the split. */
+/*
+ * The parent of split @f, back from clone(): end the split with the
+ * child the fork tracepoint saw (never with a pid taken from registers
+ * the program controls).
+ */
 static void insight_split_parent(struct insight_session *s,
-				 struct insight_fork *f, u32 id, long ret)
+				 struct insight_fork *f, u32 id)
 {
+	struct task_struct *task = f->child_task;
 	struct insight_probe *child;
-	struct task_struct *task = NULL;
 	struct mm_struct *mm = NULL;
 	struct pid *pid = NULL;
 
-	if (ret > 0)
-		pid = find_get_pid(ret);
-	if (pid)
-		task = get_pid_task(pid, PIDTYPE_PID);
-	if (task)
+	if (task) {
+		pid = get_task_pid(task, PIDTYPE_PID);
 		mm = get_task_mm(task);
+	}
 	child = insight_split_end(s, f, id, pid, mm);
-	/*
-	 * A child that died before it first ran never drops its reference
-	 * to the record; whoever clears pending_fork does (see
-	 * insight_probe_exited()).
-	 */
-	if (child && !insight_probe_running(child) &&
-	    xchg(&child->pending_fork, 0))
-		insight_fork_put(s, id, f);
+	if (!child) {
+		/* not a probe: it must never run, nor claim the record */
+		if (task)
+			send_sig(SIGKILL, task, 1);
+		insight_fork_drop_child(s, id);
+	}
 	if (mm)
 		mmput(mm);
-	if (task)
-		put_task_struct(task);
 	put_pid(pid);
 }
 
 /*
- * Probe @p exits (sched_process_exit, atomic context): if it was
- * registered by its parent and dies before it first ran, drop its
- * reference to the fork record.
+ * Task @task exits (sched_process_exit, atomic context): the references
+ * it would have claimed go, so that no record outlives both its tasks
+ * (a child killed before it first ran, a thread killed between its split
+ * and its clone).
  */
-void insight_probe_exited(struct insight_session *s, struct insight_probe *p)
+void insight_forks_task_gone(struct insight_session *s, struct task_struct *task)
 {
-	u32 id = xchg(&p->pending_fork, 0);
 	struct insight_fork *f;
+	unsigned long id;
+	unsigned int n;
 
-	if (!id)
+	if (xa_empty(&s->forks))
 		return;
-	f = xa_load(&s->forks, id);
-	if (f)
-		insight_fork_put(s, id, f);
+	xa_lock(&s->forks);
+	xa_for_each(&s->forks, id, f) {
+		n = 0;
+		if (f->task == task && !f->parent_back) {
+			f->parent_back = true;
+			n++;
+			if (f->parent == 0 &&
+			    atomic_dec_and_test(&s->target_forking))
+				wake_up_var(&s->target_forking);
+			if (!f->child_task && !f->child_back) {
+				f->child_back = true;	/* no clone made it */
+				n++;
+			}
+		}
+		if (f->child_task == task && !f->child_back) {
+			f->child_back = true;
+			n++;
+		}
+		if (n && refcount_sub_and_test(n, &f->refs)) {
+			__xa_erase(&s->forks, id);
+			insight_fork_free(f);
+		}
+	}
+	xa_unlock(&s->forks);
+}
+
+/* Whether a split of a probe other than the target is under way. */
+bool insight_forks_of_probes(struct insight_session *s)
+{
+	struct insight_fork *f;
+	unsigned long id;
+	bool found = false;
+
+	xa_lock(&s->forks);
+	xa_for_each(&s->forks, id, f)
+		if (f->parent)
+			found = true;
+	xa_unlock(&s->forks);
+	return found;
+}
+
+/* The target is between a split and its resume from the trampoline. */
+bool insight_target_forking(struct insight_session *s)
+{
+	return atomic_read(&s->target_forking) > 0;
 }
 
 static void insight_hold(struct insight_session *s, struct insight_probe *child,
@@ -218,52 +397,63 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 static int insight_split(struct insight_session *s, struct insight_probe *self,
 			 struct insight_fork *f, struct pt_regs *regs);
 
+/* The child of split @f at the trampoline's nop: register, then go on. */
+static void insight_split_child(struct insight_session *s,
+				struct insight_fork *f, u32 id,
+				struct pt_regs *regs)
+{
+	struct insight_probe *child;
+	u32 flags;
+
+	child = insight_split_end(s, f, id, task_pid(current), current->mm);
+	if (!child) {
+		send_sig(SIGKILL, current, 1);	/* untracked: never run */
+		insight_fork_put(s, id, f);
+		return;
+	}
+	/* its memory shared with others becomes its own, or it dies */
+	if (insight_shared_maps_private()) {
+		send_sig(SIGKILL, current, 1);
+		insight_fork_put(s, id, f);
+		return;
+	}
+	if (f->hold) {
+		insight_hold(s, child, f, id, regs);
+		return;
+	}
+	flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_DEVIATED |
+		(f->child_taken ? INSIGHT_DECISION_TAKEN : 0);
+	insight_path_log(&child->path, f->site, f->addr, flags);
+	*regs = f->regs;
+	instruction_pointer_set(regs, f->child_taken ? f->taken_ip :
+						      f->not_taken_ip);
+	insight_step_apply(child, regs);
+	insight_fork_put(s, id, f);
+}
+
 /* At the trampoline's nop, in the parent and in the child of a fork. */
 static int insight_tramp_handler(struct uprobe_consumer *uc,
 				 struct pt_regs *regs)
 {
 	struct insight_session *s = container_of(uc, struct insight_session, tramp_uc);
-	u32 id = regs->bx, flags;
-	struct insight_probe *child, *parent;
+	struct insight_probe *parent;
 	struct insight_fork *f;
-	bool forked;
+	enum insight_side side;
+	u32 id = regs->bx;
 
-	f = xa_load(&s->forks, id);
+	f = insight_fork_claim(s, id, &side);
 	if (!f)
 		return 0;	/* not one of ours: the ud2 that follows stops it */
-
-	if (current->mm != f->mm) {
-		child = insight_split_end(s, f, id, task_pid(current), current->mm);
-		if (!child) {
-			send_sig(SIGKILL, current, 1);	/* untracked: never run */
-			insight_fork_put(s, id, f);
-			return 0;
-		}
-		WRITE_ONCE(child->pending_fork, 0);
-		if (f->hold) {
-			insight_hold(s, child, f, id, regs);
-			return 0;
-		}
-		flags = INSIGHT_DECISION_FORK | INSIGHT_DECISION_DEVIATED |
-			(f->child_taken ? INSIGHT_DECISION_TAKEN : 0);
-		insight_path_log(&child->path, f->site, f->addr, flags);
-		*regs = f->regs;
-		instruction_pointer_set(regs, f->child_taken ? f->taken_ip :
-							      f->not_taken_ip);
-		insight_step_apply(child, regs);
-		insight_fork_put(s, id, f);
+	if (side == INSIGHT_CHILD) {
+		insight_split_child(s, f, id, regs);
 		return 0;
 	}
-
-	forked = (long)regs->ax > 0;
-	insight_split_parent(s, f, id, regs->ax);
+	insight_split_parent(s, f, id);
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
 	parent = insight_probe_of_mm(s, current->mm);
 	if (parent)
 		insight_step_apply(parent, regs);
-	if (!forked)
-		insight_fork_put(s, id, f);	/* no child will resume */
 	if (f->parent == 0 && atomic_dec_and_test(&s->target_forking))
 		wake_up_var(&s->target_forking);
 	insight_fork_put(s, id, f);
@@ -335,27 +525,30 @@ static unsigned long insight_tramp_map(struct insight_session *s)
 static int insight_split(struct insight_session *s, struct insight_probe *self,
 			 struct insight_fork *f, struct pt_regs *regs)
 {
-	unsigned int running, held;
 	unsigned long tramp;
 	u32 id;
 
-	insight_probes_count(s, &running, &held);
-	if (running >= insight_max_probes ||
-	    (f->hold && held >= insight_max_snapshots))
+	if (!insight_probes_reserve(s, f->hold))
 		return -EAGAIN;
 	tramp = self->id ? READ_ONCE(s->tramp_addr) : insight_tramp_map(s);
 	if (!tramp)
-		return -ENOMEM;
-	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL))
-		return -ENOMEM;
+		goto err_unreserve;
+	/* complete before xa_alloc() makes it claimable */
 	refcount_set(&f->refs, 2);
 	mutex_init(&f->lock);
 	f->ended = false;
 	f->child = NULL;
-	f->mm = current->mm;
+	f->task = get_task_struct(current);
+	f->child_task = NULL;
+	f->parent_back = false;
+	f->child_back = false;
 	f->parent = self->id;
 	f->in_off = self->in_off;
 	f->stepping = self->stepping;
+	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL)) {
+		put_task_struct(f->task);
+		goto err_unreserve;
+	}
 	if (!self->id)
 		atomic_inc(&s->target_forking);
 
@@ -366,9 +559,14 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	regs->dx = 0;
 	regs->r10 = 0;
 	regs->r8 = 0;
+	regs->r9 = insight_fork_cookie;
 	regs->bx = id;
 	instruction_pointer_set(regs, tramp);
 	return 0;
+
+err_unreserve:
+	insight_probes_unreserve(s, f->hold);
+	return -ENOMEM;
 }
 
 /*
@@ -427,6 +625,10 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 	*regs = f->regs;
 	again = kmemdup(f, sizeof(*f), GFP_KERNEL);
 	insight_fork_put(s, id, f);
+	if (again) {	/* a copy of the split's facts, holding no reference */
+		again->task = NULL;
+		again->child_task = NULL;
+	}
 	if (!again) {
 		send_sig(SIGKILL, current, 1);	/* cannot be resumed: discard */
 		return;
@@ -465,8 +667,10 @@ void insight_fork_exit(struct insight_session *s)
 		return;
 	uprobe_unregister(file_inode(s->tramp_file), INSIGHT_TRAMP_RESUME,
 			  &s->tramp_uc);
-	xa_for_each(&s->forks, id, f)
-		kfree(f);
+	xa_for_each(&s->forks, id, f) {
+		xa_erase(&s->forks, id);	/* the fork tracepoint's look ends */
+		insight_fork_free(f);
+	}
 	xa_destroy(&s->forks);
 	fput(s->tramp_file);
 	s->tramp_file = NULL;

@@ -170,14 +170,28 @@ static int insight_put_site_result(struct sk_buff *msg, u64 addr, int err)
 	return 0;
 }
 
+/*
+ * Check the whole request before any site is added: every entry is an
+ * INSIGHT_ATTR_SITE nest with an address (the core validated their
+ * attributes already), at most INSIGHT_SITES_BATCH of them.  Returns
+ * their number.
+ */
 static int insight_count_sites(struct genl_info *info, struct nlattr *sites)
 {
-	struct nlattr *site;
-	int n = 0, rem;
+	struct nlattr *tb[INSIGHT_SITE_POLICY + 1], *site;
+	int n = 0, rem, err;
 
 	nla_for_each_nested(site, sites, rem) {
 		if (nla_type(site) != INSIGHT_ATTR_SITE) {
 			NL_SET_ERR_MSG_ATTR(info->extack, site, "expected INSIGHT_ATTR_SITE");
+			return -EINVAL;
+		}
+		err = nla_parse_nested(tb, INSIGHT_SITE_POLICY, site,
+				       insight_site_nl_policy, info->extack);
+		if (err)
+			return err;
+		if (!tb[INSIGHT_SITE_ADDR]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, site, INSIGHT_SITE_ADDR);
 			return -EINVAL;
 		}
 		n++;
@@ -189,12 +203,46 @@ static int insight_count_sites(struct genl_info *info, struct nlattr *sites)
 	return n;
 }
 
+/*
+ * Add the request's sites (checked by insight_count_sites()), each
+ * outcome into @msg.  On an error the sites this request added are
+ * removed again: a request that fails adds nothing.
+ */
+static int insight_add_sites(struct insight_session *s, struct sk_buff *msg,
+			     struct nlattr *sites, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[INSIGHT_SITE_POLICY + 1], *site;
+	u32 first = s->nsites;
+	int rem, err = 0;
+
+	nla_for_each_nested(site, sites, rem) {
+		u32 policy = INSIGHT_POLICY_NATURAL;
+		u64 addr;
+
+		err = nla_parse_nested(tb, INSIGHT_SITE_POLICY, site,
+				       insight_site_nl_policy, extack);
+		if (err)
+			break;
+		addr = nla_get_u64(tb[INSIGHT_SITE_ADDR]);
+		if (tb[INSIGHT_SITE_POLICY])
+			policy = nla_get_u32(tb[INSIGHT_SITE_POLICY]);
+		err = insight_put_site_result(msg, addr,
+					      insight_site_add(s, addr, policy));
+		if (err)
+			break;
+	}
+	if (err)
+		insight_sites_remove_from(s, first);
+	return err;
+}
+
 static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[INSIGHT_SITE_POLICY + 1], *site, *list;
-	struct insight_session *s;
+	struct insight_session *s = info->user_ptr[0];
+	struct nlattr *list;
 	struct sk_buff *msg;
-	int n, rem, err;
+	u32 first = s->nsites;
+	int n, err;
 	void *hdr;
 
 	if (GENL_REQ_ATTR_CHECK(info, INSIGHT_ATTR_SITES))
@@ -208,43 +256,20 @@ static int insight_cmd_sites_add(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	list = nla_nest_start(msg, INSIGHT_ATTR_SITES);
-	if (!list) {
+	err = list ? insight_sites_reserve(s, n) : -EMSGSIZE;
+	if (!err)
+		err = insight_add_sites(s, msg, info->attrs[INSIGHT_ATTR_SITES],
+					info->extack);
+	if (err) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-
-	s = info->user_ptr[0];
-	err = insight_sites_reserve(s, n);
-	if (err)
-		goto out_free;
-	nla_for_each_nested(site, info->attrs[INSIGHT_ATTR_SITES], rem) {
-		u32 policy = INSIGHT_POLICY_NATURAL;
-		u64 addr;
-
-		/* validated by the policy already */
-		err = nla_parse_nested(tb, INSIGHT_SITE_POLICY, site,
-				       insight_site_nl_policy, info->extack);
-		if (err)
-			goto out_free;
-		if (!tb[INSIGHT_SITE_ADDR]) {
-			NL_SET_ERR_ATTR_MISS(info->extack, site, INSIGHT_SITE_ADDR);
-			err = -EINVAL;
-			goto out_free;
-		}
-		addr = nla_get_u64(tb[INSIGHT_SITE_ADDR]);
-		if (tb[INSIGHT_SITE_POLICY])
-			policy = nla_get_u32(tb[INSIGHT_SITE_POLICY]);
-		err = insight_put_site_result(msg, addr,
-					      insight_site_add(s, addr, policy));
-		if (err)
-			goto out_free;
+		return err;
 	}
 	nla_nest_end(msg, list);
 	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-out_free:
-	nlmsg_free(msg);
+	/* a reply that cannot be delivered fails the request: undo it */
+	err = genlmsg_reply(msg, info);
+	if (err)
+		insight_sites_remove_from(s, first);
 	return err;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uprobes.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/insight.h>
@@ -28,6 +29,7 @@ extern unsigned int insight_max_sites;
 extern unsigned int insight_max_probes;
 extern unsigned int insight_max_log;
 extern unsigned int insight_max_snapshots;
+extern unsigned int insight_max_session_mem;
 
 /* most sites in one SITES_ADD request */
 #define INSIGHT_SITES_BATCH 1024
@@ -60,6 +62,7 @@ struct insight_site {
 
 /**
  * struct insight_path - the decision log of one probe, bounded
+ * @session: the session its memory is charged to
  * @lock: taken in trap handlers (task context) and by PATH_GET
  * @entries: logged decisions, grown up to max_log
  * @cap: room in @entries
@@ -67,6 +70,7 @@ struct insight_site {
  * @lost: decisions not logged because the log was full
  */
 struct insight_path {
+	struct insight_session *session;
 	spinlock_t lock;
 	struct insight_decision *entries;
 	u32 cap;
@@ -143,15 +147,19 @@ struct insight_fpos {
  * @resume: set by PROBE_RESUME: 1 + the direction's policy, | KEEP bit
  * @step: single-stepping is asked for
  * @stepping: the trap flag is set by the module in its registers
- * @in_off: how far it has read the replayed input
- * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent)
+ * @in_off: how far its threads have read the replayed input (moved by
+ *	cmpxchg, never past the input's length; see sandbox.c)
+ * @reader: the thread that first got replayed bytes (a reference is
+ *	held; NULL: none yet); its request ends the probe's
+ * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent;
+ *	set with xchg)
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
  * @outputs: its captured writes, oldest first (under @path.lock)
  * @nout: number of @outputs
  * @out_lost: writes captured but not kept (max_outputs reached)
- * @pending_fork: id of the fork record this probe, registered by its
- *	parent, has yet to resume from (0: none); see insight_probe_exited()
+ * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
+ *	of a group may exit together)
  * @fpos: its own positions in shared regular files (kmod/fpos.c; under
  *	@path.lock)
  */
@@ -169,13 +177,14 @@ struct insight_probe {
 	bool step;
 	bool stepping;
 	u64 in_off;
+	struct pid *reader;
 	bool done;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
 	struct list_head outputs;
 	u32 nout;
 	u64 out_lost;
-	u32 pending_fork;
+	bool exit_told;
 	struct insight_fpos fpos[INSIGHT_FPOS_MAX];
 };
 
@@ -188,11 +197,13 @@ struct insight_probe {
  * @id: the session's id, from 1, carried by its events
  * @net: network namespace of the owner socket
  * @portid: netlink port of the owner socket
- * @lock: protects @probes, @live, @nprobes, @degraded
+ * @lock: protects @probes, @live, @nprobes, @degraded, @splitting*
  * @probes: every probe, the target first; exited ones stay for their logs
  * @live: probes not yet seen exited (what traps and the cap look at)
  * @nprobes: number of probes created, the next probe id
  * @degraded: fork decisions that ran naturally because of the quota
+ * @splitting: splits under way that will make a running probe
+ * @splitting_held: splits under way that will make a held snapshot
  * @sites: sites[0..nsites) in the order they were added
  * @nsites: number of sites registered
  * @forks: pending forks (struct insight_fork) by id
@@ -212,7 +223,13 @@ struct insight_probe {
  * @pending: syscalls intercepted whose work has not run yet (and probes
  *	parked after finishing the request)
  * @release: the session ends: parked probes go on
+ * @dead: its socket is released: commands no longer find it (under
+ *	insight_lock)
+ * @ending: its end has begun: no new probe (read without lock)
+ * @reap: frees it once its target left the trampoline (see session.c)
  * @events_lost: events no subscriber of the events group could take
+ * @mem: bytes of path logs and outputs its probes keep
+ * @mem_full: max_session_mem was reached (said once in the kernel log)
  */
 struct insight_session {
 	struct list_head node;
@@ -224,6 +241,8 @@ struct insight_session {
 	struct list_head live;
 	u32 nprobes;
 	u64 degraded;
+	u32 splitting;
+	u32 splitting_held;
 	struct insight_site **sites;
 	u32 nsites;
 	struct xarray forks;
@@ -241,7 +260,12 @@ struct insight_session {
 	atomic_t hold_root;
 	atomic_t pending;
 	bool release;
+	bool dead;
+	bool ending;
+	struct delayed_work reap;
 	atomic64_t events_lost;
+	atomic64_t mem;
+	bool mem_full;
 };
 
 /* kmod/session.c; callers hold insight_lock (insight_sessions_lock()) */
@@ -255,6 +279,8 @@ int insight_session_attach(struct insight_session *s, pid_t nr);
 bool insight_session_attached(struct insight_session *s);
 void insight_session_counters(struct insight_session *s, u64 *degraded,
 			      u64 *events_lost);
+bool insight_mem_charge(struct insight_session *s, size_t bytes);
+void insight_mem_uncharge(struct insight_session *s, size_t bytes);
 int insight_sessions_init(void);
 void insight_sessions_exit(void);
 
@@ -292,9 +318,10 @@ struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm);
 struct insight_probe *insight_probe_get(struct insight_session *s, u32 id);
 bool insight_probe_running(struct insight_probe *p);
+struct task_struct *insight_probe_task(struct insight_probe *p);
 enum insight_probe_state insight_probe_state(struct insight_probe *p);
-void insight_probes_count(struct insight_session *s, unsigned int *running,
-			  unsigned int *held);
+bool insight_probes_reserve(struct insight_session *s, bool hold);
+void insight_probes_unreserve(struct insight_session *s, bool hold);
 int insight_probe_resume(struct insight_session *s, u32 id, u32 policy, bool keep);
 int insight_probe_kill(struct insight_session *s, u32 id);
 int insight_probes_read(struct insight_session *s, u32 from,
@@ -309,12 +336,21 @@ int insight_path_read(struct insight_session *s, u32 id, u64 start,
 		      struct insight_decision *d, u32 max, u64 *lost);
 
 /* kmod/fork.c */
+int insight_forks_init(void);
+void insight_forks_exit(void);
 int insight_fork_init(struct insight_session *s);
 void insight_fork_exit(struct insight_session *s);
 void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
-void insight_probe_exited(struct insight_session *s, struct insight_probe *p);
+void insight_forks_task_gone(struct insight_session *s, struct task_struct *task);
+bool insight_forks_of_probes(struct insight_session *s);
+bool insight_target_forking(struct insight_session *s);
+
+/* kmod/shared_maps.c */
+int insight_shared_maps_private(void);
+void insight_shared_mmap_enter(struct insight_session *s, struct pt_regs *regs,
+			       long nr);
 
 /* kmod/step.c */
 void insight_step_apply(struct insight_probe *p, struct pt_regs *regs);
@@ -327,6 +363,7 @@ int insight_sites_reserve(struct insight_session *s, u32 n);
 int insight_site_add(struct insight_session *s, u64 addr, u32 policy);
 struct insight_site *insight_site_find(struct insight_session *s, u64 addr);
 int insight_site_set_policy(struct insight_session *s, u64 addr, u32 policy);
+void insight_sites_remove_from(struct insight_session *s, u32 first);
 void insight_sites_remove(struct insight_session *s);
 
 /* kmod/sandbox.c; callers hold insight_lock */
@@ -337,6 +374,7 @@ int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
 int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
+void insight_probe_sandbox_free(struct insight_probe *p);
 void insight_sandbox_track(struct mm_struct *mm);
 void insight_sandbox_untrack(struct mm_struct *mm);
 void insight_sandbox_exit(void);

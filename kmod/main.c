@@ -33,13 +33,18 @@ unsigned int insight_max_snapshots = 16;
 module_param_named(max_snapshots, insight_max_snapshots, uint, 0444);
 MODULE_PARM_DESC(max_snapshots, "Hard cap on held snapshots per session (default 16)");
 
+unsigned int insight_max_session_mem = 256;
+module_param_named(max_session_mem, insight_max_session_mem, uint, 0444);
+MODULE_PARM_DESC(max_session_mem,
+		 "MiB of path logs and outputs kept per session, exited probes' included (default 256)");
+
 static int __init insight_init(void)
 {
 	int err;
 
 	if (!insight_max_sessions || !insight_max_sites || !insight_max_probes ||
-	    !insight_max_log) {
-		pr_err("max_sessions, max_sites, max_probes, max_log must be > 0\n");
+	    !insight_max_log || !insight_max_session_mem) {
+		pr_err("max_sessions, max_sites, max_probes, max_log, max_session_mem must be > 0\n");
 		return -EINVAL;
 	}
 

@@ -21,15 +21,21 @@
 
 /*
  * Keep one output of probe @p: @captured bytes of @data, @len the call's
- * result.  Beyond max_outputs (or without memory) it is only counted.
+ * result.  Beyond max_outputs or the session's memory total (or without
+ * memory) it is only counted.
  */
 static void insight_output_keep(struct insight_probe *p,
 				const struct insight_output_meta *m,
 				const void *data, gfp_t gfp)
 {
+	size_t size = struct_size((struct insight_output *)NULL, data, m->captured);
 	struct insight_output *o;
 
-	o = kmalloc(struct_size(o, data, m->captured), gfp);
+	o = kmalloc(size, gfp);
+	if (o && !insight_mem_charge(p->path.session, size)) {
+		kfree(o);
+		o = NULL;
+	}
 	if (o) {
 		o->m = *m;
 		if (m->captured)
@@ -45,6 +51,8 @@ static void insight_output_keep(struct insight_probe *p,
 		p->out_lost++;
 	}
 	spin_unlock(&p->path.lock);
+	if (o)	/* not kept */
+		insight_mem_uncharge(p->path.session, size);
 	kfree(o);
 }
 

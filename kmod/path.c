@@ -10,27 +10,39 @@
 
 #include "insight.h"
 
-/* Give the log room for @cap decisions (at most max_log); sleeps. */
+/*
+ * Give the log room for @cap decisions (at most max_log, within the
+ * session's memory total); sleeps.
+ */
 void insight_path_reserve(struct insight_path *p, u32 cap)
 {
 	struct insight_decision *n, *old;
+	u32 was = READ_ONCE(p->cap);
+	size_t more;
 
 	cap = min(cap, insight_max_log);
-	if (cap <= READ_ONCE(p->cap))
+	if (cap <= was)
 		return;
-
+	more = (size_t)(cap - was) * sizeof(*n);
+	if (!insight_mem_charge(p->session, more))
+		return;
 	n = kvcalloc(cap, sizeof(*n), GFP_KERNEL);
-	if (!n)
+	if (!n) {
+		insight_mem_uncharge(p->session, more);
 		return;
+	}
 	spin_lock(&p->lock);
-	if (cap > p->cap) {
+	if (p->cap == was) {
 		memcpy(n, p->entries, p->len * sizeof(*n));
 		swap(n, p->entries);
 		p->cap = cap;
+		more = 0;
 	}
 	old = n;
 	spin_unlock(&p->lock);
 	kvfree(old);
+	if (more)	/* grown meanwhile by another caller */
+		insight_mem_uncharge(p->session, more);
 }
 
 /*

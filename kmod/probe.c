@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
@@ -28,6 +29,7 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return NULL;
+	p->path.session = s;
 	p->path.cap = min_t(u32, INSIGHT_PATH_INITIAL, insight_max_log);
 	p->path.entries = kvcalloc(p->path.cap, sizeof(*p->path.entries),
 				   GFP_KERNEL);
@@ -83,36 +85,93 @@ struct insight_probe *insight_probe_get(struct insight_session *s, u32 id)
 	return found;
 }
 
+/*
+ * A probe runs while its thread group does: the target's leader may
+ * pthread_exit() while other threads serve.  @p->pid is the group's (its
+ * leader's task stays, a zombie, until the group is reaped) and
+ * signal->live counts the threads not yet exiting.
+ */
 bool insight_probe_running(struct insight_probe *p)
 {
 	struct task_struct *task;
 	bool running;
 
 	rcu_read_lock();
-	task = pid_task(p->pid, PIDTYPE_PID);
-	running = task && !(task->flags & PF_EXITING);
+	task = pid_task(p->pid, PIDTYPE_TGID);
+	running = task && atomic_read(&task->signal->live) > 0;
 	rcu_read_unlock();
 	return running;
 }
-/* Running and held probes; those seen exited leave the live list. */
-void insight_probes_count(struct insight_session *s,
-			  unsigned int *running, unsigned int *held)
-{
-	struct insight_probe *p, *tmp;
 
-	*running = 0;
-	*held = 0;
+/*
+ * A thread of probe @p that has not begun to exit, with a reference: the
+ * leader may be a zombie (pthread_exit()) while other threads run, and a
+ * zombie has no mm for access_process_vm().  NULL when none is left.
+ */
+struct task_struct *insight_probe_task(struct insight_probe *p)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(p->pid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (!(t->flags & PF_EXITING)) {
+				found = get_task_struct(t);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * Reserve room for one more probe, a held snapshot if @hold, under the
+ * caps: probes running and held (those seen exited leave the live list)
+ * plus the splits under way, whose children are not registered yet.
+ * Counting and reserving under one lock, two probes splitting at once
+ * cannot both take the last room.  False at a cap, and once the session
+ * has begun to end.
+ */
+bool insight_probes_reserve(struct insight_session *s, bool hold)
+{
+	unsigned int running, held;
+	struct insight_probe *p, *tmp;
+	bool ok;
+
 	spin_lock(&s->lock);
+	running = s->splitting;
+	held = s->splitting_held;
 	list_for_each_entry_safe(p, tmp, &s->live, live) {
 		if (!insight_probe_running(p))
 			list_del_init(&p->live);
 		else if (READ_ONCE(p->held))
-			(*held)++;
+			held++;
 		else
-			(*running)++;
+			running++;
 	}
+	ok = running < insight_max_probes &&
+	     (!hold || held < insight_max_snapshots) && !READ_ONCE(s->ending);
+	if (ok && hold)
+		s->splitting_held++;
+	else if (ok)
+		s->splitting++;
+	spin_unlock(&s->lock);
+	return ok;
+}
+
+/* The split that reserved room has ended: its child counts by itself. */
+void insight_probes_unreserve(struct insight_session *s, bool hold)
+{
+	spin_lock(&s->lock);
+	if (hold)
+		s->splitting_held--;
+	else
+		s->splitting--;
 	spin_unlock(&s->lock);
 }
+
 /* PROBES_GET: copy up to @max probes of id @from and above into @out. */
 int insight_probes_read(struct insight_session *s, u32 from,
 			struct insight_probe_snap *out, u32 max)
@@ -190,11 +249,11 @@ static void insight_probes_kill(struct insight_session *s)
 	spin_unlock(&s->lock);
 }
 
-/* Probes other than the target still running (or being forked). */
+/* No probe but the target runs, none is being split off another probe. */
 static bool insight_probes_quiet(struct insight_session *s)
 {
 	struct insight_probe *p;
-	bool quiet = xa_empty(&s->forks);
+	bool quiet = !insight_forks_of_probes(s);
 
 	spin_lock(&s->lock);
 	list_for_each_entry(p, &s->live, live)
@@ -205,16 +264,18 @@ static bool insight_probes_quiet(struct insight_session *s)
 }
 
 /*
- * First part of a session's end, while its sites and sandbox still hold:
- * kill the probes until none is left (one forked meanwhile registers and
- * is killed in the next round), and let the target finish a fork under
- * way, so that it never resumes in the trampoline once its uprobe is gone.
+ * A session's end, once it is inert (no new split begins): kill the
+ * probes until none is left (a split under way ends with its child
+ * killed, or never registered), and give the target a while to finish a
+ * fork under way (see insight_session_end()).  Each round is bounded: a
+ * killed probe dies at its next return towards userspace, and only the
+ * splits begun before the session became inert remain to end.
  */
 void insight_probes_end(struct insight_session *s)
 {
 	int tries;
 
-	for (tries = 0; tries < 500; tries++) {
+	for (tries = 0; tries < 200; tries++) {
 		insight_probes_kill(s);
 		if (insight_probes_quiet(s))
 			break;
@@ -222,23 +283,14 @@ void insight_probes_end(struct insight_session *s)
 	}
 	if (s->tramp_file)
 		wait_var_event_timeout(&s->target_forking,
-				       !atomic_read(&s->target_forking), 5 * HZ);
+				       !atomic_read(&s->target_forking), HZ);
 }
 
-/* Second half, once no site handler can run: no new probe appears. */
+/* Last, once no handler or tracepoint of the session can run. */
 void insight_probes_free(struct insight_session *s)
 {
 	struct insight_probe *p, *tmp;
 
-	/*
-	 * A probe forked while the sites went (the target's root snapshot,
-	 * say) may be held, asleep in the trampoline's uprobe handler with
-	 * that uprobe's register_rwsem read-held: removing the uprobe first
-	 * would wait for it for good.  Kill those first; no site is left to
-	 * make more.
-	 */
-	insight_probes_end(s);
-	insight_fork_exit(s);
 	list_for_each_entry_safe(p, tmp, &s->probes, node) {
 		list_del(&p->node);
 		list_del(&p->live);
@@ -246,7 +298,7 @@ void insight_probes_free(struct insight_session *s)
 		insight_sandbox_untrack(p->mm);
 		insight_fpos_release(p);
 		mmdrop(p->mm);
-		insight_outputs_free(p);
+		insight_probe_sandbox_free(p);
 		kvfree(p->path.entries);
 		kfree(p);
 	}

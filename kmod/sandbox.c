@@ -84,49 +84,119 @@ static void insight_skip(struct pt_regs *regs, long ret)
 	regs->ax = ret;
 }
 
-/* Copy the next replayed bytes into the iovecs at @uiov. */
+/*
+ * Hold the current task in task context, its syscall @nr not run, until
+ * it is killed or the session ends; then the syscall is made again, for
+ * real (the target's): the interception is gone by then.  Returns what
+ * ax must hold for that: @nr.
+ */
+static long insight_park(struct insight_session *s, long nr)
+{
+	task_pt_regs(current)->ip -= 2;	/* syscall, int $0x80 and sysenter restart so */
+	wait_var_event_killable(&s->release, READ_ONCE(s->release));
+	return nr;
+}
+
+/*
+ * The thread of @p that first got replayed bytes is its reader: the
+ * request is that thread's (see insight_request_done()).  A probe without
+ * one yet (a forked probe, which has one thread) takes any thread.
+ */
+static bool insight_is_reader(struct insight_probe *p)
+{
+	struct pid *reader = READ_ONCE(p->reader);
+
+	return !reader || reader == task_pid(current);
+}
+
+static void insight_set_reader(struct insight_probe *p)
+{
+	struct pid *pid;
+
+	if (READ_ONCE(p->reader))
+		return;
+	pid = get_pid(task_pid(current));
+	if (cmpxchg(&p->reader, NULL, pid))
+		put_pid(pid);	/* another thread was first */
+}
+
+/* Tell the owner, once, that probe @p has finished the request. */
+static void insight_request_end(struct insight_session *s,
+				struct insight_probe *p)
+{
+	struct insight_ev ev = { .kind = INSIGHT_EVENT_DONE, .probe = p->id };
+
+	if (!xchg(&p->done, true))
+		insight_event(s, &ev, GFP_ATOMIC);
+}
+
+/*
+ * Serve @iter from the replayed input at the probe's offset.  The threads
+ * of a probe share it and may read at once: each reserves its range by
+ * moving in_off forward with a cmpxchg, never past input_len, then copies
+ * outside any lock (the copy may fault and sleep); what it could not copy
+ * goes back unless another thread has reserved since (then those bytes
+ * are lost to the probe, as from a stream whose read faulted).  A thread
+ * that finds the input at its end (another took the last bytes since it
+ * entered) is held, as one entering at the end (insight_request_done());
+ * the reader has then finished the request.
+ */
+static long insight_replay_iter(struct insight_sys_work *w, struct iov_iter *iter)
+{
+	size_t want = iov_iter_count(iter), copied;
+	struct insight_session *s = w->s;
+	struct insight_probe *p = w->p;
+	u64 off, end;
+
+	do {
+		off = READ_ONCE(p->in_off);
+		end = off + min_t(u64, want, s->input_len - off);
+	} while (cmpxchg64(&p->in_off, off, end) != off);
+	if (end == off) {
+		if (!want)
+			return 0;
+		if (insight_is_reader(p))
+			insight_request_end(s, p);
+		return insight_park(s, w->nr);
+	}
+	copied = copy_to_iter(s->input + off, end - off, iter);
+	if (copied < end - off)
+		cmpxchg64(&p->in_off, end, off + copied);
+	if (!copied)
+		return -EFAULT;
+	insight_set_reader(p);
+	return copied;
+}
+
+/* Replay into the @cnt iovecs at @uiov. */
 static long insight_replay_iov(struct insight_sys_work *w,
 			       const struct iovec __user *uiov, unsigned long cnt)
 {
-	struct insight_session *s = w->s;
-	struct insight_probe *p = w->p;
-	struct iovec iov;
-	unsigned long i;
-	long done = 0;
-	u64 n;
+	struct iovec fast[UIO_FASTIOV], *iov = fast;
+	struct iov_iter iter;
+	ssize_t ret;
 
-	if (cnt > UIO_MAXIOV)
-		return -EINVAL;
-	for (i = 0; i < cnt && p->in_off < s->input_len; i++) {
-		if (copy_from_user(&iov, uiov + i, sizeof(iov)))
-			return done ? done : -EFAULT;
-		n = min_t(u64, iov.iov_len, s->input_len - p->in_off);
-		if (copy_to_user(iov.iov_base, s->input + p->in_off, n))
-			return done ? done : -EFAULT;
-		p->in_off += n;
-		done += n;
-	}
-	return done;
+	ret = import_iovec(ITER_DEST, uiov, cnt, ARRAY_SIZE(fast), &iov, &iter);
+	if (ret < 0)
+		return ret;
+	ret = insight_replay_iter(w, &iter);
+	kfree(iov);
+	return ret;
 }
 
 /* A read of the replayed fd, served at the probe's own offset. */
 static long insight_replay(struct insight_sys_work *w)
 {
-	struct iovec iov = {
-		.iov_base = (void __user *)w->args[1],
-		.iov_len = w->args[2],
-	};
 	struct user_msghdr msg;
-	struct insight_probe *p = w->p;
-	u64 n;
+	struct iov_iter iter;
+	struct iovec iov;
+	int err;
 
 	switch (w->kind) {
 	case INSIGHT_SYSCALL_READ:
-		n = min_t(u64, iov.iov_len, w->s->input_len - p->in_off);
-		if (copy_to_user(iov.iov_base, w->s->input + p->in_off, n))
-			return -EFAULT;
-		p->in_off += n;
-		return n;
+		err = import_single_range(ITER_DEST, (void __user *)w->args[1],
+					  w->args[2], &iov, &iter);
+		return err ? err : insight_replay_iter(w, &iter);
 	case INSIGHT_SYSCALL_READV:
 		return insight_replay_iov(w, (void __user *)w->args[1], w->args[2]);
 	default:	/* recvmsg */
@@ -137,10 +207,11 @@ static long insight_replay(struct insight_sys_work *w)
 }
 
 /*
- * The callbacks below end with the decrement of s->pending that lets
- * insight_sandbox_end() return, and a few instructions of this module's
- * text still run after it (wake_up_var(), the return).  Module unload
- * therefore waits for an RCU Tasks grace period (insight_sandbox_exit()):
+ * The callbacks below (and kmod/shared_maps.c's) end with the decrement
+ * of s->pending that lets insight_sandbox_end() return, and a few
+ * instructions of this module's text still run after it (wake_up_var(),
+ * the return).  Module unload therefore waits for an RCU Tasks grace
+ * period (insight_sandbox_exit()) once any session has hooked syscalls:
  * it ends only once every task has switched voluntarily or gone back to
  * userspace, which a task still in a callback has not.  Nothing after
  * the decrement touches the session (wake_up_var() only hashes its
@@ -217,9 +288,7 @@ static void insight_sys_work_run(struct callback_head *cb)
 
 /*
  * A probe that has finished the request, in task context before it goes
- * back to userspace: it waits there, its syscall not run, until it is
- * killed or the session ends; then the syscall is made again, for real
- * (the target's): the interception is gone by then.  The target parked
+ * back to userspace: it waits there (insight_park()).  The target parked
  * this way cannot take more of the replayed connection's readiness from
  * an epoll set its copies still share, nor serve real work meanwhile.
  */
@@ -227,33 +296,32 @@ static void insight_park_run(struct callback_head *cb)
 {
 	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
 	struct insight_session *s = w->s;
-	struct pt_regs *regs = task_pt_regs(current);
 
-	if (current->mm) {
-		regs->ax = w->nr;
-		regs->ip -= 2;	/* syscall, int $0x80 and sysenter restart so */
-		wait_var_event_killable(&s->release, READ_ONCE(s->release));
-	}
+	if (current->mm)
+		task_pt_regs(current)->ax = insight_park(s, w->nr);
 	kfree(w);
 	if (atomic_dec_and_test(&s->pending))
 		wake_up_var(&s->pending);
 }
 
 /*
- * Whether probe @p has finished the replayed request, telling the owner
- * the first time: after reading some input it goes back to waiting for
- * work, or it reads the input fd past the end.
+ * Whether a thread of probe @p entering syscall @nr on @fd is held
+ * (parked): after reading some input the probe's reader goes back to
+ * waiting for work, or a thread reads the input fd at its end.  The
+ * request is the reader's: its end is the probe's, told to the owner the
+ * first time.  Another thread waiting for work (an event loop, an
+ * acceptor) goes on; one reading the exhausted input is held without
+ * ending the request, as on a connection with nothing more to read.
  */
 static bool insight_request_done(struct insight_session *s,
 				 struct insight_probe *p, long nr, int fd)
 {
-	struct insight_ev ev = { .kind = INSIGHT_EVENT_DONE, .probe = p->id };
-
-	if (!insight_syscall_request_done(nr, fd, s->input_fd, p->in_off,
-					  s->input_len))
+	if (!insight_syscall_request_done(nr, fd, s->input_fd,
+					  READ_ONCE(p->in_off), s->input_len))
 		return false;
-	p->done = true;
-	insight_event(s, &ev, GFP_ATOMIC);
+	if (!insight_is_reader(p))
+		return !insight_syscall_waits_for_work(nr);
+	insight_request_end(s, p);
 	return true;
 }
 
@@ -447,7 +515,6 @@ static void insight_queue(struct insight_session *s, struct insight_probe *p,
 	w->nr = nr;
 	memcpy(w->args, a, sizeof(w->args));
 	init_task_work(&w->cb, fn);
-	WRITE_ONCE(insight_works_queued, true);
 	atomic_inc(&s->pending);
 	if (task_work_add(current, &w->cb, TWA_SIGNAL)) {
 		atomic_dec(&s->pending);
@@ -496,6 +563,8 @@ static void insight_sys_intercept(struct insight_session *s,
 	}
 	if (!READ_ONCE(s->sandbox))
 		return;
+	if (p->id)
+		insight_shared_mmap_enter(s, regs, nr);	/* kmod/shared_maps.c */
 	syscall_get_arguments(current, regs, a);
 	if (p->done) {
 		if (!p->id)
@@ -577,6 +646,7 @@ static int insight_hook(struct insight_session *s)
 		     (INSIGHT_X86_SEEK_HOLE ^ SEEK_HOLE));
 	if (s->hooked)
 		return 0;
+	WRITE_ONCE(insight_works_queued, true);	/* task_work may come from now */
 	if (list_empty(&insight_hooked)) {
 		if (!insight_tp_sys_enter)
 			for_each_kernel_tracepoint(insight_find_tp, NULL);
@@ -674,4 +744,11 @@ void insight_sandbox_exit(void)
 {
 	if (READ_ONCE(insight_works_queued))
 		synchronize_rcu_tasks();
+}
+
+/* What the sandbox keeps of probe @p: its outputs, its reader. */
+void insight_probe_sandbox_free(struct insight_probe *p)
+{
+	insight_outputs_free(p);
+	put_pid(p->reader);
 }

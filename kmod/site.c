@@ -15,6 +15,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -41,9 +42,12 @@ static int insight_site_handler(struct uprobe_consumer *uc, struct pt_regs *regs
 
 	natural = insight_jcc_taken(site->cond, regs->flags);
 	policy = READ_ONCE(site->policy);
-	/* the root snapshot: the target's first trap once it reads the input */
-	if (!self->id && self->in_off && atomic_read(&s->hold_root) &&
-	    atomic_xchg(&s->hold_root, 0))
+	/*
+	 * The root snapshot: the target's first trap once it reads the
+	 * input, in the thread that read it (the request's, sandbox.c).
+	 */
+	if (!self->id && READ_ONCE(self->reader) == task_pid(current) &&
+	    atomic_read(&s->hold_root) && atomic_xchg(&s->hold_root, 0))
 		policy = INSIGHT_POLICY_SNAPSHOT;
 	switch (policy) {
 	case INSIGHT_POLICY_FORK:
@@ -205,7 +209,7 @@ int insight_site_add(struct insight_session *s, u64 addr, u32 policy)
 	err = site_locate(site, target->mm);
 	if (err)
 		goto err_free;
-	task = get_pid_task(target->pid, PIDTYPE_PID);
+	task = insight_probe_task(target);	/* its leader may have left */
 	if (!task) {
 		err = -ESRCH;
 		goto err_iput;
@@ -233,19 +237,26 @@ err_free:
 	return err;
 }
 
-/* Remove every breakpoint of @s; after this no handler of @s runs. */
-void insight_sites_remove(struct insight_session *s)
+/*
+ * Remove sites[@first..nsites) of @s, the last ones added (a SITES_ADD
+ * that failed); after this no handler of theirs runs.  Their indexes are
+ * given again to the next sites added.
+ */
+void insight_sites_remove_from(struct insight_session *s, u32 first)
 {
-	u32 i;
-
-	for (i = 0; i < s->nsites; i++) {
-		struct insight_site *site = s->sites[i];
+	while (s->nsites > first) {
+		struct insight_site *site = s->sites[--s->nsites];
 
 		uprobe_unregister(site->inode, site->offset, &site->uc);
 		iput(site->inode);
 		kfree(site);
 	}
-	s->nsites = 0;
+}
+
+/* Remove every breakpoint of @s; after this no handler of @s runs. */
+void insight_sites_remove(struct insight_session *s)
+{
+	insight_sites_remove_from(s, 0);
 	kvfree(s->sites);
 	s->sites = NULL;
 }

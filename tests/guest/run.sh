@@ -33,6 +33,9 @@ run() {	# run NAME COMMAND...
 }
 
 for t in ./*_test; do
+	case $t in
+	*_smp_test) continue ;;	# races between CPUs: tools/check.sh boots two
+	esac
 	run "${t#./}" "$t"
 done
 # the failure suite, end to end (tests/suite/): its 12 failures, each

@@ -353,20 +353,6 @@ static int wait_event(struct insight_nl *h, uint32_t kind, uint32_t probe,
 	return -1;
 }
 
-/* The lowest fd number @pid has free. */
-static int free_fd(pid_t pid)
-{
-	char path[64];
-	int fd;
-
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-		if (access(path, F_OK))
-			break;
-	}
-	return fd;
-}
-
 /*
  * webish under a root-holding sandbox: a real connection wakes it, its
  * first trap leaves a held copy (the root), it works on the replayed

@@ -138,3 +138,16 @@ int webish_start(struct target *t, const char *config, int *port)
 		return -1;
 	return 0;
 }
+
+int free_fd(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		if (access(path, F_OK))
+			break;
+	}
+	return fd;
+}

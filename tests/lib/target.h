@@ -35,6 +35,9 @@ int http_get(int port, const char *path, char *resp, size_t len);
 /* Start webish on a free port; the port in *@port. */
 int webish_start(struct target *t, const char *config, int *port);
 
+/* The lowest fd number @pid has free (where its next connection goes). */
+int free_fd(pid_t pid);
+
 /* First byte of the instruction at @addr in @pid's memory, or -errno. */
 int text_byte(pid_t pid, uint64_t addr);
 

@@ -61,6 +61,16 @@ static long int80_write(int fd, const char *s, size_t len)
 	return ret;
 }
 
+static long mmap_store(int fd)
+{
+	long p = syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == -1)
+		return -1;
+	memcpy((char *)p, "XXXX", 4);
+	return 0;
+}
+
 static long sendmmsg2(int fd)
 {
 	struct iovec a = { "mm1", 3 }, b = { "mm2", 3 };
@@ -164,8 +174,8 @@ static long act(int argc, char **argv)
 		return syscall(SYS_shmget, 0 /* IPC_PRIVATE */, 4096, 01000 | 0600);
 	if (!strcmp(a, "futex_wake"))
 		return syscall(SYS_futex, buf, FUTEX_WAKE, 1, NULL, NULL, 0);
-	if (!strcmp(a, "mmap_shared"))
-		return syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == -1 ? -1 : 0;
+	if (!strcmp(a, "mmap_shared"))	/* and a store through it */
+		return mmap_store(fd);
 	if (!strcmp(a, "int80_write"))
 		return int80_write(fd, "leak", 4);
 	errno = EINVAL;

@@ -16,22 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-extern const char site_get[];
-int is_get(int c);
-
-asm(".text\n"
-    ".globl is_get\n"
-    ".type is_get, @function\n"
-    "is_get:\n\t"
-    "xor %eax, %eax\n\t"
-    "cmp $'G', %edi\n"
-    ".globl site_get\n"
-    "site_get:\n\t"
-    "jne 1f\n\t"
-    "mov $1, %eax\n"
-    "1:\n\t"
-    "ret\n"
-    ".size is_get, .-is_get\n");
+#include "site_get.h"
 
 int main(int argc, char **argv)
 {

@@ -25,7 +25,8 @@
  * Raised by one for every addition to this header or change of meaning.
  * ABI 5: per-command policies, the GET commands are dumps, events on the
  * %INSIGHT_GENL_MCGRP_EVENTS multicast group with the session's id.
- * ABI 6: the sandbox is default-deny; a refused call is a denied output
+ * ABI 6: a %INSIGHT_CMD_SITES_ADD request that fails adds no site; the
+ * sandbox is default-deny, a refused call is a denied output
  * (%INSIGHT_OUTPUT_FLAGS); ATTACH refuses a 32-bit target (-EOPNOTSUPP).
  */
 #define INSIGHT_ABI_VERSION	6
@@ -79,8 +80,13 @@
  *	a nest of %INSIGHT_ATTR_SITE nests, each with %INSIGHT_SITE_ADDR and
  *	optional %INSIGHT_SITE_POLICY.  The reply lists each site in the
  *	same order with %INSIGHT_SITE_ERRNO: 0, or the errno refusing it (see
- *	Documentation/kmod.rst).  -E2BIG: the session would exceed max_sites;
- *	-ENOENT: no session, or not attached.
+ *	Documentation/kmod.rst); the sites with 0 are added.  The request
+ *	fails as a whole, adding none of its sites (since ABI 6), with
+ *	-EINVAL: a site without %INSIGHT_SITE_ADDR, or an entry that is no
+ *	%INSIGHT_ATTR_SITE; -E2BIG: more than 1024 sites; -ENOSPC: the
+ *	session would exceed max_sites; -ENOENT: no session, or not
+ *	attached; -ENOMEM; or the error delivering the reply (the reply is
+ *	then lost: -EAGAIN when the socket's receive buffer is full).
  * @INSIGHT_CMD_SITE_POLICY: change a site's policy: required
  *	%INSIGHT_ATTR_SITES holding one site with %INSIGHT_SITE_ADDR and
  *	%INSIGHT_SITE_POLICY.  -ENOENT: no such site.
