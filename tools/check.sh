@@ -46,11 +46,13 @@ for t in "$O"/tests/guest/*_test; do
 	esac
 done
 guest+=("guest/suite")
-# slub_debug=U: SLUB allocation tracking, for the exact leak checks
+# slub_debug=FZPU: SLUB allocation tracking (U), for the exact leak checks,
+# and red zones, poisoning and sanity checks (FZP): a use-after-free or an
+# overrun shows as a BUG
 # --smp 1: with two TCG vCPUs, the kernel's cross-CPU text patching (static
 # keys flipped as modules and tracepoints come and go) has soft-locked the
 # guest (Documentation/vm.rst); one vCPU has no such race, and is no slower
-vmargs=(--no-load --smp 1 --logdir "$log/guest" --timeout 2400 --append slub_debug=U
+vmargs=(--no-load --smp 1 --logdir "$log/guest" --timeout 2400 --append slub_debug=FZPU
 	--pkg bpftool --pkg jq)
 cmd="sh /insight/tests/run"
 if [ -n "${INSIGHT_TEST_FAIL:-}" ]; then
@@ -71,7 +73,7 @@ for b in "${smp[@]}"; do
 	smpcmd+="echo '## test-binary: $b'; $t; echo \"## test-exit: $b \$?\"; "
 done
 tools/vm/run --no-load --smp 2 --logdir "$log/guest-smp" --timeout 600 \
-	--append slub_debug=U -- sh -c "insmod /insight/insight.ko; $smpcmd" 2>&1 |
+	--append slub_debug=FZPU -- sh -c "insmod /insight/insight.ko; $smpcmd" 2>&1 |
 	tee "$log/guest-smp.log"
 smprc=${PIPESTATUS[0]}
 [ "$vmrc" -ne 0 ] || vmrc=$smprc
