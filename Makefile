@@ -203,9 +203,10 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 	$(call uobj,backend_kmod)))
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
+TEST_OBJS.report_test := $(TEST_OBJS.search_test)
 TEST_OBJS.jcc_test :=
-$(foreach t,attach caps_smp event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,attach caps_smp event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,attach caps_smp deny event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,attach caps_smp deny event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 
@@ -222,6 +223,14 @@ $(O)/tests/guest/targets/%: tests/targets/%.c
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Wall -Wextra -Werror $(STATIC) -o $@ $<
+# 32-bit targets: no 32-bit libc here, so freestanding (-nostdlib)
+TARGETS32 := $(patsubst tests/targets32/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets32/*.c))
+TARGETS += $(TARGETS32)
+$(TARGETS32): $(O)/tests/guest/targets/%: tests/targets32/%.c
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 -O2 -Wall -Wextra -Werror -nostdlib -static -ffreestanding -fno-pic \
+		-no-pie -o $@ $<
 
 unit-tests: $(UNIT_TESTS)
 host-tests: $(HOST_TESTS)

@@ -274,6 +274,7 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 			insight_probe_new(s, pid, mm, f->parent, f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
+			insight_fpos_inherit(s, f->parent, child);
 			/*
 			 * A snapshot counts against max_snapshots from now on,
 			 * not only once it first runs to insight_hold(): its

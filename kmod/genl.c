@@ -502,7 +502,8 @@ static int insight_put_output(struct sk_buff *msg, const struct insight_output_s
 	    nla_put_u32(msg, INSIGHT_OUTPUT_NR, o->m.nr) ||
 	    nla_put_u32(msg, INSIGHT_OUTPUT_FD, o->m.fd) ||
 	    nla_put_u64_64bit(msg, INSIGHT_OUTPUT_LEN, o->m.len, INSIGHT_OUTPUT_UNSPEC) ||
-	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->m.captured, o->data)) {
+	    nla_put(msg, INSIGHT_OUTPUT_DATA, o->m.captured, o->data) ||
+	    nla_put_u32(msg, INSIGHT_OUTPUT_FLAGS, o->m.flags)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}

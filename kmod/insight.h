@@ -89,6 +89,7 @@ struct insight_path {
  * @nr: syscall number
  * @fd: fd written to
  * @captured: bytes kept of them
+ * @flags: %INSIGHT_OUTPUT_F_DENIED (a refused call), %INSIGHT_OUTPUT_F_IA32
  */
 struct insight_output_meta {
 	u64 seq;
@@ -97,6 +98,7 @@ struct insight_output_meta {
 	u32 nr;
 	u32 fd;
 	u32 captured;
+	u32 flags;
 };
 
 /**
@@ -119,6 +121,19 @@ struct insight_output {
 struct insight_fault {
 	u32 nr;
 	u32 err;
+};
+
+/* most shared regular files a probe reads at a position of its own */
+#define INSIGHT_FPOS_MAX	8
+
+/**
+ * struct insight_fpos - a probe's own position in a shared regular file
+ * @file: the description (a reference is held; NULL: a free slot)
+ * @pos: the position the probe has reached in it
+ */
+struct insight_fpos {
+	struct file *file;
+	loff_t pos;
 };
 
 /**
@@ -149,6 +164,8 @@ struct insight_fault {
  * @out_lost: writes captured but not kept (max_outputs reached)
  * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
  *	of a group may exit together)
+ * @fpos: its own positions in shared regular files (kmod/fpos.c; under
+ *	@path.lock)
  */
 struct insight_probe {
 	struct list_head node;
@@ -172,6 +189,7 @@ struct insight_probe {
 	u32 nout;
 	u64 out_lost;
 	bool exit_told;
+	struct insight_fpos fpos[INSIGHT_FPOS_MAX];
 };
 
 /* struct insight_probe.resume: keep a snapshot at the same point */
@@ -371,6 +389,25 @@ int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);
 void insight_probe_sandbox_free(struct insight_probe *p);
+void insight_sandbox_track(struct mm_struct *mm);
+void insight_sandbox_untrack(struct mm_struct *mm);
+void insight_sandbox_exit(void);
+
+/* kmod/fpos.c */
+long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a);
+void insight_fpos_inherit(struct insight_session *s, u32 parent,
+			  struct insight_probe *child);
+void insight_fpos_release(struct insight_probe *p);
+bool insight_fpos_has(struct insight_probe *p, struct file *file);
+
+/* kmod/output.c */
+enum insight_syscall_class;
+long insight_capture(struct insight_session *s, struct insight_probe *p,
+		     enum insight_syscall_class kind, long nr,
+		     const unsigned long *a);
+void insight_output_denied(struct insight_probe *p, long nr,
+			   unsigned long arg0, u32 flags, gfp_t gfp);
+void insight_outputs_free(struct insight_probe *p);
 
 /**
  * struct insight_ev - what one INSIGHT_CMD_EVENT says

@@ -76,6 +76,7 @@ static void __exit insight_exit(void)
 {
 	insight_genl_exit();
 	insight_sessions_exit();
+	insight_sandbox_exit();
 	pr_info("unloaded\n");
 }
 

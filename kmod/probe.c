@@ -42,6 +42,7 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 	p->pid = get_pid(pid);
 	p->mm = mm;
 	mmgrab(mm);
+	insight_sandbox_track(mm);
 	p->fork_seq = fork_seq;
 	spin_lock(&s->lock);
 	p->id = s->nprobes++;
@@ -294,6 +295,8 @@ void insight_probes_free(struct insight_session *s)
 		list_del(&p->node);
 		list_del(&p->live);
 		put_pid(p->pid);
+		insight_sandbox_untrack(p->mm);
+		insight_fpos_release(p);
 		mmdrop(p->mm);
 		insight_probe_sandbox_free(p);
 		kvfree(p->path.entries);

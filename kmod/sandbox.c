@@ -3,14 +3,21 @@
  * The probes' syscall sandbox: the shadow must not disturb production.
  *
  * A probe on the raw sys_enter tracepoint (registered while a session
- * intercepts syscalls) sees every syscall of the session's probes:
+ * intercepts syscalls) sees every syscall of the session's probes.  It
+ * is default-deny, by the classes of include/insight/syscall_class.h
+ * (the table is in Documentation/kmod.rst):
  * - a syscall with a fault rule for the probe is skipped, returning the
  *   rule's -errno (fault injection);
- * - a write to a socket, pipe, file or character device, and a read of
- *   the replayed fd, is skipped too, and a task_work finishes it in the
- *   task's own context on its way back to userspace, where user memory
- *   may fault: it captures the first bytes written and returns the
- *   length, or copies the replayed bytes at the probe's offset.
+ * - side-effect-free calls run;
+ * - every write-family call to an open fd, and a read of the replayed
+ *   fd, is skipped, and a task_work finishes it in the task's own
+ *   context on its way back to userspace, where user memory may fault:
+ *   it captures the first bytes written and returns the length
+ *   (kmod/output.c), or copies the replayed bytes at the probe's offset;
+ * - a call that would change a description shared with another process
+ *   (the target, other probes) is suppressed (returns 0) or refused;
+ * - everything else, and every 32-bit (ia32) syscall, is refused with
+ *   EPERM and recorded as a denied output.
  *
  * Skipping: the tracepoint sets orig_ax to -1; 6.1's syscall entry
  * re-reads the number after the tracepoint and runs nothing for -1,
@@ -19,10 +26,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/module.h>
+#include <linux/namei.h>
 #include <linux/rculist.h>
+#include <linux/rcupdate_wait.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -32,6 +43,11 @@
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
 #include <asm/syscall.h>
+#include <linux/fcntl.h>
+#include <linux/futex.h>
+#include <uapi/linux/memfd.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
 #include <insight/syscall_class.h>
 
 #include "insight.h"
@@ -66,111 +82,6 @@ static void insight_skip(struct pt_regs *regs, long ret)
 {
 	regs->orig_ax = -1;
 	regs->ax = ret;
-}
-
-/*
- * Keep a captured output, from task context; beyond max_outputs or the
- * session's memory total, count it.
- */
-static void insight_output_add(struct insight_probe *p, long nr, int fd,
-			       u64 len, const void *data, u32 captured)
-{
-	struct insight_output *o;
-
-	o = kmalloc(struct_size(o, data, captured), GFP_KERNEL);
-	if (o && !insight_mem_charge(p->path.session,
-				     struct_size(o, data, captured))) {
-		kfree(o);
-		o = NULL;
-	}
-	if (o) {
-		o->m.nr = nr;
-		o->m.fd = fd;
-		o->m.len = len;
-		o->m.captured = captured;
-		memcpy(o->data, data, captured);
-	}
-	spin_lock(&p->path.lock);
-	if (o && p->nout < insight_max_outputs) {
-		o->m.seq = p->nout++;
-		o->m.decisions = p->path.len + p->path.lost;
-		list_add_tail(&o->node, &p->outputs);
-		o = NULL;
-	} else {
-		p->out_lost++;
-	}
-	spin_unlock(&p->path.lock);
-	if (o)	/* not kept */
-		insight_mem_uncharge(p->path.session,
-				     struct_size(o, data, captured));
-	kfree(o);
-}
-
-/*
- * Gather the iovecs at @uiov (@cnt of them): their total length in *len,
- * the first @cap bytes into @buf (*got of them).
- */
-static int insight_iov_capture(const struct iovec __user *uiov, unsigned long cnt,
-			       u8 *buf, u32 cap, u64 *len, u32 *got)
-{
-	struct iovec iov;
-	unsigned long i;
-	u32 n;
-
-	*len = 0;
-	*got = 0;
-	if (cnt > UIO_MAXIOV)
-		return -EINVAL;
-	for (i = 0; i < cnt; i++) {
-		if (copy_from_user(&iov, uiov + i, sizeof(iov)))
-			return -EFAULT;
-		*len += iov.iov_len;
-		n = min_t(u64, iov.iov_len, cap - *got);
-		if (n && copy_from_user(buf + *got, iov.iov_base, n))
-			return -EFAULT;
-		*got += n;
-	}
-	return 0;
-}
-
-/* A suppressed write: keep its first bytes, return what it would have. */
-static long insight_capture(struct insight_sys_work *w)
-{
-	struct user_msghdr msg;
-	u64 len = 0;
-	u32 got = 0;
-	long err = 0;
-	u8 *buf;
-
-	buf = kmalloc(max(w->s->capture, 1U), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	switch (w->kind) {
-	case INSIGHT_SYSCALL_WRITE:
-		len = w->args[2];
-		got = min_t(u64, len, w->s->capture);
-		if (got && copy_from_user(buf, (void __user *)w->args[1], got))
-			err = -EFAULT;
-		break;
-	case INSIGHT_SYSCALL_WRITEV:
-		err = insight_iov_capture((void __user *)w->args[1], w->args[2],
-					  buf, w->s->capture, &len, &got);
-		break;
-	case INSIGHT_SYSCALL_SENDMSG:
-		if (copy_from_user(&msg, (void __user *)w->args[1], sizeof(msg)))
-			err = -EFAULT;
-		else
-			err = insight_iov_capture(msg.msg_iov, msg.msg_iovlen, buf,
-						  w->s->capture, &len, &got);
-		break;
-	default:	/* not emulated: refused, and shown to the coordinator */
-		err = -EPERM;
-		break;
-	}
-	insight_output_add(w->p, w->nr, w->args[0], err ? 0 : len, buf,
-			   err ? 0 : got);
-	kfree(buf);
-	return err ? err : (long)len;
 }
 
 /*
@@ -295,32 +206,84 @@ static long insight_replay(struct insight_sys_work *w)
 	}
 }
 
+/*
+ * The callbacks below (and kmod/shared_maps.c's) end with the decrement
+ * of s->pending that lets insight_sandbox_end() return, and a few
+ * instructions of this module's text still run after it (wake_up_var(),
+ * the return).  Module unload therefore waits for an RCU Tasks grace
+ * period (insight_sandbox_exit()) once any session has hooked syscalls:
+ * it ends only once every task has switched voluntarily or gone back to
+ * userspace, which a task still in a callback has not.  Nothing after
+ * the decrement touches the session (wake_up_var() only hashes its
+ * address).
+ */
+static bool insight_works_queued;
+
+/*
+ * open or openat that would create or truncate a file: whether its path
+ * names a file (seen from the task, as the call would see it) decides
+ * (insight_syscall_open_fake()).  The call is then either made again (ax
+ * the number, ip back over the syscall instruction: the return value is
+ * the new call's) with O_CREAT cleared, or as memfd_create() of the
+ * path (a path longer than memfd's 249-byte names fails with EINVAL),
+ * or fails as it would have.  The file may come or go between the look
+ * and the call: the call made again never creates one.
+ */
+static long insight_open_fake(struct insight_sys_work *w)
+{
+	bool at = w->nr == __NR_openat;
+	struct pt_regs *regs = task_pt_regs(current);
+	unsigned long flags = w->args[at ? 2 : 1];
+	const char __user *name = (const char __user *)w->args[at ? 1 : 0];
+	bool exists = false;
+	struct path path;
+
+	if (!(flags & __O_TMPFILE) &&
+	    !user_path_at(at ? (int)w->args[0] : AT_FDCWD, name,
+			  flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &path)) {
+		exists = true;
+		path_put(&path);
+	}
+	switch (insight_syscall_open_fake(flags, exists)) {
+	case INSIGHT_OPEN_EEXIST:
+		return -EEXIST;
+	case INSIGHT_OPEN_ENOENT:
+		return -ENOENT;
+	case INSIGHT_OPEN_AGAIN:
+		if (at)
+			regs->dx &= ~(unsigned long)O_CREAT;
+		else
+			regs->si &= ~(unsigned long)O_CREAT;
+		regs->ip -= 2;
+		return w->nr;
+	default:
+		regs->di = (unsigned long)name;
+		regs->si = flags & O_CLOEXEC ? MFD_CLOEXEC : 0;
+		regs->ip -= 2;
+		return __NR_memfd_create;
+	}
+}
+
 static void insight_sys_work_run(struct callback_head *cb)
 {
 	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
 	struct insight_session *s = w->s;
-	long ret = -EIO;
+	long ret;
 
-	if (current->mm)	/* not when it runs on the way out of exit */
-		ret = insight_syscall_is_read(w->kind) ? insight_replay(w) :
-		      insight_capture(w);
+	if (!current->mm)	/* not when it runs on the way out of exit */
+		ret = -EIO;
+	else if (w->kind == INSIGHT_SYSCALL_OPEN_CREAT)
+		ret = insight_open_fake(w);
+	else if (w->kind == INSIGHT_SYSCALL_SHARED_DENIED)	/* a regular file */
+		ret = insight_fpos_call(w->p, w->nr, w->args);
+	else if (insight_syscall_is_read(w->kind))
+		ret = insight_replay(w);
+	else
+		ret = insight_capture(s, w->p, w->kind, w->nr, w->args);
 	task_pt_regs(current)->ax = ret;
 	kfree(w);
 	if (atomic_dec_and_test(&s->pending))
 		wake_up_var(&s->pending);
-}
-
-/* Whether writes to @fd are suppressed: sockets, pipes, files, char devs. */
-static bool insight_fd_sandboxed(int fd)
-{
-	struct file *file = fget_raw(fd);
-	umode_t mode;
-
-	if (!file)
-		return false;
-	mode = file_inode(file)->i_mode;
-	fput(file);
-	return S_ISSOCK(mode) || S_ISFIFO(mode) || S_ISREG(mode) || S_ISCHR(mode);
 }
 
 /*
@@ -362,49 +325,186 @@ static bool insight_request_done(struct insight_session *s,
 	return true;
 }
 
-/* In the sys_enter tracepoint (preemption off) for probe @p of @s. */
-static void insight_sys_intercept(struct insight_session *s,
-				  struct insight_probe *p, struct pt_regs *regs,
-				  long nr)
-{
-	enum insight_syscall_class kind;
-	struct insight_sys_work *w;
-	bool park = false;
-	u32 i, err = 0;
-	int fd;
+/*
+ * A counting filter of the mms of every probe of every session, read
+ * without any lock by the tracepoint: a task whose bucket is empty is no
+ * probe, and its syscall costs a hash and a load.  A probe's mm is
+ * counted from its registration (insight_probe_new(), before it makes a
+ * syscall as a probe) until the probe is freed; the probe holds the mm
+ * (mmgrab) that long, so its address is not reused meanwhile.  A bucket
+ * that is not empty only sends the task to the exact, locked lookup.
+ */
+#define INSIGHT_MM_BITS	8
+static atomic_t insight_mm_filter[1 << INSIGHT_MM_BITS];
 
-	spin_lock(&s->lock);
-	for (i = 0; i < p->nfaults; i++)
-		if (p->faults[i].nr == nr)
-			err = p->faults[i].err;
-	spin_unlock(&s->lock);
-	if (err) {
-		insight_skip(regs, -(long)err);
-		return;
+void insight_sandbox_track(struct mm_struct *mm)
+{
+	atomic_inc(&insight_mm_filter[hash_ptr(mm, INSIGHT_MM_BITS)]);
+	smp_mb__after_atomic();	/* counted before the probe is listed */
+}
+
+void insight_sandbox_untrack(struct mm_struct *mm)
+{
+	atomic_dec(&insight_mm_filter[hash_ptr(mm, INSIGHT_MM_BITS)]);
+}
+
+static bool insight_mm_maybe_probe(struct mm_struct *mm)
+{
+	return atomic_read(&insight_mm_filter[hash_ptr(mm, INSIGHT_MM_BITS)]);
+}
+
+/* insight_fd_look(): the fd is open, shared, open for writing */
+#define INSIGHT_FD_OPEN		BIT(0)
+#define INSIGHT_FD_SHARED	BIT(1)
+#define INSIGHT_FD_WRITE	BIT(2)
+#define INSIGHT_FD_REG		BIT(3)
+#define INSIGHT_FD_SOCK		BIT(4)
+#define INSIGHT_FD_OWNPOS	BIT(5)	/* the probe has its own position in it */
+
+/* How many fds of the current task's table name @file. */
+static unsigned long insight_fd_refs(struct file *file)
+{
+	struct fdtable *fdt;
+	unsigned long fd, n = 0;
+
+	rcu_read_lock();
+	fdt = files_fdtable(current->files);
+	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds)
+		n += rcu_access_pointer(fdt->fd[fd]) == file;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * What fd @fd of the current task names.  A description is the probe's
+ * own when no other reference than its fd table's (one per fd naming
+ * it: dup()s count) and ours, here, holds it: a fork copies the table,
+ * each copy holding a reference, so whatever the target had at a fork
+ * is shared with the probe and back.  Any other reference (another
+ * table, an mmap, a file in flight in a unix socket, another thread's
+ * syscall in progress) counts as shared too: that errs towards
+ * suppressing.
+ */
+static unsigned int insight_fd_look(struct insight_probe *p, unsigned long fd)
+{
+	unsigned int how = INSIGHT_FD_OPEN;
+	struct file *file;
+
+	if (fd > INT_MAX)
+		return 0;
+	file = fget(fd);
+	if (!file)
+		return 0;
+	if (file_count(file) > 1 + insight_fd_refs(file))
+		how |= INSIGHT_FD_SHARED;
+	if (file->f_mode & FMODE_WRITE)
+		how |= INSIGHT_FD_WRITE;
+	if (S_ISREG(file_inode(file)->i_mode))
+		how |= INSIGHT_FD_REG;
+	if (S_ISSOCK(file_inode(file)->i_mode))
+		how |= INSIGHT_FD_SOCK;
+	if ((how & INSIGHT_FD_REG) && insight_fpos_has(p, file))
+		how |= INSIGHT_FD_OWNPOS;
+	fput(file);
+	return how;
+}
+
+/* The module's own clone(CLONE_PARENT) at the trampoline (kmod/fork.c). */
+static bool insight_tramp_clone(struct insight_session *s, long nr,
+				const unsigned long *a, struct pt_regs *regs)
+{
+	unsigned long tramp = READ_ONCE(s->tramp_addr);
+
+	/* at sys_enter ip is past the 2-byte syscall, the trampoline's first */
+	return nr == __NR_clone && tramp && a[0] == CLONE_PARENT && !a[1] &&
+	       regs->ip == tramp + 2;
+}
+
+enum insight_action {
+	INSIGHT_RUN, INSIGHT_WORK, INSIGHT_SUPPRESS, INSIGHT_DENY, INSIGHT_ENOSYS,
+};
+
+/*
+ * A SHARED_DENIED call on a description @how (insight_fd_look()): on the
+ * probe's own it runs; on a shared regular file a read or lseek goes to
+ * the probe's own position (kmod/fpos.c), and so it does on one the
+ * probe has its own position in once shared (a description stays shared
+ * for a probe once it has been: the file's own position is stale for
+ * it, and references come and go), the other calls fail there by
+ * themselves (ENOTSOCK, EINVAL) and run; a read of a shared socket (a
+ * peer's connection made before a fork; never the replayed one) runs
+ * until the shadow network comes: the peer sees nothing of it; anything
+ * else shared is denied.
+ */
+static enum insight_action insight_shared_action(long nr, unsigned int how)
+{
+	if (!(how & (INSIGHT_FD_SHARED | INSIGHT_FD_OWNPOS)))
+		return INSIGHT_RUN;
+	if (how & INSIGHT_FD_SOCK)
+		return insight_syscall_is_read(insight_syscall_classify(nr)) ||
+		       nr == __NR_recvmmsg ? INSIGHT_RUN : INSIGHT_DENY;
+	if (!(how & INSIGHT_FD_REG))
+		return INSIGHT_DENY;
+	return nr == __NR_read || nr == __NR_readv || nr == __NR_preadv2 ||
+	       nr == __NR_lseek ? INSIGHT_WORK : INSIGHT_RUN;
+}
+
+/* What to do with syscall @nr (class @kind, arguments @a) of a probe. */
+static enum insight_action insight_action(struct insight_session *s,
+					  struct insight_probe *p,
+					  enum insight_syscall_class kind,
+					  long nr, const unsigned long *a,
+					  struct pt_regs *regs)
+{
+	switch (kind) {
+	case INSIGHT_SYSCALL_NONE:
+		return INSIGHT_RUN;
+	case INSIGHT_SYSCALL_READ:
+	case INSIGHT_SYSCALL_READV:
+	case INSIGHT_SYSCALL_RECVMSG:	/* of the replayed fd */
+		return INSIGHT_WORK;
+	case INSIGHT_SYSCALL_WRITE:
+	case INSIGHT_SYSCALL_WRITEV:
+	case INSIGHT_SYSCALL_SENDMSG:
+	case INSIGHT_SYSCALL_SENDMMSG:
+	case INSIGHT_SYSCALL_SENDFILE:	/* a bad fd fails by itself */
+		return insight_fd_look(p, a[0]) ? INSIGHT_WORK : INSIGHT_RUN;
+	case INSIGHT_SYSCALL_SHARED_SUPPRESS:
+		return insight_fd_look(p, a[0]) & INSIGHT_FD_SHARED ?
+		       INSIGHT_SUPPRESS : INSIGHT_RUN;
+	case INSIGHT_SYSCALL_SHARED_DENIED:
+		return insight_shared_action(nr, insight_fd_look(p, a[0]));
+	case INSIGHT_SYSCALL_MMAP_SHARED:	/* could write to the file */
+		return insight_fd_look(p, a[4]) & INSIGHT_FD_WRITE ?
+		       INSIGHT_DENY : INSIGHT_RUN;
+	case INSIGHT_SYSCALL_CLONE:
+		return insight_tramp_clone(s, nr, a, regs) ? INSIGHT_RUN :
+		       INSIGHT_DENY;
+	case INSIGHT_SYSCALL_OPEN_CREAT:	/* faked, by whether it exists */
+		return INSIGHT_WORK;
+	case INSIGHT_SYSCALL_ENOSYS:
+		return INSIGHT_ENOSYS;
+	default:
+		return INSIGHT_DENY;
 	}
-	if (!READ_ONCE(s->sandbox))
-		return;
-	if (p->id)
-		insight_shared_mmap_enter(s, regs, nr);	/* kmod/shared_maps.c */
-	kind = insight_syscall_classify(nr);
-	fd = regs->di;
-	if (p->done) {
-		if (!p->id)
-			return;	/* its other threads: the target's own again */
-	} else if (s->input_fd >= 0) {
-		park = insight_request_done(s, p, nr, fd);
-	}
-	if (!park) {
-		if (kind == INSIGHT_SYSCALL_NONE)
-			return;
-		if (insight_syscall_is_read(kind)) {
-			if (fd != s->input_fd)
-				return;		/* reading from peers is allowed */
-		} else if (!insight_fd_sandboxed(fd)) {
-			return;
-		}
-	}
-	w = kzalloc(sizeof(*w), GFP_ATOMIC);
+}
+
+/* Refuse the syscall (EPERM) and record it as a denied output. */
+static void insight_deny(struct insight_probe *p, struct pt_regs *regs,
+			 long nr, unsigned long arg0, u32 flags)
+{
+	insight_skip(regs, -EPERM);
+	insight_output_denied(p, nr, arg0, flags, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/* Skip the syscall; @fn finishes it in task context. */
+static void insight_queue(struct insight_session *s, struct insight_probe *p,
+			  struct pt_regs *regs, long nr, const unsigned long *a,
+			  enum insight_syscall_class kind, task_work_func_t fn)
+{
+	struct insight_sys_work *w;
+
+	w = kzalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
 	if (!w) {
 		insight_skip(regs, -ENOMEM);	/* never let it through */
 		return;
@@ -413,8 +513,8 @@ static void insight_sys_intercept(struct insight_session *s,
 	w->p = p;
 	w->kind = kind;
 	w->nr = nr;
-	syscall_get_arguments(current, regs, w->args);
-	init_task_work(&w->cb, park ? insight_park_run : insight_sys_work_run);
+	memcpy(w->args, a, sizeof(w->args));
+	init_task_work(&w->cb, fn);
 	atomic_inc(&s->pending);
 	if (task_work_add(current, &w->cb, TWA_SIGNAL)) {
 		atomic_dec(&s->pending);
@@ -425,12 +525,85 @@ static void insight_sys_intercept(struct insight_session *s,
 	insight_skip(regs, -EIO);	/* the work sets the result */
 }
 
+/* Whether a fault rule of @p makes @nr fail: its errno, or 0. */
+static u32 insight_fault_of(struct insight_session *s, struct insight_probe *p,
+			    long nr)
+{
+	u32 i, err = 0;
+
+	spin_lock(&s->lock);
+	for (i = 0; i < p->nfaults; i++)
+		if (p->faults[i].nr == nr)
+			err = p->faults[i].err;
+	spin_unlock(&s->lock);
+	return err;
+}
+
+/* In the sys_enter tracepoint (preemption off) for probe @p of @s. */
+static void insight_sys_intercept(struct insight_session *s,
+				  struct insight_probe *p, struct pt_regs *regs,
+				  long nr)
+{
+	struct insight_syscall_ctx ctx = {
+		.input_fd = s->input_fd, .target = !p->id,
+	};
+	enum insight_syscall_class kind;
+	unsigned long a[6];
+	u32 err;
+
+	if (in_ia32_syscall()) {	/* rules and classes are x86-64 ones */
+		if (READ_ONCE(s->sandbox) && !(p->done && !p->id))
+			insight_deny(p, regs, nr, regs->bx, INSIGHT_OUTPUT_F_IA32);
+		return;
+	}
+	err = insight_fault_of(s, p, nr);
+	if (err) {
+		insight_skip(regs, -(long)err);
+		return;
+	}
+	if (!READ_ONCE(s->sandbox))
+		return;
+	if (p->id)
+		insight_shared_mmap_enter(s, regs, nr);	/* kmod/shared_maps.c */
+	syscall_get_arguments(current, regs, a);
+	if (p->done) {
+		if (!p->id)
+			return;	/* its other threads: the target's own again */
+	} else if (s->input_fd >= 0 && insight_request_done(s, p, nr, a[0])) {
+		insight_queue(s, p, regs, nr, a, INSIGHT_SYSCALL_NONE,
+			      insight_park_run);
+		return;
+	}
+	ctx.self = task_tgid_vnr(current);
+	kind = insight_syscall_sandbox(nr, (const u64 *)a, &ctx);
+	switch (insight_action(s, p, kind, nr, a, regs)) {
+	case INSIGHT_RUN:
+		break;
+	case INSIGHT_SUPPRESS:
+		insight_skip(regs, 0);
+		break;
+	case INSIGHT_ENOSYS:
+		/*
+		 * Not run, and ax left as the syscall entry set it: the
+		 * "no such system call" result of a number the kernel lacks.
+		 */
+		regs->orig_ax = -1;
+		break;
+	case INSIGHT_DENY:
+		insight_deny(p, regs, nr, a[0], 0);
+		break;
+	case INSIGHT_WORK:
+		insight_queue(s, p, regs, nr, a, kind, insight_sys_work_run);
+		break;
+	}
+}
+
 static void insight_sys_enter(void *data, struct pt_regs *regs, long nr)
 {
 	struct insight_session *s;
 	struct insight_probe *p;
 
-	if (!current->mm)
+	if (!current->mm || !insight_mm_maybe_probe(current->mm))
 		return;
 	rcu_read_lock();
 	list_for_each_entry_rcu(s, &insight_hooked, hook) {
@@ -454,8 +627,30 @@ static int insight_hook(struct insight_session *s)
 {
 	int err;
 
+	/* the x86_64 values include/insight/syscall_class.h spells out */
+	BUILD_BUG_ON((INSIGHT_X86_O_CREAT ^ O_CREAT) |
+		     (INSIGHT_X86_O_EXCL ^ O_EXCL) |
+		     (INSIGHT_X86_O_TRUNC ^ O_TRUNC) |
+		     (INSIGHT_X86_O_TMPFILE ^ __O_TMPFILE));
+	BUILD_BUG_ON((INSIGHT_X86_MAP_TYPE ^ MAP_TYPE) |
+		     (INSIGHT_X86_MAP_PRIVATE ^ MAP_PRIVATE) |
+		     (INSIGHT_X86_MAP_ANONYMOUS ^ MAP_ANONYMOUS));
+	BUILD_BUG_ON((INSIGHT_X86_MADV_REMOVE ^ MADV_REMOVE) |
+		     (INSIGHT_X86_MADV_HWPOISON ^ MADV_HWPOISON) |
+		     (INSIGHT_X86_MADV_SOFT_OFFLINE ^ MADV_SOFT_OFFLINE));
+	BUILD_BUG_ON((INSIGHT_X86_FUTEX_WAIT ^ FUTEX_WAIT) |
+		     (INSIGHT_X86_FUTEX_WAIT_BITSET ^ FUTEX_WAIT_BITSET) |
+		     (INSIGHT_X86_FUTEX_PRIVATE_FLAG ^ FUTEX_PRIVATE_FLAG) |
+		     (INSIGHT_X86_FUTEX_CLOCK_RT ^ FUTEX_CLOCK_REALTIME));
+	BUILD_BUG_ON((INSIGHT_X86_CLONE_THREAD ^ CLONE_THREAD) |
+		     (INSIGHT_X86_SEEK_SET ^ SEEK_SET) |
+		     (INSIGHT_X86_SEEK_CUR ^ SEEK_CUR) |
+		     (INSIGHT_X86_SEEK_END ^ SEEK_END) |
+		     (INSIGHT_X86_SEEK_DATA ^ SEEK_DATA) |
+		     (INSIGHT_X86_SEEK_HOLE ^ SEEK_HOLE));
 	if (s->hooked)
 		return 0;
+	WRITE_ONCE(insight_works_queued, true);	/* task_work may come from now */
 	if (list_empty(&insight_hooked)) {
 		if (!insight_tp_sys_enter)
 			for_each_kernel_tracepoint(insight_find_tp, NULL);
@@ -548,41 +743,16 @@ void insight_sandbox_end(struct insight_session *s)
 	s->input = NULL;
 }
 
-/*
- * OUTPUTS_GET: copy up to @max outputs of probe @id from sequence number
- * @start into @out; *@lost gets the outputs not kept.  Returns how many,
- * or -ENOENT for an unknown probe.  Caller holds insight_lock.
- */
-int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
-			 struct insight_output_snap *out, u32 max, u64 *lost)
+/* Module unload, every session ended: see insight_works_queued. */
+void insight_sandbox_exit(void)
 {
-	struct insight_probe *p = insight_probe_get(s, id);
-	struct insight_output *o;
-	u32 n = 0;
-
-	if (!p)
-		return -ENOENT;
-	spin_lock(&p->path.lock);
-	list_for_each_entry(o, &p->outputs, node) {
-		if (o->m.seq < start)
-			continue;
-		if (n == max)
-			break;
-		out[n].m = o->m;
-		memcpy(out[n].data, o->data, o->m.captured);
-		n++;
-	}
-	*lost = p->out_lost;
-	spin_unlock(&p->path.lock);
-	return n;
+	if (READ_ONCE(insight_works_queued))
+		synchronize_rcu_tasks();
 }
 
 /* What the sandbox keeps of probe @p: its outputs, its reader. */
 void insight_probe_sandbox_free(struct insight_probe *p)
 {
-	struct insight_output *o, *tmp;
-
-	list_for_each_entry_safe(o, tmp, &p->outputs, node)
-		kfree(o);
+	insight_outputs_free(p);
 	put_pid(p->reader);
 }

@@ -215,6 +215,16 @@ static void insight_session_end(struct insight_session *s, bool may_wait)
 }
 
 /*
+ * A 32-bit process (ia32, or x32: TIF_ADDR32 either way) cannot be
+ * explored: the fork trampoline and the sandbox's syscall classes are
+ * x86-64 ones.
+ */
+static bool insight_task_is_32bit(struct task_struct *task)
+{
+	return test_tsk_thread_flag(task, TIF_ADDR32);
+}
+
+/*
  * ATTACH: bind @s to process @nr, which the caller may trace if @mem_fd
  * is that process's /proc/PID/mem, open for writing (kmod/attach.c).
  */
@@ -244,6 +254,10 @@ int insight_session_attach(struct insight_session *s, pid_t nr, int mem_fd)
 	err = insight_attach_check(mem_fd, mm);
 	if (err)
 		goto out_mm;
+	if (insight_task_is_32bit(task)) {
+		err = -EOPNOTSUPP;
+		goto out_mm;
+	}
 	if (insight_session_of_mm(mm)) {
 		err = -EBUSY;	/* another session explores it */
 		goto out_mm;

@@ -105,8 +105,14 @@ struct xb_output {
 	int32_t fd;
 	uint64_t len;		/* what the program wrote (the call's result) */
 	uint32_t captured;	/* bytes of it in @data */
+	uint32_t flags;		/* XB_OUT_DENIED, XB_OUT_IA32 */
 	uint8_t data[XB_CAPTURE_MAX];
 };
+
+/* xb_output.flags: the sandbox refused the call (EPERM), nothing captured */
+#define XB_OUT_DENIED	(1U << 0)
+/* xb_output.flags: @nr is a 32-bit (int $0x80) syscall number */
+#define XB_OUT_IA32	(1U << 1)
 
 enum xb_event_kind {
 	XB_EV_CREATED = 1,	/* probe, parent, fork_seq, site */

@@ -321,7 +321,11 @@ static int kmod_outputs(struct xb *b, uint32_t probe, uint64_t start,
 	for (k = 0; !err && k < *n; k++) {
 		o[k] = (struct xb_output){ .seq = in[k].seq, .decisions = in[k].decisions,
 					   .nr = in[k].nr, .fd = in[k].fd, .len = in[k].len,
-					   .captured = in[k].captured };
+					   .captured = in[k].captured,
+					   .flags = (in[k].flags & INSIGHT_OUTPUT_F_DENIED ?
+						     XB_OUT_DENIED : 0) |
+						    (in[k].flags & INSIGHT_OUTPUT_F_IA32 ?
+						     XB_OUT_IA32 : 0) };
 		memcpy(o[k].data, in[k].data, in[k].captured);
 	}
 	free(in);

@@ -147,6 +147,7 @@ struct insight_output_info {
 	uint32_t fd;
 	uint64_t len;
 	uint32_t captured;
+	uint32_t flags;		/* INSIGHT_OUTPUT_F_*: a denied call (ABI 6) */
 	uint8_t data[INSIGHT_CAPTURE_MAX];
 };
 

@@ -152,6 +152,10 @@ enum insight_verdict insight_matcher_feed(struct insight_matcher *m,
 
 	if (m->verdict != INSIGHT_PREFIX && m->verdict != INSIGHT_MATCH)
 		return m->verdict;
+	if (out->denied) {	/* see insight_output_rec.denied */
+		m->verdict = INSIGHT_MISMATCH;
+		return m->verdict;
+	}
 	if (out->fd_kind >= 32 || !(m->opts.kinds & (1U << out->fd_kind)))
 		return m->verdict;	/* not an output that counts */
 	if (m->verdict == INSIGHT_MATCH) {	/* more than the failure wrote */

@@ -47,6 +47,13 @@ struct insight_output_rec {
 	 * record keeps no data): any output matches it
 	 */
 	bool any;
+	/*
+	 * probe only: a call the sandbox refused ("denied NAME"): from there
+	 * the probe runs a path production did not (its call failed where
+	 * production's ran), so it matches no expected output, whatever the
+	 * fd kinds counted, not even an @any one
+	 */
+	bool denied;
 };
 
 enum insight_verdict {

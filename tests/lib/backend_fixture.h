@@ -112,10 +112,16 @@ static inline int open_on(struct _test_data_backend *self, const char *input, in
 	return err ?: refused;
 }
 
+/* An empty log for ptarget: a sandboxed probe may open a file, never create one. */
 static inline void set_logpath(struct _test_data_backend *self)
 {
+	int fd;
+
 	snprintf(self->logpath, sizeof(self->logpath), "/tmp/insight-backend-%d.log", getpid());
 	unlink(self->logpath);
+	fd = open(self->logpath, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Start ptarget (mode "plain" or "epoll"), blocked in its first read(0). */

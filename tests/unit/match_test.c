@@ -10,7 +10,7 @@
 #include "kselftest_harness.h"
 #include "match.h"
 
-#define OUT(kind, s) { kind, (const uint8_t *)(s), sizeof(s) - 1, false }
+#define OUT(kind, s) { kind, (const uint8_t *)(s), sizeof(s) - 1, false, false }
 
 static const struct insight_output_rec failure[] = {
 	OUT(INSIGHT_FD_FILE, "2026-11-21 09:14:03 error: cannot open /etc/app.conf\n"),
@@ -142,7 +142,7 @@ TEST(numbers_normalised_when_asked)
 TEST(a_failed_write_matches_any_output_in_its_place)
 {
 	static const struct insight_output_rec want[] = {
-		{ INSIGHT_FD_FILE, NULL, 0, true },
+		{ INSIGHT_FD_FILE, NULL, 0, true, false },
 		OUT(INSIGHT_FD_SOCKET, "ERR disk full\n"),
 	};
 	static const struct insight_output_rec stored[] = {
@@ -162,6 +162,30 @@ TEST(a_failed_write_matches_any_output_in_its_place)
 	ASSERT_NE(NULL, m);
 	EXPECT_EQ(INSIGHT_PREFIX, feed_all(m, skipped, 1));
 	EXPECT_EQ(1, insight_matcher_pos(m));
+	insight_matcher_free(m);
+}
+
+TEST(a_denied_call_matches_no_expected_output_and_sticks)
+{
+	static const struct insight_output_rec want[] = {
+		{ INSIGHT_FD_FILE, NULL, 0, true, false },
+		OUT(INSIGHT_FD_SOCKET, "200 OK\n"),
+	};
+	static const struct insight_output_rec denied = { 0, NULL, 0, false, true };
+	static const struct insight_output_rec ok = OUT(INSIGHT_FD_SOCKET, "200 OK\n");
+	struct insight_matcher *m = insight_matcher_new(want, 2, NULL);
+
+	ASSERT_NE(NULL, m);
+	/* not even in the place of a failed write, nor of an uncounted kind (0) */
+	EXPECT_EQ(INSIGHT_MISMATCH, insight_matcher_feed(m, &denied));
+	EXPECT_EQ(0, insight_matcher_pos(m));
+	EXPECT_EQ(INSIGHT_MISMATCH, insight_matcher_feed(m, &ok));
+	insight_matcher_free(m);
+	/* after a full match too */
+	m = insight_matcher_new(&want[1], 1, NULL);
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(INSIGHT_MATCH, insight_matcher_feed(m, &ok));
+	EXPECT_EQ(INSIGHT_MISMATCH, insight_matcher_feed(m, &denied));
 	insight_matcher_free(m);
 }
 

@@ -59,7 +59,7 @@ static void explore_script(struct outcome *o, const struct fake_script *s, const
 	}
 	for (; expect[exp.n]; exp.n++)
 		exp_out[exp.n] = (struct insight_output_rec){ 3, (const uint8_t *)expect[exp.n],
-							       strlen(expect[exp.n]), false };
+							       strlen(expect[exp.n]), false, false };
 	fake_backend_script(s, &o->log);
 	x.ops = &xb_fake_ops;
 	x.j = o->j;

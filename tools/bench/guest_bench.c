@@ -13,8 +13,14 @@
  *   kmod.fork.{small,256m}  ns per branch forked by insight.ko vs fork()
  *                    in the same loop of the same process
  *   kmod.fork.small.vs_ptrace  vs the same fork driven with ptrace
+ *   kmod.sandbox.syscall.{unrelated,probe}  ns per getppid() of a process
+ *                    that is no probe while a sandboxed session is hooked,
+ *                    and of a sandboxed probe (the call runs), vs the same
+ *                    loop with no session at all
+ * INSIGHT_BENCH=sandbox runs only the last two.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
@@ -33,6 +40,7 @@
 
 #define BRANCH_TARGET "/insight/bench/branch_target"
 #define PTRACE_FORK "/insight/bench/ptrace_fork"
+#define SYSLOOP "/insight/bench/sysloop"
 
 static double now_us(void)
 {
@@ -319,26 +327,171 @@ static void branch_benchmarks(void)
 	record("kmod.fork.small.vs_ptrace", fork_k, "ns", "ptrace_fork.small", ptr);
 }
 
-int main(int argc, char **argv)
+/* tools/bench/sysloop, started with pipes, "ready" read. */
+struct sysloop {
+	pid_t pid;
+	FILE *in, *out;
+};
+
+static void sysloop_start(struct sysloop *l, long n)
 {
-	const char *ko = argc > 1 ? argv[1] : "/insight/insight.ko";
-	const char *triv = argc > 2 ? argv[2] : "/insight/modules/insight_trivial.ko";
-	double base, v;
-	int fd;
+	char arg[32], line[32];
+	int in[2], out[2];
 
-	load_unload_ms(ko, triv, 21, &v, &base);
-	record("kmod.load", v, "ms", "trivial_module.load", base);
+	snprintf(arg, sizeof(arg), "%ld", n);
+	if (pipe(in) || pipe(out))
+		fail("pipe");
+	l->pid = fork();
+	if (l->pid < 0)
+		fail("fork");
+	if (!l->pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(SYSLOOP, SYSLOOP, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	l->in = fdopen(in[1], "w");
+	l->out = fdopen(out[0], "r");
+	if (!l->in || !l->out || !fgets(line, sizeof(line), l->out))
+		fail("sysloop ready");
+}
 
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
+/* Let it run its loop: ns per syscall; it exits and is reaped. */
+static double sysloop_run(struct sysloop *l)
+{
+	char line[32] = "";
+
+	fputs("go\n", l->in);
+	fflush(l->in);
+	if (!fgets(line, sizeof(line), l->out))
+		fail("sysloop output");
+	fclose(l->in);
+	fclose(l->out);
+	waitpid(l->pid, NULL, 0);
+	return atof(line);
+}
+
+/* A session on @pid with the sandbox on (no replayed input): hooked. */
+static struct insight_nl *sandboxed(pid_t pid)
+{
+	struct insight_nl *h;
+
+	if (insight_nl_open(&h) || insight_session_new(h) || insight_attach(h, pid) ||
+	    insight_sandbox(h, 256, -1, NULL, 0))
+		fail("sandbox session");
+	return h;
+}
+
+#define SYSLOOP_N	200000
+#define SYSLOOP_RUNS	5
+
+/*
+ * ns per getppid() of a process that is no probe, with no session (@hooked
+ * false) or while another process's sandboxed session is hooked.
+ */
+static double unrelated_syscall_ns(bool hooked)
+{
+	struct sysloop idle, l;
+	struct insight_nl *h = NULL;
+	double ns;
+
+	if (hooked) {
+		sysloop_start(&idle, 1);
+		h = sandboxed(idle.pid);
+	}
+	sysloop_start(&l, SYSLOOP_N);
+	ns = sysloop_run(&l);
+	if (hooked) {
+		insight_nl_close(h);
+		sysloop_run(&idle);
+	}
+	return ns;
+}
+
+/*
+ * ns per getppid() of a sandboxed probe (the target): the call runs.  Its
+ * figure is a write, captured by the sandbox: read from its outputs.
+ */
+static double probe_syscall_ns(void)
+{
+	struct insight_output_info out;
+	struct insight_nl *h;
+	struct sysloop l;
+	unsigned int n = 0;
+	uint64_t lost;
+
+	sysloop_start(&l, SYSLOOP_N);
+	h = sandboxed(l.pid);
+	fputs("go\n", l.in);
+	fflush(l.in);
+	waitpid(l.pid, NULL, 0);
+	if (insight_outputs_get(h, 0, 0, &out, 1, &n, &lost) || n != 1 ||
+	    out.captured >= sizeof(out.data))
+		fail("the probe's output");
+	out.data[out.captured] = '\0';
+	insight_nl_close(h);
+	fclose(l.in);
+	fclose(l.out);
+	return atof((const char *)out.data);
+}
+
+static void sandbox_benchmarks(void)
+{
+	double base[SYSLOOP_RUNS], unrel[SYSLOOP_RUNS], probe[SYSLOOP_RUNS];
+	int i;
+
+	signal(SIGCHLD, SIG_DFL);	/* each sysloop is waited for */
+	for (i = 0; i < SYSLOOP_RUNS; i++) {	/* interleaved: same conditions */
+		base[i] = unrelated_syscall_ns(false);
+		unrel[i] = unrelated_syscall_ns(true);
+		probe[i] = probe_syscall_ns();
+	}
+	record("kmod.sandbox.syscall.unrelated", median(unrel, SYSLOOP_RUNS), "ns",
+	       "syscall.untraced", median(base, SYSLOOP_RUNS));
+	record("kmod.sandbox.syscall.probe", median(probe, SYSLOOP_RUNS), "ns",
+	       "syscall.untraced", median(base, SYSLOOP_RUNS));
+}
+
+static int load(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+
 	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
 		perror("bench: load insight.ko");
 		return 1;
 	}
 	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ko = argc > 1 ? argv[1] : "/insight/insight.ko";
+	const char *triv = argc > 2 ? argv[2] : "/insight/modules/insight_trivial.ko";
+	const char *only = getenv("INSIGHT_BENCH");
+	double base, v;
+
+	if (only && !strcmp(only, "sandbox")) {
+		if (load(ko))
+			return 1;
+		sandbox_benchmarks();
+		syscall(SYS_delete_module, "insight", O_NONBLOCK);
+		return 0;
+	}
+	load_unload_ms(ko, triv, 21, &v, &base);
+	record("kmod.load", v, "ms", "trivial_module.load", base);
+
+	if (load(ko))
+		return 1;
 	base = getfamily_rtt_us(1001);
 	v = version_rtt_us(1001);
 	record("kmod.genl.version", v, "us", "nlctrl.getfamily", base);
 	branch_benchmarks();
+	sandbox_benchmarks();
 	syscall(SYS_delete_module, "insight", O_NONBLOCK);
 	return 0;
 }

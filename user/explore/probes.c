@@ -61,7 +61,8 @@ static void progress(struct ex *x)
 void feed(struct ex *x, struct pstate *p, const struct xb_output *o)
 {
 	struct insight_output_rec r = { .fd_kind = INSIGHT_FD_FILE, .data = o->data,
-					.len = o->captured };
+					.len = o->captured,
+					.denied = o->flags & XB_OUT_DENIED };
 	size_t k = insight_matcher_pos(p->m);
 
 	/* the record kept fewer bytes than were written: compare those */

@@ -59,6 +59,17 @@ static void json_where(FILE *f, const struct insight_jcc *j)
 	json_str(f, j ? j->src : "");
 }
 
+/* "write", or "ia32:4" for a 32-bit syscall number: the call of output @o. */
+static const char *out_syscall(const struct xb_output *o, char *buf, size_t len)
+{
+	const char *name = o->flags & XB_OUT_IA32 ? NULL : insight_syscall_name(o->nr);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%s%u", o->flags & XB_OUT_IA32 ? "ia32:" : "syscall_", o->nr);
+	return buf;
+}
+
 static void json_production(FILE *f, const struct insight_record_item *p)
 {
 	fprintf(f, ",\"production\":{\"syscall\":\"%s\",\"ret\":%lld",
@@ -118,8 +129,12 @@ void report_json(FILE *f, const struct explore_result *res)
 		json_suspect(f, &res->sus[i], i + 1);
 	fputs("],\"outputs\":[", f);
 	for (i = 0; i < res->nouts; i++) {
-		fprintf(f, "%s{\"fd\":%d,\"len\":%" PRIu64 ",\"data\":", i ? "," : "",
-			res->outs[i].fd, res->outs[i].len);
+		char buf[32];
+
+		fprintf(f, "%s{\"syscall\":\"%s\",\"denied\":%s,\"fd\":%d,\"len\":%" PRIu64
+			",\"data\":", i ? "," : "", out_syscall(&res->outs[i], buf, sizeof(buf)),
+			res->outs[i].flags & XB_OUT_DENIED ? "true" : "false", res->outs[i].fd,
+			res->outs[i].len);
 		insight_json_str(f, (const char *)res->outs[i].data, res->outs[i].captured);
 		fputc('}', f);
 	}
@@ -197,6 +212,12 @@ void report_text(FILE *f, const struct explore_result *res)
 	fprintf(f, "\nOutputs of the path (%zu of %zu recorded matched):\n", res->matched,
 		res->expected);
 	for (i = 0; i < res->nouts; i++) {
+		char buf[32];
+
+		if (res->outs[i].flags & XB_OUT_DENIED) {	/* refused by the sandbox */
+			fprintf(f, "  denied %s\n", out_syscall(&res->outs[i], buf, sizeof(buf)));
+			continue;
+		}
 		fprintf(f, "  fd %d: ", res->outs[i].fd);
 		print_data(f, res->outs[i].data, res->outs[i].captured, 120);
 		fputc('\n', f);

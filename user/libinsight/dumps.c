@@ -161,6 +161,7 @@ static int parse_outputs(struct nlattr **tb, void *arg)
 		o->fd = nla_get_u32(otb[INSIGHT_OUTPUT_FD]);
 		o->len = nla_get_u64(otb[INSIGHT_OUTPUT_LEN]);
 		o->captured = nla_len(otb[INSIGHT_OUTPUT_DATA]);
+		o->flags = otb[INSIGHT_OUTPUT_FLAGS] ? nla_get_u32(otb[INSIGHT_OUTPUT_FLAGS]) : 0;
 		memcpy(o->data, nla_data(otb[INSIGHT_OUTPUT_DATA]), o->captured);
 		l->got++;
 	}

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -139,6 +140,7 @@ static struct pt_probe *pt_hold(struct xb *b, pid_t child, struct pt_probe *p,
 	t->stopped = true;
 	q->fork_seq = seq;
 	q->in_off = p->in_off;
+	memcpy(q->fpos, p->fpos, sizeof(q->fpos));
 	q->held_site = site;
 	q->regs = *regs;
 	ptrace(PTRACE_SETREGS, child, NULL, regs);

@@ -12,10 +12,11 @@
  *   probe, at a `syscall` instruction found in the target's executable
  *   memory; the child, auto-attached (PTRACE_O_TRACECLONE), is held in
  *   its first stop with the registers of the branch until it is resumed.
- * - Sandbox (sandbox.c): every probe runs under PTRACE_SYSCALL.  A write
- *   to a socket, pipe, file or character device, or a read of the
- *   replayed fd, is skipped at its syscall-enter stop (orig_rax = -1) and
- *   its result is set at its syscall-exit stop.
+ * - Sandbox (sandbox.c): every probe runs under PTRACE_SYSCALL, with
+ *   insight.ko's default-deny classes.  A write to any open fd, a read
+ *   of the replayed fd, a suppressed or a refused call is skipped at its
+ *   syscall-enter stop (orig_rax = -1) and its result is set at its
+ *   syscall-exit stop; fds.c tells shared descriptions (kcmp).
  * - Waits (wait.c): every waitpid() of the backend and the decoding of
  *   every wait status.  All of it happens in events(): waitpid() on each
  *   known task without blocking, and between passes sigtimedwait() on
@@ -73,6 +74,16 @@ struct pt_site {
 	enum xb_policy policy;
 };
 
+/* A probe's own position in a shared regular file (fpos.c). */
+struct pt_fpos {
+	bool used;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int64_t pos;
+};
+#define PT_FPOS_MAX	8
+
 struct pt_probe {
 	uint32_t id, parent;
 	uint64_t fork_seq;
@@ -88,6 +99,7 @@ struct pt_probe {
 	struct xb_output *out;
 	size_t nout, aout;
 	uint64_t out_lost;
+	struct pt_fpos fpos[PT_FPOS_MAX];	/* in shared regular files */
 };
 
 /* What one wait status says; wait.c decodes every one. */
@@ -162,6 +174,16 @@ void pt_drive(struct xb *b, int timeout_ms);
 /* mem.c */
 int pt_mem_open(pid_t pid, bool rw);
 ssize_t pt_peek(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* fds.c */
+bool pt_fd_open(pid_t tid, long fd);
+bool pt_fd_writable(pid_t tid, long fd);
+bool pt_fd_is_socket(pid_t tid, long fd);
+bool pt_fd_shared(struct xb *b, const struct pt_task *t, long fd);
+bool pt_open_exists(pid_t tid, const struct user_regs_struct *r);
+/* fpos.c */
+enum { PT_FPOS_NO, PT_FPOS_RUN, PT_FPOS_DONE };
+int pt_fpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret);
+bool pt_fpos_has(const struct pt_task *t, int fd);
 ssize_t pt_poke(pid_t tid, uint64_t addr, const void *buf, size_t len);
 FILE *pt_proc_file(pid_t pid, const char *name);
 struct pt_map *pt_maps(pid_t pid, size_t *n);

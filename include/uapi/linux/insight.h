@@ -26,8 +26,10 @@
  * ABI 5: per-command policies, the GET commands are dumps, events on the
  * %INSIGHT_GENL_MCGRP_EVENTS multicast group with the session's id.
  * ABI 6: a %INSIGHT_CMD_SITES_ADD request that fails adds no site;
- * %INSIGHT_CMD_ATTACH requires %INSIGHT_ATTR_MEM_FD;
- * %INSIGHT_CMD_PROBE_STEP steps one thread.
+ * %INSIGHT_CMD_ATTACH requires %INSIGHT_ATTR_MEM_FD and refuses a 32-bit
+ * target (-EOPNOTSUPP); %INSIGHT_CMD_PROBE_STEP steps one thread; the
+ * sandbox is default-deny, a refused call is a denied output
+ * (%INSIGHT_OUTPUT_FLAGS).
  */
 #define INSIGHT_ABI_VERSION	6
 
@@ -83,7 +85,8 @@
  *	a /proc/PID/mem file; -EBADF: the fd is not open, not open for
  *	writing, or an O_PATH fd; -EACCES: the fd is the mem file of another process, or of
  *	this one before an exec; -EBUSY: already attached, or another session
- *	explores the process; -ENOENT: no session.
+ *	explores the process; -EOPNOTSUPP: a 32-bit (ia32 or x32) process;
+ *	-ENOENT: no session.
  * @INSIGHT_CMD_SITES_ADD: add branch sites: required %INSIGHT_ATTR_SITES,
  *	a nest of %INSIGHT_ATTR_SITE nests, each with %INSIGHT_SITE_ADDR and
  *	optional %INSIGHT_SITE_POLICY.  The reply lists each site in the
@@ -119,15 +122,22 @@
  * @INSIGHT_CMD_PROBE_KILL: kill a probe (held or running): required
  *	%INSIGHT_ATTR_PROBE.  -ENOENT: no such probe; -EINVAL: the target
  *	(probe 0) or a probe that has exited.
- * @INSIGHT_CMD_SANDBOX: turn on the session's syscall sandbox: from now on
- *	the writes of every probe to sockets, pipes, files and character
- *	devices are captured (%INSIGHT_ATTR_CAPTURE first bytes, default 256,
- *	at most %INSIGHT_CAPTURE_MAX) and suppressed, returning what they
- *	would have; with %INSIGHT_ATTR_INPUT_FD and %INSIGHT_ATTR_INPUT, reads
- *	from that fd are served from those bytes, each probe at its own
- *	offset (a forked probe starts at its parent's).  Output syscalls the
- *	sandbox cannot emulate (sendmmsg, sendfile, splice, vmsplice, tee,
- *	copy_file_range) fail with EPERM and are captured with length 0.
+ * @INSIGHT_CMD_SANDBOX: turn on the session's syscall sandbox, default-deny
+ *	(since ABI 6; Documentation/kmod.rst has the table of classes): from
+ *	now on the writes of every probe to any open fd (write, pwrite64,
+ *	writev, pwritev(2), sendto, sendmsg, sendmmsg, and sendfile from a
+ *	regular file) are captured (%INSIGHT_ATTR_CAPTURE first bytes,
+ *	default 256, at most %INSIGHT_CAPTURE_MAX) and suppressed, returning
+ *	what they would have; with %INSIGHT_ATTR_INPUT_FD and
+ *	%INSIGHT_ATTR_INPUT, reads from that fd are served from those bytes,
+ *	each probe at its own offset (a forked probe starts at its parent's).
+ *	Side-effect-free calls run; an open that would create or truncate a
+ *	file gets a private empty file instead; calls on descriptions shared
+ *	with another process are suppressed or refused; every other call
+ *	(splice, tee, vmsplice, copy_file_range, other file-system changes,
+ *	fork and exec, io_uring, IPC, signals to others, every 32-bit
+ *	syscall ...) fails with EPERM and is recorded as an output with
+ *	%INSIGHT_OUTPUT_F_DENIED.
  *	With %INSIGHT_ATTR_HOLD, the target's first decision at any site
  *	after it has read replayed input is a SNAPSHOT whatever the site's
  *	policy: a held copy of the target taken as it starts working on the
@@ -338,6 +348,8 @@ enum insight_probe_attr {
  * @INSIGHT_OUTPUT_FD: u32, the fd written to
  * @INSIGHT_OUTPUT_LEN: u64, bytes the program wrote (the call's result)
  * @INSIGHT_OUTPUT_DATA: binary, the first of those bytes
+ * @INSIGHT_OUTPUT_FLAGS: u32, %INSIGHT_OUTPUT_F_* bits (since ABI 6; absent
+ *	means 0)
  * @__INSIGHT_OUTPUT_MAX: number of output attributes, for bounds
  */
 enum insight_output_attr {
@@ -348,9 +360,22 @@ enum insight_output_attr {
 	INSIGHT_OUTPUT_FD,
 	INSIGHT_OUTPUT_LEN,
 	INSIGHT_OUTPUT_DATA,
+	INSIGHT_OUTPUT_FLAGS,
 	__INSIGHT_OUTPUT_MAX,
 };
 #define INSIGHT_OUTPUT_MAX (__INSIGHT_OUTPUT_MAX - 1)
+
+/**
+ * INSIGHT_OUTPUT_F_DENIED - the sandbox refused the call (EPERM): a denied
+ * output, shown as "denied NAME"; its %INSIGHT_OUTPUT_FD is the call's
+ * first argument, its length and data are 0.  Since ABI 6.
+ */
+#define INSIGHT_OUTPUT_F_DENIED		(1U << 0)
+/**
+ * INSIGHT_OUTPUT_F_IA32 - %INSIGHT_OUTPUT_NR is a 32-bit (ia32, int $0x80)
+ * syscall number; such calls are always denied.  Since ABI 6.
+ */
+#define INSIGHT_OUTPUT_F_IA32		(1U << 1)
 
 /** INSIGHT_CAPTURE_MAX - most bytes kept of one write */
 #define INSIGHT_CAPTURE_MAX		1024
