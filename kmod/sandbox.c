@@ -59,6 +59,13 @@ MODULE_PARM_DESC(max_outputs, "Captured outputs kept per probe (default 4096)");
 /* Sessions that intercept syscalls, read under RCU by the tracepoint. */
 static LIST_HEAD(insight_hooked);
 static struct tracepoint *insight_tp_sys_enter;
+/*
+ * Serialises changes of insight_hooked with the probe's (un)registration:
+ * SANDBOX and FAULT_ADD hook under insight_lock, but a session's end
+ * unhooks without it, and the first session's hook must not find the
+ * probe still registered by the last one's end.
+ */
+static DEFINE_MUTEX(insight_hook_lock);
 
 /**
  * struct insight_sys_work - an intercepted syscall, finished in task context
@@ -316,6 +323,10 @@ static void insight_park_run(struct callback_head *cb)
 static bool insight_request_done(struct insight_session *s,
 				 struct insight_probe *p, long nr, int fd)
 {
+	if (insight_syscall_idle_fork(nr, p->id, READ_ONCE(p->in_off))) {
+		insight_request_end(s, p);
+		return true;
+	}
 	if (!insight_syscall_request_done(nr, fd, s->input_fd,
 					  READ_ONCE(p->in_off), s->input_len))
 		return false;
@@ -651,18 +662,22 @@ static int insight_hook(struct insight_session *s)
 	if (s->hooked)
 		return 0;
 	WRITE_ONCE(insight_works_queued, true);	/* task_work may come from now */
+	mutex_lock(&insight_hook_lock);
 	if (list_empty(&insight_hooked)) {
 		if (!insight_tp_sys_enter)
 			for_each_kernel_tracepoint(insight_find_tp, NULL);
-		if (!insight_tp_sys_enter)
-			return -EOPNOTSUPP;
-		err = tracepoint_probe_register(insight_tp_sys_enter,
-						insight_sys_enter, NULL);
-		if (err)
+		err = insight_tp_sys_enter ?
+		      tracepoint_probe_register(insight_tp_sys_enter,
+						insight_sys_enter, NULL) :
+		      -EOPNOTSUPP;
+		if (err) {
+			mutex_unlock(&insight_hook_lock);
 			return err;
+		}
 	}
 	list_add_rcu(&s->hook, &insight_hooked);
 	s->hooked = true;
+	mutex_unlock(&insight_hook_lock);
 	return 0;
 }
 
@@ -724,16 +739,21 @@ int insight_fault_add(struct insight_session *s, u32 id, u32 nr, u32 err)
  */
 void insight_sandbox_end(struct insight_session *s)
 {
+	bool last;
+
 	if (s->hooked) {
+		mutex_lock(&insight_hook_lock);
 		list_del_rcu(&s->hook);
 		s->hooked = false;
-		if (list_empty(&insight_hooked)) {
+		last = list_empty(&insight_hooked);
+		if (last)
 			tracepoint_probe_unregister(insight_tp_sys_enter,
 						    insight_sys_enter, NULL);
+		mutex_unlock(&insight_hook_lock);
+		if (last)
 			tracepoint_synchronize_unregister();
-		} else {
+		else
 			synchronize_rcu();
-		}
 	}
 	WRITE_ONCE(s->release, true);	/* parked probes go on */
 	smp_mb();	/* before wake_up_var()'s lockless look (see probe.c) */

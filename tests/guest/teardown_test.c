@@ -301,4 +301,59 @@ TEST_F(owner_killed, unrelated_netlink_sockets_close_during_a_teardown_without_w
 		       self->r->teardown_us, self->r->max_close_us);
 }
 
+/*
+ * Sessions turning their sandbox on (which registers the sys_enter probe
+ * when none is hooked) while others end (which unregisters it with the
+ * last one), from several threads at once: the registration never finds
+ * the probe still there (a WARN in tracepoint_add_func(), seen once under
+ * the fuzzer), and every session ends.
+ */
+#define HOOKERS 3
+#define HOOK_CYCLES 60
+
+struct hooker {
+	struct target t;
+	int failures;
+};
+
+static void *hook_cycles(void *arg)
+{
+	struct hooker *k = arg;
+	struct insight_nl *h;
+	int i;
+
+	for (i = 0; i < HOOK_CYCLES; i++) {
+		if (insight_nl_open(&h)) {
+			k->failures++;
+			continue;
+		}
+		if (insight_session_new(h) || insight_attach(h, k->t.pid) ||
+		    insight_sandbox(h, 16, -1, NULL, 0))
+			k->failures++;
+		insight_nl_close(h);
+	}
+	return NULL;
+}
+
+TEST(sessions_hooking_and_ending_at_once_keep_the_hook_consistent)
+{
+	struct hooker k[HOOKERS];
+	pthread_t th[HOOKERS];
+	int i;
+
+	ASSERT_EQ(0, insight_ensure_loaded());
+	for (i = 0; i < HOOKERS; i++) {
+		k[i].failures = 0;
+		ASSERT_EQ(0, target_start(&k[i].t, TARGET_DIR "forky", 0));
+	}
+	for (i = 0; i < HOOKERS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, hook_cycles, &k[i]));
+	for (i = 0; i < HOOKERS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, k[i].failures);
+		target_stop(&k[i].t);
+	}
+	EXPECT_EQ(0, sessions_open());
+}
+
 TEST_HARNESS_MAIN
