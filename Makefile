@@ -205,8 +205,8 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.report_test := $(TEST_OBJS.search_test)
 TEST_OBJS.jcc_test :=
-$(foreach t,attach caps_smp deny event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,attach caps_smp deny event fork fork_token fuzz genl session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+$(foreach t,attach caps_smp deny event fork fork_token fuzz genl idle_fork session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,attach caps_smp deny event fork fork_token fuzz genl idle_fork session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 

@@ -556,4 +556,26 @@ static inline bool insight_syscall_request_done(__s64 nr, __s32 fd,
 	       fd == input_fd && in_off >= input_len;
 }
 
+/**
+ * insight_syscall_idle_fork() - whether a forked probe goes back to waiting
+ * for work before the request
+ * @nr: the syscall the probe is entering
+ * @forked: the probe is not the target
+ * @in_off: how much of the input the probe has read
+ *
+ * A probe forked before the request was read (at a branch of the event
+ * loop) that waits for new work has nothing of the request left to run.
+ * Made, the wait would take, from the listener and epoll set the probe
+ * shares with the target, the readiness of the target's connections (an
+ * edge-triggered event goes to one waiter only).  It is done like a probe
+ * that finished the request, and waits there, its syscall not made.
+ *
+ * Return: true when the forked probe's path is over.
+ */
+static inline bool insight_syscall_idle_fork(__s64 nr, bool forked,
+					     __u64 in_off)
+{
+	return forked && !in_off && insight_syscall_waits_for_work(nr);
+}
+
 #endif /* _INSIGHT_SYSCALL_CLASS_H */

@@ -230,6 +230,15 @@ TEST(waiting_for_work_ends_the_request_only_after_reading_input)
 	EXPECT_TRUE(insight_syscall_request_done(__NR_epoll_wait, 4, 5, 100, 100));
 }
 
+TEST(a_forked_probe_waiting_for_work_before_the_request_is_done)
+{
+	EXPECT_TRUE(insight_syscall_idle_fork(__NR_epoll_wait, true, 0));
+	EXPECT_TRUE(insight_syscall_idle_fork(__NR_accept4, true, 0));
+	EXPECT_FALSE(insight_syscall_idle_fork(__NR_epoll_wait, false, 0));
+	EXPECT_FALSE(insight_syscall_idle_fork(__NR_epoll_wait, true, 1));
+	EXPECT_FALSE(insight_syscall_idle_fork(__NR_read, true, 0));
+}
+
 TEST(reading_the_input_fd_at_its_end_ends_the_request)
 {
 	EXPECT_TRUE(insight_syscall_request_done(__NR_read, 5, 5, 100, 100));

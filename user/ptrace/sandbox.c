@@ -439,7 +439,9 @@ static enum pt_verdict pt_sandbox(struct xb *b, struct pt_task *t,
 		t->emul_ret = -EPERM;
 		return PT_EMULATE;
 	}
-	if (b->in_fd >= 0 && !p->done && insight_syscall_request_done(nr, fd, b->in_fd, p->in_off, b->input_len)) {
+	if (b->in_fd >= 0 && !p->done &&
+	    (insight_syscall_idle_fork(nr, p->id, p->in_off) ||
+	     insight_syscall_request_done(nr, fd, b->in_fd, p->in_off, b->input_len))) {
 		p->done = true;
 		pt_event(b, (struct xb_event){ .kind = XB_EV_DONE, .probe = p->id });
 		return PT_PARK;	/* the target until close, a probe until killed */
