@@ -152,7 +152,7 @@ struct insight_fpos {
  * @stepped: the one thread of it the module set the trap flag on (under
  *	kmod/step.c's lock), or NULL
  * @in_off: how far its threads have read the replayed input (moved by
- *	cmpxchg, never past the input's length; see sandbox.c)
+ *	cmpxchg, never past the input's length; see replay.c)
  * @reader: the thread that first got replayed bytes (a reference is
  *	held; NULL: none yet); its request ends the probe's
  * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent;
