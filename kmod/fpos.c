@@ -2,7 +2,8 @@
 /*
  * A probe's own positions in the regular files it shares with the target
  * and the other probes (kmod/sandbox.c sends their read, readv, preadv2
- * at the current position, and lseek here).
+ * at the current position, and lseek here), and in the stream sockets it
+ * shares (the slots only: kmod/sockpos.c reads them).
  *
  * A fork copies the fd table, so after one the target and its probes
  * hold the same descriptions, and a read or an lseek by one would move
@@ -82,6 +83,38 @@ static ssize_t insight_fpos_read(struct file *file, long nr,
 }
 
 /**
+ * insight_fpos_get() - @p's own position in @file
+ * @p: the probe
+ * @file: a shared description (a regular file, or a stream socket:
+ *	kmod/sockpos.c)
+ * @pos: set to the position: a new one starts at @file's own
+ *
+ * Return: 0, or -EPERM when @p has no slot left for a new file.
+ */
+int insight_fpos_get(struct insight_probe *p, struct file *file, loff_t *pos)
+{
+	struct insight_fpos *slot;
+
+	spin_lock(&p->path.lock);
+	slot = insight_fpos_slot(p, file);
+	*pos = slot ? slot->pos : 0;
+	spin_unlock(&p->path.lock);
+	return slot ? 0 : -EPERM;
+}
+
+/* Move @p's own position in @file (one insight_fpos_get() gave) to @pos. */
+void insight_fpos_set(struct insight_probe *p, struct file *file, loff_t pos)
+{
+	int i;
+
+	spin_lock(&p->path.lock);
+	for (i = 0; i < INSIGHT_FPOS_MAX; i++)
+		if (p->fpos[i].file == file)
+			p->fpos[i].pos = pos;
+	spin_unlock(&p->path.lock);
+}
+
+/**
  * insight_fpos_call() - a call on a shared regular file, at @p's own position
  * @p: the probe, the current task
  * @nr: read, readv, preadv2 (at the current position) or lseek
@@ -92,17 +125,12 @@ static ssize_t insight_fpos_read(struct file *file, long nr,
 long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a)
 {
 	struct file *file = fget(a[0]);
-	struct insight_fpos *slot;
 	loff_t pos;
 	long ret;
 
 	if (!file)
 		return -EBADF;
-	spin_lock(&p->path.lock);
-	slot = insight_fpos_slot(p, file);
-	pos = slot ? slot->pos : 0;
-	spin_unlock(&p->path.lock);
-	if (!slot) {
+	if (insight_fpos_get(p, file, &pos)) {
 		fput(file);
 		insight_output_denied(p, nr, a[0], 0, GFP_KERNEL);
 		return -EPERM;
@@ -112,11 +140,8 @@ long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a)
 					      i_size_read(file_inode(file)));
 	else
 		ret = insight_fpos_read(file, nr, a, &pos);
-	if (ret >= 0) {
-		spin_lock(&p->path.lock);
-		slot->pos = pos;
-		spin_unlock(&p->path.lock);
-	}
+	if (ret >= 0)
+		insight_fpos_set(p, file, pos);
 	fput(file);
 	return ret;
 }

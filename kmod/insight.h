@@ -127,7 +127,8 @@ struct insight_fault {
 #define INSIGHT_FPOS_MAX	8
 
 /**
- * struct insight_fpos - a probe's own position in a shared regular file
+ * struct insight_fpos - a probe's own position in a shared regular file or
+ *	stream socket
  * @file: the description (a reference is held; NULL: a free slot)
  * @pos: the position the probe has reached in it
  */
@@ -164,7 +165,8 @@ struct insight_fpos {
  * @out_lost: writes captured but not kept (max_outputs reached)
  * @exit_told: EXITED or KILLED was sent (set with xchg: the last threads
  *	of a group may exit together)
- * @fpos: its own positions in shared regular files (kmod/fpos.c; under
+ * @fpos: its own positions in shared regular files and stream sockets
+ *	(kmod/fpos.c, kmod/sockpos.c; under
  *	@path.lock)
  */
 struct insight_probe {
@@ -399,6 +401,15 @@ void insight_fpos_inherit(struct insight_session *s, u32 parent,
 			  struct insight_probe *child);
 void insight_fpos_release(struct insight_probe *p);
 bool insight_fpos_has(struct insight_probe *p, struct file *file);
+int insight_fpos_get(struct insight_probe *p, struct file *file, loff_t *pos);
+void insight_fpos_set(struct insight_probe *p, struct file *file, loff_t pos);
+
+/* kmod/sockcopy.c */
+long insight_sock_copy(struct insight_probe *p, long nr, const unsigned long *a);
+
+/* kmod/sockpos.c */
+long insight_sockpos_call(struct insight_session *s, struct insight_probe *p,
+			  long nr, const unsigned long *a);
 
 /* kmod/output.c */
 enum insight_syscall_class;

@@ -32,6 +32,7 @@
 #include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/namei.h>
+#include <linux/net.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate_wait.h>
 #include <linux/sched/task_stack.h>
@@ -132,6 +133,25 @@ static long insight_open_fake(struct insight_sys_work *w)
 	}
 }
 
+/*
+ * A call on a shared regular file or stream socket, at the probe's
+ * position; a connect() of a shared socket, on a copy of the probe's own.
+ */
+static long insight_shared_call(struct insight_sys_work *w)
+{
+	struct file *file = fget(w->args[0]);
+	bool sock;
+
+	if (!file)
+		return -EBADF;
+	sock = S_ISSOCK(file_inode(file)->i_mode);
+	fput(file);
+	if (sock && w->nr == __NR_connect)
+		return insight_sock_copy(w->p, w->nr, w->args);
+	return sock ? insight_sockpos_call(w->s, w->p, w->nr, w->args) :
+	       insight_fpos_call(w->p, w->nr, w->args);
+}
+
 static void insight_sys_work_run(struct callback_head *cb)
 {
 	struct insight_sys_work *w = container_of(cb, struct insight_sys_work, cb);
@@ -142,8 +162,8 @@ static void insight_sys_work_run(struct callback_head *cb)
 		ret = -EIO;
 	else if (w->kind == INSIGHT_SYSCALL_OPEN_CREAT)
 		ret = insight_open_fake(w);
-	else if (w->kind == INSIGHT_SYSCALL_SHARED_DENIED)	/* a regular file */
-		ret = insight_fpos_call(w->p, w->nr, w->args);
+	else if (w->kind == INSIGHT_SYSCALL_SHARED_DENIED)
+		ret = insight_shared_call(w);
 	else if (insight_syscall_is_read(w->kind))
 		ret = insight_replay(w);
 	else
@@ -207,6 +227,7 @@ static bool insight_mm_maybe_probe(struct mm_struct *mm)
 #define INSIGHT_FD_REG		BIT(3)
 #define INSIGHT_FD_SOCK		BIT(4)
 #define INSIGHT_FD_OWNPOS	BIT(5)	/* the probe has its own position in it */
+#define INSIGHT_FD_STREAM	BIT(6)	/* a stream socket */
 
 /* How many fds of the current task's table name @file. */
 static unsigned long insight_fd_refs(struct file *file)
@@ -248,9 +269,15 @@ static unsigned int insight_fd_look(struct insight_probe *p, unsigned long fd)
 		how |= INSIGHT_FD_WRITE;
 	if (S_ISREG(file_inode(file)->i_mode))
 		how |= INSIGHT_FD_REG;
-	if (S_ISSOCK(file_inode(file)->i_mode))
+	if (S_ISSOCK(file_inode(file)->i_mode)) {
+		struct socket *sock = sock_from_file(file);
+
 		how |= INSIGHT_FD_SOCK;
-	if ((how & INSIGHT_FD_REG) && insight_fpos_has(p, file))
+		if (sock && sock->type == SOCK_STREAM)
+			how |= INSIGHT_FD_STREAM;
+	}
+	if ((how & (INSIGHT_FD_REG | INSIGHT_FD_STREAM)) &&
+	    insight_fpos_has(p, file))
 		how |= INSIGHT_FD_OWNPOS;
 	fput(file);
 	return how;
@@ -273,23 +300,30 @@ enum insight_action {
 
 /*
  * A SHARED_DENIED call on a description @how (insight_fd_look()): on the
- * probe's own it runs; on a shared regular file a read or lseek goes to
- * the probe's own position (kmod/fpos.c), and so it does on one the
- * probe has its own position in once shared (a description stays shared
- * for a probe once it has been: the file's own position is stale for
- * it, and references come and go), the other calls fail there by
- * themselves (ENOTSOCK, EINVAL) and run; a read of a shared socket (a
- * peer's connection made before a fork; never the replayed one) runs
- * until the shadow network comes: the peer sees nothing of it; anything
- * else shared is denied.
+ * probe's own it runs; a read or lseek of a shared regular file goes to
+ * the probe's own position (kmod/fpos.c), and so does a read (read,
+ * readv, preadv2, recvfrom, recvmsg) of a shared stream socket, a peer's
+ * connection made before a fork: it peeks (kmod/sockpos.c); so they do
+ * on one the probe has its own position in once shared (a description
+ * stays shared for a probe once it has been: the description's own
+ * position is stale for it, and references come and go); a connect() of
+ * a shared socket is made on a copy of the probe's own (kmod/sockcopy.c:
+ * an unconnected, unbound one; else denied there); the other calls
+ * on a regular file fail there by themselves (ENOTSOCK, EINVAL) and run;
+ * anything else shared (a datagram socket, a pipe, a directory,
+ * recvmmsg) is denied.
  */
 static enum insight_action insight_shared_action(long nr, unsigned int how)
 {
 	if (!(how & (INSIGHT_FD_SHARED | INSIGHT_FD_OWNPOS)))
 		return INSIGHT_RUN;
-	if (how & INSIGHT_FD_SOCK)
-		return insight_syscall_is_read(insight_syscall_classify(nr)) ||
-		       nr == __NR_recvmmsg ? INSIGHT_RUN : INSIGHT_DENY;
+	if ((how & INSIGHT_FD_SOCK) && nr == __NR_connect)
+		return INSIGHT_WORK;	/* on a copy of its own (kmod/sockcopy.c) */
+	if (how & INSIGHT_FD_STREAM)
+		return nr == __NR_read || nr == __NR_readv ||
+		       nr == __NR_preadv2 || nr == __NR_recvfrom ||
+		       nr == __NR_recvmsg ?
+		       INSIGHT_WORK : INSIGHT_DENY;
 	if (!(how & INSIGHT_FD_REG))
 		return INSIGHT_DENY;
 	return nr == __NR_read || nr == __NR_readv || nr == __NR_preadv2 ||

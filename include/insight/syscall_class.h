@@ -125,7 +125,7 @@ static inline bool insight_syscall_runs(__s64 nr)
 	case __NR_stat: case __NR_fstat: case __NR_lstat: case __NR_newfstatat:
 	case __NR_statx: case __NR_statfs: case __NR_fstatfs: case __NR_ustat:
 	case __NR_sysfs: case __NR_access: case __NR_faccessat:
-	case __NR_faccessat2: case __NR_getdents: case __NR_getdents64:
+	case __NR_faccessat2:
 	case __NR_getcwd: case __NR_chdir: case __NR_fchdir: case __NR_readlink:
 	case __NR_readlinkat: case __NR_getxattr: case __NR_lgetxattr:
 	case __NR_fgetxattr: case __NR_listxattr: case __NR_llistxattr:
@@ -166,12 +166,6 @@ static inline bool insight_syscall_runs(__s64 nr)
 	case __NR_landlock_add_rule: case __NR_landlock_restrict_self:
 	case __NR_kcmp: case __NR_wait4: case __NR_waitid: case __NR_exit:
 	case __NR_exit_group: case __NR_ioprio_get:
-	/*
-	 * until the shadow network comes: the peer sees a connection, never
-	 * a byte (writes are captured); a socket shared with a sibling (made
-	 * before a fork) is connected for both, the second one gets EISCONN
-	 */
-	case __NR_connect:
 		return true;
 	default:
 		return false;
@@ -215,6 +209,12 @@ static inline enum insight_syscall_class insight_syscall_classify(__s64 nr)
 	/* ... or refused; on the probe's own they run */
 	case __NR_recvmmsg: case __NR_timerfd_settime:
 	case __NR_inotify_add_watch: case __NR_inotify_rm_watch:
+	case __NR_getdents: case __NR_getdents64:	/* move the position */
+	/*
+	 * a socket of the probe's own: until the shadow network comes, the
+	 * peer sees a connection, never a byte (writes are captured)
+	 */
+	case __NR_connect:
 		return INSIGHT_SYSCALL_SHARED_DENIED;
 	case __NR_clone: case __NR_fork: case __NR_vfork:
 		return INSIGHT_SYSCALL_CLONE;

@@ -10,6 +10,7 @@
  * do".
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -458,6 +459,141 @@ TEST(the_shared_epoll_set_is_unchanged)
 	close(p[1]);
 }
 
+/* Probe outputs @k.. are @pieces (what it read, piece by piece), then @result. */
+static void expect_pieces(struct __test_metadata *_metadata, const struct hostile_run *r,
+			  const char *const *pieces, const char *result)
+{
+	unsigned int k = 0;
+
+	for (; pieces[k]; k++)
+		expect_result(_metadata, r, k, pieces[k]);
+	EXPECT_EQ(k + 1, r->n);
+	expect_result(_metadata, r, k, result);
+}
+
+/* What is waiting on @fd, read to its end (at most @len - 1 bytes), as a string. */
+static void drain_into(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len - 1 && (n = recv(fd, buf + got, len - 1 - got, MSG_DONTWAIT)) > 0)
+		got += n;
+	buf[got] = '\0';
+}
+
+TEST(a_shared_connection_is_not_drained)
+{
+	static const char *const how[] = { "read", "readv", "recvfrom", "recvmsg" };
+	static const char *const pieces[] = { "hello", " worl", "d", NULL };
+	struct hostile_run r;
+	char buf[32];
+	unsigned int i;
+	int peer;
+
+	/* each probe reads the peer's bytes at a position of its own */
+	peer = peer_pair(_metadata);
+	ASSERT_LE(0, peer);
+	ASSERT_EQ(11, write(peer, "hello world", 11));
+	for (i = 0; i < 4; i++) {
+		hostile(_metadata, &r, "echo", "10", how[i]);
+		TH_LOG("%s", how[i]);
+		expect_pieces(_metadata, &r, pieces, "ret=-1 errno=11\n");	/* non-blocking */
+	}
+	drain_into(FD_A, buf, sizeof(buf));
+	EXPECT_STREQ("hello world", buf);	/* all of it, once */
+	close_peer(peer);
+}
+
+struct late_peer {
+	int fd;
+	const char *bytes;
+};
+
+/* 300 ms from now, send the rest of the stream, then end it. */
+static void *send_late(void *arg)
+{
+	const struct late_peer *lp = arg;
+
+	usleep(300 * 1000);
+	if (write(lp->fd, lp->bytes, strlen(lp->bytes)) < 0)
+		return NULL;
+	usleep(100 * 1000);
+	shutdown(lp->fd, SHUT_WR);
+	return NULL;
+}
+
+/* A TCP connection over loopback: one end at FD_A (blocking), the other returned. */
+static int tcp_pair(struct __test_metadata *_metadata)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l, c, peer;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	peer = accept(l, NULL, NULL);
+	close(l);
+	share_at(_metadata, c, FD_A);
+	return peer;
+}
+
+TEST(a_probe_reading_a_shared_connection_waits_for_the_peer)
+{
+	static const char *const pieces[] = { "hel", "lo wo", "rld", NULL };
+	struct late_peer lp = { .bytes = "lo world" };
+	struct hostile_run r;
+	pthread_t th;
+	char buf[32];
+
+	lp.fd = tcp_pair(_metadata);
+	ASSERT_LE(0, lp.fd);
+	ASSERT_EQ(3, write(lp.fd, "hel", 3));
+	ASSERT_EQ(0, pthread_create(&th, NULL, send_late, &lp));
+	/* blocking: it waits for the rest, then the end of the stream gives 0 */
+	hostile(_metadata, &r, "echo", "10", "read");
+	pthread_join(th, NULL);
+	expect_pieces(_metadata, &r, pieces, "ret=11 errno=0\n");
+	drain_into(FD_A, buf, sizeof(buf));
+	EXPECT_STREQ("hello world", buf);
+	close_peer(lp.fd);
+}
+
+TEST(a_shared_datagram_socket_is_not_drained)
+{
+	struct hostile_run r;
+	char buf[16] = "";
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv));
+	share_at(_metadata, sv[0], FD_A);
+	ASSERT_EQ(5, send(sv[1], "dgram", 5, 0));
+	hostile(_metadata, &r, "read", "10", NULL);
+	expect_denied(_metadata, &r, SYS_read);
+	EXPECT_EQ(5, recv(FD_A, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_STREQ("dgram", buf);
+	close_peer(sv[1]);
+}
+
+TEST(a_shared_directory_position_does_not_move)
+{
+	struct hostile_run r;
+	int fd;
+
+	fd = open("/", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	share_at(_metadata, fd, FD_A);
+	hostile(_metadata, &r, "getdents", "10", NULL);
+	expect_denied(_metadata, &r, SYS_getdents64);
+	EXPECT_EQ(0, lseek(FD_A, 0, SEEK_CUR));
+	close(FD_A);
+}
+
 TEST(a_shared_pipe_is_not_drained)
 {
 	struct hostile_run r;
@@ -534,6 +670,76 @@ TEST(the_shared_listener_keeps_its_connections)
 	EXPECT_LE(0, s) TH_LOG("the connection was taken: %s", strerror(errno));
 	close(s);
 	close(c);
+	close(FD_A);
+}
+
+/*
+ * A listener of ours, and at FD_A an unconnected TCP socket (bound to
+ * 127.0.0.1 with @bound); the listener's port in @port.
+ */
+static int listener_and_socket(struct __test_metadata *_metadata, bool bound,
+			       char *port, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)&a, &alen))
+		return -1;
+	snprintf(port, len, "%d", ntohs(a.sin_port));
+	a.sin_port = 0;
+	if (bound && bind(c, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	share_at(_metadata, c, FD_A);
+	return l;
+}
+
+/* FD_A is still connected to nothing. */
+static void expect_unconnected(struct __test_metadata *_metadata)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	EXPECT_EQ(-1, getpeername(FD_A, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+}
+
+TEST(a_shared_socket_is_connected_only_in_the_probes_copy)
+{
+	struct hostile_run r;
+	char port[16];
+	int l, s;
+
+	l = listener_and_socket(_metadata, false, port, sizeof(port));
+	ASSERT_LE(0, l);
+	hostile(_metadata, &r, "connect", "10", port);
+	ASSERT_EQ(1, r.n);
+	expect_result(_metadata, &r, 0, "ret=0 errno=0\n");
+	s = accept(l, NULL, NULL);	/* the probe's own connection came */
+	EXPECT_LE(0, s);
+	expect_unconnected(_metadata);	/* ours, shared with it, is not */
+	close(s);
+	close(l);
+	close(FD_A);
+}
+
+TEST(a_bound_shared_socket_is_not_connected)
+{
+	struct hostile_run r;
+	char port[16];
+	int l;
+
+	l = listener_and_socket(_metadata, true, port, sizeof(port));
+	ASSERT_LE(0, l);
+	hostile(_metadata, &r, "connect", "10", port);
+	expect_denied(_metadata, &r, SYS_connect);
+	EXPECT_EQ(-1, accept(l, NULL, NULL));	/* no connection came */
+	EXPECT_EQ(EAGAIN, errno);
+	expect_unconnected(_metadata);
+	close(l);
 	close(FD_A);
 }
 

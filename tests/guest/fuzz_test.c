@@ -329,12 +329,75 @@ static pid_t run_unpriv(struct worker *w, struct storm_record *r)
 	_exit(0);
 }
 
+static volatile int reaping;
+
+/* Whether @pid is a worker's target or @unpriv: their own waits reap them. */
+static bool reaped_elsewhere(pid_t pid, pid_t unpriv)
+{
+	unsigned int i;
+
+	for (i = 0; i < NWORKERS; i++)
+		if (__atomic_load_n(&workers[i].t.pid, __ATOMIC_RELAXED) == pid)
+			return true;
+	return pid == unpriv;
+}
+
+/* Reap zombie @pid (from a /proc children list) unless another wait does. */
+static void reap_one(pid_t pid, pid_t unpriv)
+{
+	char path[64], buf[256], *st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	st = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (st && st[1] == ' ' && st[2] == 'Z' && !reaped_elsewhere(pid, unpriv))
+		waitpid(pid, NULL, WNOHANG);
+}
+
+/*
+ * The probes the storm's sessions fork are our children (a probe is a
+ * sibling of its target): reap those that have ended, as a server's
+ * master would, or a long storm runs out of pids.
+ */
+static void *reaper(void *arg)
+{
+	pid_t unpriv = (pid_t)(long)arg;
+	char path[300];
+	struct dirent *d;
+	DIR *tasks;
+	FILE *f;
+	int pid;
+
+	while (reaping) {
+		tasks = opendir("/proc/self/task");
+		while (tasks && (d = readdir(tasks))) {
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/children", d->d_name);
+			f = fopen(path, "r");
+			while (f && fscanf(f, "%d", &pid) == 1)
+				reap_one(pid, unpriv);
+			if (f)
+				fclose(f);
+		}
+		if (tasks)
+			closedir(tasks);
+		usleep(50 * 1000);
+	}
+	return NULL;
+}
+
 /* The storm: the threads and the unprivileged process, until done. */
 static void storm(struct __test_metadata *_metadata, struct storm_record *r, int fam)
 {
 	struct worker *u = &workers[NWORKERS - 1];
 	struct timespec t0, t1;
 	unsigned int i;
+	pthread_t reap;
 	pid_t child;
 
 	for (i = 0; i < NWORKERS; i++) {
@@ -350,6 +413,8 @@ static void storm(struct __test_metadata *_metadata, struct storm_record *r, int
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	child = run_unpriv(u, r);
 	ASSERT_LT(0, child);
+	reaping = 1;
+	ASSERT_EQ(0, pthread_create(&reap, NULL, reaper, (void *)(long)child));
 	for (i = 0; i < NWORKERS - 1; i++)
 		ASSERT_EQ(0, pthread_create(&workers[i].thread, NULL, work, &workers[i]));
 	for (i = 0; i < NWORKERS - 1; i++) {
@@ -361,6 +426,8 @@ static void storm(struct __test_metadata *_metadata, struct storm_record *r, int
 				 workers[i].st.first);
 		r->violations += workers[i].st.violations;
 	}
+	reaping = 0;
+	pthread_join(reap, NULL);
 	ASSERT_EQ(child, waitpid(child, &r->unpriv_status, 0));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	r->seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -396,6 +463,30 @@ static void still_answers(struct __test_metadata *_metadata, struct storm_record
 	target_stop(&t);
 }
 
+/*
+ * A session on @w's (fresh) target with both its sites armed, its socket
+ * closed at once: 0 when the sites were armed, so that the check after
+ * is not vacuous when the storm left no target alive.
+ */
+static int arm_then_close(struct worker *w)
+{
+	uint32_t policy[2] = { INSIGHT_POLICY_FORK, INSIGHT_POLICY_SNAPSHOT };
+	struct insight_nl *h;
+	uint8_t now[2];
+	int err = -1, armed;
+
+	if (insight_nl_open(&h))
+		return -1;
+	if (insight_session_new(h) || insight_attach(h, w->t.pid) ||
+	    insight_sites_add(h, w->t.site, policy, 2, &err) || err) {
+		insight_nl_close(h);
+		return -1;
+	}
+	armed = !read_mem(w->t.pid, w->t.site[0], now, 2) && memcmp(now, w->text[0], 2);
+	insight_nl_close(h);
+	return armed ? 0 : -1;
+}
+
 /* Nothing left: sessions, breakpoints in the storm's targets, probes. */
 static void nothing_left(struct __test_metadata *_metadata, struct storm_record *r)
 {
@@ -414,8 +505,9 @@ static void nothing_left(struct __test_metadata *_metadata, struct storm_record 
 		if (w->t.pid <= 0)
 			continue;
 		if (waitpid(w->t.pid, NULL, WNOHANG) == w->t.pid) {
-			target_gone(w);
-			continue;
+			target_gone(w);	/* faulted to death at the end: a fresh one */
+			if (target_fresh(w) || arm_then_close(w))
+				continue;
 		}
 		r->targets++;
 		for (j = 0; j < 2; j++)

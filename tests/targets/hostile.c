@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -109,6 +111,46 @@ static long splice_out(int out, int in)
 	return syscall(SYS_splice, in, NULL, out, NULL, 16, 0);
 }
 
+static long connect_to(int fd, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	return syscall(SYS_connect, fd, &a, sizeof(a));
+}
+
+/* One read of up to 5 bytes from @fd, the way @how names. */
+static long read5(int fd, const char *how, char *buf)
+{
+	struct iovec iov = { buf, 5 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (!strcmp(how, "readv"))
+		return syscall(SYS_readv, fd, &iov, 1);
+	if (!strcmp(how, "recvfrom"))
+		return syscall(SYS_recvfrom, fd, buf, 5, 0, NULL, NULL);
+	if (!strcmp(how, "recvmsg"))
+		return syscall(SYS_recvmsg, fd, &m, 0);
+	return syscall(SYS_read, fd, buf, 5);
+}
+
+/*
+ * Read @fd 5 bytes at a time until its end, writing each piece on fd 1
+ * (captured: the test sees what the probe got); the total, or -1.
+ */
+static long echo(int fd, const char *how)
+{
+	long n, total = 0;
+	char buf[5];
+
+	while ((n = read5(fd, how, buf)) > 0) {
+		if (write(1, buf, n) != n)
+			return -1;
+		total += n;
+	}
+	return n < 0 ? n : total;
+}
+
 static long act(int argc, char **argv)
 {
 	const char *a = argv[1], *p = argc > 2 ? argv[2] : "";
@@ -145,6 +187,12 @@ static long act(int argc, char **argv)
 		return epoll_add(fd, fd2);
 	if (!strcmp(a, "read"))
 		return syscall(SYS_read, fd, buf, sizeof(buf));
+	if (!strcmp(a, "echo"))		/* argv[3]: read, readv, recvfrom, recvmsg */
+		return echo(fd, argc > 3 ? argv[3] : "read");
+	if (!strcmp(a, "connect"))	/* argv[3]: a port on 127.0.0.1 */
+		return connect_to(fd, fd2);
+	if (!strcmp(a, "getdents"))
+		return syscall(SYS_getdents64, fd, buf, sizeof(buf));
 	if (!strcmp(a, "lseek"))
 		return syscall(SYS_lseek, fd, 10, SEEK_SET);
 	if (!strcmp(a, "seek_read"))	/* its own position: 10, then 7 bytes */

@@ -6,8 +6,10 @@
  * reads the rest of the line one byte at a time, answers "200 <rest>" or
  * "400 <rest>" on fd 1 and appends "served <rest>" to the file named by
  * argv[1].  With "epoll" as argv[2] it waits in epoll_wait() for fd 0
- * after each request, as an event loop does.  It exits at the end of its
- * input (0) or when something fails (1 to 4).
+ * after each request, as an event loop does.  With "peer" it reads, after
+ * the branch, one piece (up to 31 bytes) of fd 10, a peer's connection,
+ * and adds it to the answer ("200 <rest> <piece>").  It exits at the end
+ * of its input (0) or when something fails (1 to 4).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,16 +36,26 @@ asm(".text\n"
     "ret\n"
     ".size first_is_g, .-first_is_g\n");
 
+static int peer_mode;
+
 static int serve(const char *logpath, char c)
 {
-	char rest[128], out[192];
+	char rest[128], out[192], piece[32] = "";
 	int get = first_is_g(c), fd, len;
+	ssize_t got;
 	size_t n = 0;
 
 	while (n < sizeof(rest) - 1 && read(0, &rest[n], 1) == 1 && rest[n] != '\n')
 		n++;
 	rest[n] = '\0';
-	len = snprintf(out, sizeof(out), "%s %s\n", get ? "200" : "400", rest);
+	if (peer_mode) {
+		got = read(10, piece, sizeof(piece) - 1);
+		if (got < 0)
+			return 2;
+		piece[got] = '\0';
+	}
+	len = snprintf(out, sizeof(out), peer_mode ? "%s %s %s\n" : "%s %s\n",
+		       get ? "200" : "400", rest, piece);
 	if (write(1, out, len) != len)
 		return 2;
 	fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0644);
@@ -66,6 +78,7 @@ int main(int argc, char **argv)
 		return 1;
 	printf("sites %p\n", (void *)psite);
 	fflush(stdout);
+	peer_mode = argc > 2 && !strcmp(argv[2], "peer");
 	if (argc > 2 && !strcmp(argv[2], "epoll")) {
 		ep = epoll_create1(0);
 		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev))

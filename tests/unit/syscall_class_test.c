@@ -40,7 +40,8 @@ static const struct {
 	/* shared descriptions */
 	NR(epoll_ctl, SHARED_SUPPRESS), NR(setsockopt, SHARED_SUPPRESS),
 	NR(shutdown, SHARED_SUPPRESS), NR(recvmmsg, SHARED_DENIED),
-	NR(timerfd_settime, SHARED_DENIED),
+	NR(timerfd_settime, SHARED_DENIED), NR(getdents, SHARED_DENIED),
+	NR(getdents64, SHARED_DENIED),
 	NR(clone, CLONE), NR(fork, CLONE), NR(vfork, CLONE),
 	/* refused */
 	NR(clone3, ENOSYS), NR(execve, DENIED), NR(execveat, DENIED),
@@ -54,7 +55,7 @@ static const struct {
 	NR(mknod, DENIED), NR(creat, DENIED), NR(openat2, DENIED),
 	NR(shmget, DENIED), NR(semop, DENIED), NR(msgsnd, DENIED),
 	NR(mq_open, DENIED), NR(pidfd_send_signal, DENIED),
-	NR(connect, NONE), NR(bind, DENIED), NR(listen, DENIED),
+	NR(connect, SHARED_DENIED), NR(bind, DENIED), NR(listen, DENIED),
 	NR(flock, DENIED), NR(fallocate, DENIED), NR(io_submit, DENIED),
 };
 

@@ -288,7 +288,11 @@ static void pt_release(struct xb *b, struct pt_task *t)
 	int detach_sig = 0;
 	siginfo_t si;
 
-	if (t->last.what == PTW_SYSCALL) {
+	if (t->retrying) {	/* in a wait for a shared socket or a copy of one: again, for real */
+		if (t->copying && t->last.what == PTW_SYSCALL)
+			pt_sock_copy_finish(b, t);
+		pt_retry(t);
+	} else if (t->last.what == PTW_SYSCALL) {
 		/* an exit stop: finish what was skipped; an enter stop: it runs */
 		if (t->in_syscall && t->emulating)
 			ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, regs.rax),

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -50,24 +51,43 @@ bool pt_fd_is_socket(pid_t tid, long fd)
 	return !pt_fd_stat(tid, fd, &st) && S_ISSOCK(st.st_mode);
 }
 
-/* Whether fd @fd of @tid is open for writing (its fdinfo's flags). */
-bool pt_fd_writable(pid_t tid, long fd)
+/* The open flags of fd @fd of @tid (its fdinfo's), in *@flags: 0, or -1 if none. */
+int pt_fd_flags(pid_t tid, long fd, unsigned int *flags)
 {
 	char name[64], line[128];
-	unsigned int flags = 0;
 	bool found = false;
 	FILE *f;
 
 	if (fd < 0 || fd > 0x7fffffff)
-		return false;
+		return -1;
 	snprintf(name, sizeof(name), "fdinfo/%ld", fd);
 	f = pt_proc_file(tid, name);
 	if (!f)
-		return false;
+		return -1;
 	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "flags: %o", &flags) == 1;
+		found = sscanf(line, "flags: %o", flags) == 1;
 	fclose(f);
-	return found && (flags & O_ACCMODE) != O_RDONLY;
+	return found ? 0 : -1;
+}
+
+/* Whether fd @fd of @tid is open for writing. */
+bool pt_fd_writable(pid_t tid, long fd)
+{
+	unsigned int flags;
+
+	return !pt_fd_flags(tid, fd, &flags) && (flags & O_ACCMODE) != O_RDONLY;
+}
+
+/* A copy in this process of @tid's fd @fd (pidfd_getfd()), or -1. */
+int pt_fd_copy(pid_t tid, int fd)
+{
+	int pidfd = pidfd_open(tid, 0), copy;
+
+	if (pidfd < 0)
+		return -1;
+	copy = pidfd_getfd(pidfd, fd, 0);
+	close(pidfd);
+	return copy;
 }
 
 /* Whether process @pid has an fd on the description of @tid's @fd (inode @st). */

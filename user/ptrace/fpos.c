@@ -38,8 +38,8 @@ static int64_t pt_fd_pos(pid_t tid, int fd)
 	return pos;
 }
 
-/* @p's slot for @fd (inode @st), a new one, or NULL. */
-static struct pt_fpos *pt_fpos_slot(struct pt_probe *p, pid_t tid, int fd,
+/* @p's slot for @fd (inode @st), a new one, or NULL (sockpos.c's too). */
+struct pt_fpos *pt_fpos_get(struct pt_probe *p, pid_t tid, int fd,
 				    const struct stat *st)
 {
 	struct pt_fpos *free = NULL;
@@ -142,7 +142,7 @@ int pt_fpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret)
 		close(file);
 		return PT_FPOS_RUN;
 	}
-	s = pt_fpos_slot(t->probe, t->tid, fd, &st);
+	s = pt_fpos_get(t->probe, t->tid, fd, &st);
 	if (!s) {
 		*ret = -EPERM;
 	} else if (nr == SYS_lseek) {

@@ -74,7 +74,7 @@ struct pt_site {
 	enum xb_policy policy;
 };
 
-/* A probe's own position in a shared regular file (fpos.c). */
+/* A probe's own position in a shared regular file (fpos.c) or stream socket (sockpos.c). */
 struct pt_fpos {
 	bool used;
 	int fd;
@@ -99,7 +99,7 @@ struct pt_probe {
 	struct xb_output *out;
 	size_t nout, aout;
 	uint64_t out_lost;
-	struct pt_fpos fpos[PT_FPOS_MAX];	/* in shared regular files */
+	struct pt_fpos fpos[PT_FPOS_MAX];	/* in shared regular files, stream sockets */
 };
 
 /* What one wait status says; wait.c decodes every one. */
@@ -131,6 +131,12 @@ struct pt_task {
 	bool interrupted;	/* close: PTRACE_INTERRUPT sent */
 	bool gone;
 	long emul_ret;		/* the skipped syscall's result */
+	bool retrying;		/* in a wait made of its syscall, @retry_regs to make again */
+	struct user_regs_struct retry_regs;
+	int64_t sock_wait_since;	/* sockpos.c: waiting since (ms), or 0 */
+	bool copying;		/* sockcopy.c: its connect made a socket() */
+	bool copy_cloexec;
+	int copy_fd;
 	struct pt_status last;	/* open, close: the stop it is in */
 	uint64_t resend;	/* signals to send again once out of an injection */
 };
@@ -177,6 +183,8 @@ ssize_t pt_peek(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* fds.c */
 bool pt_fd_open(pid_t tid, long fd);
 bool pt_fd_writable(pid_t tid, long fd);
+int pt_fd_flags(pid_t tid, long fd, unsigned int *flags);
+int pt_fd_copy(pid_t tid, int fd);
 bool pt_fd_is_socket(pid_t tid, long fd);
 bool pt_fd_shared(struct xb *b, const struct pt_task *t, long fd);
 bool pt_open_exists(pid_t tid, const struct user_regs_struct *r);
@@ -184,6 +192,14 @@ bool pt_open_exists(pid_t tid, const struct user_regs_struct *r);
 enum { PT_FPOS_NO, PT_FPOS_RUN, PT_FPOS_DONE };
 int pt_fpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret);
 bool pt_fpos_has(const struct pt_task *t, int fd);
+struct stat;
+struct pt_fpos *pt_fpos_get(struct pt_probe *p, pid_t tid, int fd, const struct stat *st);
+/* sockcopy.c */
+bool pt_sock_copy_start(struct pt_task *t, const struct user_regs_struct *r);
+void pt_sock_copy_finish(struct xb *b, struct pt_task *t);
+/* sockpos.c */
+enum { PT_SOCKPOS_NO, PT_SOCKPOS_DONE, PT_SOCKPOS_WAIT };
+int pt_sockpos_call(struct pt_task *t, const struct user_regs_struct *r, long *ret);
 ssize_t pt_poke(pid_t tid, uint64_t addr, const void *buf, size_t len);
 FILE *pt_proc_file(pid_t pid, const char *name);
 struct pt_map *pt_maps(pid_t pid, size_t *n);
@@ -220,6 +236,7 @@ void pt_foreign(struct xb *b, struct pt_task *t, int event);
 
 /* sandbox.c */
 void pt_syscall_stop(struct xb *b, struct pt_task *t);
+void pt_retry(struct pt_task *t);
 
 /* attach.c */
 bool pt_tgid(pid_t pid, pid_t *tgid);

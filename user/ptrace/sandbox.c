@@ -27,7 +27,7 @@
 
 #include "ptrace.h"
 
-enum pt_verdict { PT_RUN, PT_EMULATE, PT_PARK };
+enum pt_verdict { PT_RUN, PT_EMULATE, PT_PARK, PT_WAIT };
 
 _Static_assert(INSIGHT_X86_O_CREAT == O_CREAT && INSIGHT_X86_O_EXCL == O_EXCL &&
 	       INSIGHT_X86_O_TRUNC == O_TRUNC && INSIGHT_X86_O_TMPFILE == (O_TMPFILE & ~O_DIRECTORY),
@@ -356,6 +356,64 @@ static enum pt_verdict pt_open_fake(struct pt_task *t, const struct user_regs_st
 	return PT_RUN;
 }
 
+/*
+ * A SHARED_DENIED call of @t (@r) on a shared socket: a read of a stream
+ * socket at the probe's own position (sockpos.c), or a wait for one; a
+ * connect on a copy of the probe's own (sockcopy.c); anything else
+ * denied.
+ */
+static enum pt_verdict pt_shared_socket(struct pt_task *t, const struct user_regs_struct *r)
+{
+	long nr = r->orig_rax;
+
+	if (nr == SYS_connect && pt_sock_copy_start(t, r))
+		return PT_RUN;	/* as socket(): the copy, the connect again */
+	if (nr == SYS_read || nr == SYS_readv || nr == SYS_preadv2 || nr == SYS_recvfrom ||
+	    nr == SYS_recvmsg) {
+		switch (pt_sockpos_call(t, r, &t->emul_ret)) {
+		case PT_SOCKPOS_DONE:
+			if (t->emul_ret != -EPERM)
+				return PT_EMULATE;
+			break;
+		case PT_SOCKPOS_WAIT:
+			return PT_WAIT;
+		default:
+			break;
+		}
+	}
+	pt_deny(t->probe, nr, r->rdi, 0);
+	t->emul_ret = -EPERM;
+	return PT_EMULATE;
+}
+
+/*
+ * Make @t's syscall (@r, at its enter stop) a poll(NULL, 0, PT_SLICE_MS)
+ * and, at its exit stop, the syscall again (pt_retry()).
+ */
+static void pt_wait_then_retry(struct pt_task *t, const struct user_regs_struct *r)
+{
+	struct user_regs_struct w = *r;
+
+	t->retry_regs = *r;
+	t->retry_regs.rip -= 2;		/* the syscall instruction */
+	t->retry_regs.rax = r->orig_rax;
+	w.orig_rax = SYS_poll;
+	w.rdi = 0;
+	w.rsi = 0;
+	w.rdx = PT_SLICE_MS;
+	if (!ptrace(PTRACE_SETREGS, t->tid, NULL, &w))
+		t->retrying = true;
+}
+
+/* After the wait pt_wait_then_retry() made, at any stop: the syscall again. */
+void pt_retry(struct pt_task *t)
+{
+	if (t->retrying) {
+		t->retrying = false;
+		ptrace(PTRACE_SETREGS, t->tid, NULL, &t->retry_regs);
+	}
+}
+
 /* The verdict on class @kind of @t's syscall (@r): run it, or emulate it (t->emul_ret). */
 static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 					enum insight_syscall_class kind,
@@ -388,12 +446,8 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 	case INSIGHT_SYSCALL_SHARED_DENIED:
 		if (!pt_fd_shared(b, t, fd) && !pt_fpos_has(t, fd))
 			return PT_RUN;
-		if (pt_fd_is_socket(t->tid, fd)) {	/* a peer's: until the shadow network */
-			if (insight_syscall_is_read(insight_syscall_classify(r->orig_rax)) ||
-			    r->orig_rax == SYS_recvmmsg)
-				return PT_RUN;
-			break;
-		}
+		if (pt_fd_is_socket(t->tid, fd))	/* a peer's connection */
+			return pt_shared_socket(t, r);
 		switch (pt_fpos_call(t, r, &t->emul_ret)) {	/* a regular file */
 		case PT_FPOS_RUN:
 			return PT_RUN;
@@ -461,6 +515,9 @@ void pt_syscall_stop(struct xb *b, struct pt_task *t)
 			ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user, regs.rax),
 			       (void *)t->emul_ret);
 		}
+		if (t->copying)
+			pt_sock_copy_finish(b, t);
+		pt_retry(t);
 		pt_cont(t, 0);
 		return;
 	}
@@ -475,6 +532,9 @@ void pt_syscall_stop(struct xb *b, struct pt_task *t)
 		case PT_PARK:
 			t->stopped = true;	/* until killed */
 			return;
+		case PT_WAIT:
+			pt_wait_then_retry(t, &r);
+			break;
 		case PT_RUN:
 			break;
 		}
