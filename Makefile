@@ -73,7 +73,7 @@ $(O)/guest/current/vmlinux $(O)/ksft/kselftest_harness.h &:
 	$(Q)tools/deps.sh guest ksft
 
 # ---- insight.ko (kbuild, out of tree, W=1) --------------------------------
-KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h include/insight/*.h) $(UAPI)
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.S kmod/*.h include/insight/*.h) $(UAPI)
 TESTMOD_SRCS := $(wildcard tests/modules/*.c) tests/modules/Kbuild
 
 kmod: $(O)/insight.ko
@@ -195,6 +195,10 @@ $(foreach t,record_format explore cli,$(eval TEST_OBJS.$(t)_test := $(OBJS_RECOR
 $(foreach t,record_format explore cli,$(eval TEST_LIBS.$(t)_test := $(JSON_LIBS)))
 TEST_OBJS.stream_test := $(call uobj,stream)
 TEST_LIBS.stream_test := $(BPF_LIBS)
+TEST_OBJS.elfsym_test := $(call uobj,elfsym)
+TEST_LIBS.elfsym_test := $(DIS_LIBS)
+TEST_OBJS.manerrors_test := $(call uobj,manerrors)
+TEST_LIBS.manerrors_test := -lz
 TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
 # the backend contract (tests/guest/backend*_test.c, and their host builds)
@@ -206,8 +210,10 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.report_test := $(TEST_OBJS.search_test)
 TEST_OBJS.jcc_test :=
-$(foreach t,attach caps_smp deny event fork fork_token fuzz genl idle_fork session sandbox shared_maps step teardown threads,$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
-$(foreach t,attach caps_smp deny event fork fork_token fuzz genl idle_fork session sandbox shared_maps step teardown threads,$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
+GUEST_NL_TESTS := attach caps_smp deny event fork fork_token fuzz genl idle_fork inject session \
+	sandbox shared_maps step teardown threads
+$(foreach t,$(GUEST_NL_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_NL)))
+$(foreach t,$(GUEST_NL_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_OBJS.$(t)_test += $(OBJS_SITES)))
 $(foreach t,session sandbox cli teardown,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 

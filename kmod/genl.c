@@ -21,6 +21,7 @@
 #include "insight.h"
 #include "genl_policy.h"
 #include "genl_dump.h"
+#include "genl_inject.h"
 
 /* genl_ops.internal_flags */
 #define INSIGHT_NEED_SYSADMIN	BIT(0)	/* the caller needs CAP_SYS_ADMIN */
@@ -373,6 +374,12 @@ static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)
 	.internal_flags = INSIGHT_NEED_SYSADMIN | INSIGHT_LOCKED |	\
 			  INSIGHT_NEED_SESSION,				\
 }
+/* an injection command (kmod/genl_inject.c): the socket's, no session */
+#define INSIGHT_INJECT_OP(c, fn, pol) {					\
+	.cmd = (c), .doit = (fn), .policy = (pol),			\
+	.maxattr = ARRAY_SIZE(pol) - 1,					\
+	.internal_flags = INSIGHT_NEED_SYSADMIN,			\
+}
 /* a dump of the socket's session; .start checks the caller */
 #define INSIGHT_DUMP_OP(c, name, pol) {					\
 	.cmd = (c), .start = insight_##name##_start,			\
@@ -410,6 +417,14 @@ static const struct genl_ops insight_ops[] = {
 			insight_outputs_get_nl_policy),
 	INSIGHT_SESSION_OP(INSIGHT_CMD_PROBE_STEP, insight_cmd_probe_step,
 			   insight_probe_step_nl_policy),
+	INSIGHT_INJECT_OP(INSIGHT_CMD_INJECT_ADD, insight_cmd_inject_add,
+			  insight_inject_add_nl_policy),
+	INSIGHT_INJECT_OP(INSIGHT_CMD_INJECT_DEL, insight_cmd_inject_del,
+			  insight_inject_del_nl_policy),
+	{
+		.cmd = INSIGHT_CMD_INJECT_GET, .doit = insight_cmd_inject_get,
+		.internal_flags = INSIGHT_NEED_SYSADMIN,
+	},
 };
 
 /*

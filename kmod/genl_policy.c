@@ -9,6 +9,8 @@
  * Commands without attributes (STATUS, SESSION_NEW) have no policy: the
  * core gives them its reject-all policy.
  */
+#include <insight/inject_args.h>
+
 #include "genl_policy.h"
 
 const struct nla_policy insight_version_nl_policy[INSIGHT_ATTR_ABI_VERSION + 1] = {
@@ -18,6 +20,20 @@ const struct nla_policy insight_version_nl_policy[INSIGHT_ATTR_ABI_VERSION + 1] 
 /* an fd number: 0 to INT_MAX (6.1 takes the range as non-const) */
 static struct netlink_range_validation insight_fd_range = {
 	.max = INT_MAX,
+};
+
+/* an injected delay: 1 ms to 10 minutes; a probability in millionths */
+static struct netlink_range_validation insight_delay_range = {
+	.min = 1, .max = 600000,
+};
+
+static struct netlink_range_validation insight_ppm_range = {
+	.min = 1, .max = 1000000,
+};
+
+/* a port: past the s16 min and max of NLA_POLICY_RANGE */
+static struct netlink_range_validation insight_port_range = {
+	.min = 1, .max = 65535,
 };
 
 const struct nla_policy insight_attach_nl_policy[INSIGHT_ATTR_MEM_FD + 1] = {
@@ -76,4 +92,33 @@ const struct nla_policy insight_outputs_get_nl_policy[INSIGHT_ATTR_PROBE + 1] = 
 const struct nla_policy insight_probe_step_nl_policy[INSIGHT_ATTR_STEP + 1] = {
 	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
 	[INSIGHT_ATTR_STEP] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* the attributes of one injection (INSIGHT_ATTR_INJECT) */
+static const struct nla_policy insight_inject_attr_nl_policy[INSIGHT_INJECT_RETVAL + 1] = {
+	[INSIGHT_INJECT_CGROUP_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_fd_range),
+	[INSIGHT_INJECT_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[INSIGHT_INJECT_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
+	[INSIGHT_INJECT_ACTION] = NLA_POLICY_RANGE(NLA_U32, INSIGHT_INJECT_ERRNO,
+						   __INSIGHT_INJECT_ACTION_MAX - 1),
+	[INSIGHT_INJECT_ERR] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+	[INSIGHT_INJECT_DELAY_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_delay_range),
+	[INSIGHT_INJECT_FD_KINDS] = NLA_POLICY_RANGE(NLA_U32, 1, INSIGHT_INJECT_FD_ALL),
+	[INSIGHT_INJECT_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_port_range),
+	[INSIGHT_INJECT_PATH] = { .type = NLA_NUL_STRING,
+				  .len = INSIGHT_INJECT_PATH_MAX - 1 },
+	[INSIGHT_INJECT_NTH] = NLA_POLICY_MIN(NLA_U32, 1),
+	[INSIGHT_INJECT_PROB_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_ppm_range),
+	[INSIGHT_INJECT_LIB_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &insight_fd_range),
+	[INSIGHT_INJECT_LIB_OFFSET] = { .type = NLA_U64 },
+	[INSIGHT_INJECT_RETVAL] = { .type = NLA_U64 },
+};
+const struct nla_policy *const insight_inject_nl_policy = insight_inject_attr_nl_policy;
+
+const struct nla_policy insight_inject_add_nl_policy[INSIGHT_ATTR_INJECT + 1] = {
+	[INSIGHT_ATTR_INJECT] = NLA_POLICY_NESTED(insight_inject_attr_nl_policy),
+};
+
+const struct nla_policy insight_inject_del_nl_policy[INSIGHT_ATTR_INJECT_ID + 1] = {
+	[INSIGHT_ATTR_INJECT_ID] = { .type = NLA_U32 },
 };

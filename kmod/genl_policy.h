@@ -21,5 +21,8 @@ extern const struct nla_policy insight_sandbox_nl_policy[INSIGHT_ATTR_HOLD + 1];
 extern const struct nla_policy insight_fault_add_nl_policy[INSIGHT_ATTR_ERRNO + 1];
 extern const struct nla_policy insight_outputs_get_nl_policy[INSIGHT_ATTR_PROBE + 1];
 extern const struct nla_policy insight_probe_step_nl_policy[INSIGHT_ATTR_STEP + 1];
+extern const struct nla_policy *const insight_inject_nl_policy;
+extern const struct nla_policy insight_inject_add_nl_policy[INSIGHT_ATTR_INJECT + 1];
+extern const struct nla_policy insight_inject_del_nl_policy[INSIGHT_ATTR_INJECT_ID + 1];
 
 #endif /* _INSIGHT_GENL_POLICY_H */

@@ -394,6 +394,7 @@ void insight_probe_sandbox_free(struct insight_probe *p);
 void insight_sandbox_track(struct mm_struct *mm);
 void insight_sandbox_untrack(struct mm_struct *mm);
 void insight_sandbox_exit(void);
+void insight_sandbox_works_queued(void);
 
 /* kmod/fpos.c */
 long insight_fpos_call(struct insight_probe *p, long nr, const unsigned long *a);
@@ -403,6 +404,35 @@ void insight_fpos_release(struct insight_probe *p);
 bool insight_fpos_has(struct insight_probe *p, struct file *file);
 int insight_fpos_get(struct insight_probe *p, struct file *file, loff_t *pos);
 void insight_fpos_set(struct insight_probe *p, struct file *file, loff_t pos);
+
+/* kmod/inject.c */
+struct insight_inject_spec;
+#define INSIGHT_INJECTS_PER_OWNER	64	/* most injections of one socket */
+
+/**
+ * struct insight_inject_info - an injection and its counts (INJECT_GET)
+ * @id: its id
+ * @nr: its syscall, or INSIGHT_INJECT_NR_LIBRARY
+ * @action: an &enum insight_inject_action
+ * @matched: calls that matched it
+ * @injected: calls it acted on
+ */
+struct insight_inject_info {
+	u32 id;
+	u32 nr;
+	u32 action;
+	u64 matched;
+	u64 injected;
+};
+
+int insight_inject_add(struct net *net, u32 portid,
+		       const struct insight_inject_spec *sp, int cgroup_fd,
+		       pid_t pid, int lib_fd, u32 *id);
+int insight_inject_del(struct net *net, u32 portid, u32 id);
+void insight_inject_release(struct net *net, u32 portid);
+unsigned int insight_inject_list(struct net *net, u32 portid,
+				 struct insight_inject_info *out, unsigned int max);
+void insight_inject_exit(void);
 
 /* kmod/sockcopy.c */
 long insight_sock_copy(struct insight_probe *p, long nr, const unsigned long *a);

@@ -75,6 +75,7 @@ err_sessions:
 static void __exit insight_exit(void)
 {
 	insight_genl_exit();
+	insight_inject_exit();
 	insight_sessions_exit();
 	insight_sandbox_exit();
 	pr_info("unloaded\n");

@@ -503,6 +503,12 @@ static void insight_find_tp(struct tracepoint *tp, void *priv)
 		insight_tp_sys_enter = tp;
 }
 
+/* A task_work of the module's may be queued from now (kmod/inject.c too). */
+void insight_sandbox_works_queued(void)
+{
+	WRITE_ONCE(insight_works_queued, true);
+}
+
 /* Start intercepting @s's syscalls; the first session registers the probe. */
 static int insight_hook(struct insight_session *s)
 {

@@ -285,8 +285,10 @@ static int insight_netlink_event(struct notifier_block *nb,
 	struct netlink_notify *n = ptr;
 	struct insight_session *s;
 
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
-	    !insight_session_maybe(n->net, n->portid))
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	insight_inject_release(n->net, n->portid);	/* kmod/inject.c */
+	if (!insight_session_maybe(n->net, n->portid))
 		return NOTIFY_DONE;
 	mutex_lock(&insight_lock);
 	s = insight_session_find(n->net, n->portid);

@@ -8,6 +8,7 @@
 #ifndef INSIGHT_CLI_H
 #define INSIGHT_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #define EXIT_USAGE 2
@@ -39,11 +40,23 @@ unsigned long long cli_cgroup_id(const char *path);
  */
 int cli_stream_target(int pid, const char *cgroup, uint64_t *cgroup_id);
 
+/*
+ * insight CMD --help on stdout (user/help.c): 0; 1 if its lines and the
+ * subcommand's getopt table differ (said on stderr); -1: no such command.
+ */
+int cli_help(const char *cmd);
+
+/* The subcommands' getopt tables (their --help checks them). */
+extern const struct option sites_options[], explore_options[], record_options[],
+	trace_options[], inject_options[], faults_options[];
+
 int cmd_version(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_sites(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
+int cmd_faults(int argc, char **argv);
 
 #endif /* INSIGHT_CLI_H */

@@ -422,29 +422,32 @@ static void usage(void)
 	fprintf(stderr, "usage: insight record (--pid P | --cgroup PATH) -o RECORD [--max-bytes N]\n"
 			"         [--trigger-log REGEX] [--trigger-response REGEX]\n"
 			"         [--trigger-errno SYSCALL:ERRNO] [--trigger-exit STATUS|SIGNAL]\n"
-			"         [--duration SECONDS]\n");
+			"         [--duration SECONDS] [-v]\n");
 }
+
+/* The options of insight record (its --help: user/help.c). */
+const struct option record_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "max-bytes", required_argument, NULL, 'm' },
+	{ "trigger-log", required_argument, NULL, 'L' },
+	{ "trigger-response", required_argument, NULL, 'R' },
+	{ "trigger-errno", required_argument, NULL, 'E' },
+	{ "trigger-exit", required_argument, NULL, 'X' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
 
 /* The options into @r and @o: 0, or -1 (after the reason) for a usage error. */
 static int parse_opts(int argc, char **argv, struct recorder *r, struct record_opts *o)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "max-bytes", required_argument, NULL, 'm' },
-		{ "trigger-log", required_argument, NULL, 'L' },
-		{ "trigger-response", required_argument, NULL, 'R' },
-		{ "trigger-errno", required_argument, NULL, 'E' },
-		{ "trigger-exit", required_argument, NULL, 'X' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char *end;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:c:o:m:d:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:o:m:d:v", record_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->pid = cli_pid(optarg);
@@ -489,6 +492,9 @@ static int parse_opts(int argc, char **argv, struct recorder *r, struct record_o
 				return -1;
 			}
 			r->has_exit = true;
+			break;
+		case 'v':
+			insight_stream_verbose(true);
 			break;
 		case 'd':
 			o->duration = strtod(optarg, &end);

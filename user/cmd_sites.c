@@ -15,13 +15,15 @@
 #include "cli.h"
 #include "sites.h"
 
+/* The options of insight sites (its --help: user/help.c). */
+const struct option sites_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "lib", required_argument, NULL, 'l' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int cmd_sites(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "lib", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct insight_jcc *j;
 	const char *lib = NULL;
 	char why[512];
@@ -29,7 +31,7 @@ int cmd_sites(int argc, char **argv)
 	int c, pid = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:l:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:l:", sites_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pid = cli_pid(optarg);

@@ -120,7 +120,7 @@ static int from_record(const char *path, enum insight_format format, FILE *out)
 static void usage(void)
 {
 	fprintf(stderr, "usage: insight trace (--pid P | --cgroup PATH | --from RECORD) [--format text|jsonl|chrome]\n"
-			"                     [-o FILE] [--payload BYTES] [--duration SECONDS] [--ring BYTES]\n");
+			"                     [-o FILE] [--payload BYTES] [--duration SECONDS] [--ring BYTES] [-v]\n");
 }
 
 /* The command line of insight trace. */
@@ -132,25 +132,28 @@ struct trace_opts {
 	pid_t pid;
 };
 
+/* The options of insight trace (its --help: user/help.c). */
+const struct option trace_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "payload", required_argument, NULL, 'b' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "ring", required_argument, NULL, 'r' },
+	{ "from", required_argument, NULL, 'F' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
 /* The options into @o: 0, or -1 (after the reason) for a usage error. */
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "payload", required_argument, NULL, 'b' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "ring", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char *end;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:c:f:o:b:d:r:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:f:o:b:d:r:v", trace_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->pid = cli_pid(optarg);
@@ -186,6 +189,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				cli_err("--ring takes a power of two >= 4096");
 				return -1;
 			}
+			break;
+		case 'v':
+			insight_stream_verbose(true);
 			break;
 		case 'd':
 			o->duration = strtod(optarg, &end);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ static const struct {
 	{ "explore", cmd_explore, "find the path of a recorded failed request in a shadow" },
 	{ "record", cmd_record, "record a process's requests; on a trigger, write a failure record" },
 	{ "trace", cmd_trace, "stream the syscalls of a process or cgroup (text, jsonl, chrome)" },
+	{ "inject", cmd_inject, "inject a fault into a process tree or cgroup until Ctrl-C" },
+	{ "faults", cmd_faults, "a component's fault list: its syscalls and imports, their errors" },
 };
 
 void cli_err(const char *fmt, ...)
@@ -94,11 +97,22 @@ int cli_stream_target(int pid, const char *cgroup, uint64_t *cgroup_id)
 	return 0;
 }
 
+/* Whether a subcommand's arguments ask for its help (-h, --help). */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: insight COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: insight COMMAND [ARGS]   (insight COMMAND --help: its options)\n\ncommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 }
@@ -116,9 +130,13 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		if (wants_help(argc - 1, argv + 1))
+			return cli_help(cmds[i].name) ? 1 : 0;
+		return cmds[i].fn(argc - 1, argv + 1);
+	}
 	cli_err("unknown command '%s' (try: insight help)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -10,7 +10,9 @@
 #define INSIGHT_LIBINSIGHT_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/insight.h>
+#include <insight/inject_args.h>
 
 struct nl_msg;
 struct nlattr;
@@ -139,6 +141,31 @@ int insight_sandbox_hold(struct insight_nl *h, uint32_t capture, int input_fd,
 /* Make probe @probe's syscall @nr fail with -@err from now on. */
 int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
 		      uint32_t err);
+
+/* A component to inject into: a cgroup v2 directory, or else a process tree. */
+struct insight_component {
+	const char *cgroup;	/* its path, or NULL */
+	pid_t pid;		/* else: this process and its descendants */
+};
+
+/*
+ * Inject @sp into component @c while this handle is open (or until
+ * insight_inject_del()); its id in *@id.  A library function
+ * (sp->nr INSIGHT_INJECT_NR_LIBRARY) is sp->offset in file sp->lib.
+ */
+int insight_inject_add(struct insight_nl *h, const struct insight_component *c,
+		       const struct insight_inject_spec *sp, uint32_t *id);
+int insight_inject_del(struct insight_nl *h, uint32_t id);
+
+struct insight_inject_count {
+	uint32_t id, nr, action;
+	uint64_t matched;	/* calls that matched (the component's, every filter) */
+	uint64_t injected;	/* calls acted on */
+};
+
+/* This handle's injections and their counts (up to @max). */
+int insight_inject_get(struct insight_nl *h, struct insight_inject_count *out,
+		       unsigned int max, unsigned int *n);
 
 struct insight_output_info {
 	uint64_t seq;

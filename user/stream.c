@@ -4,6 +4,7 @@
  * one cleanup path).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,12 +39,30 @@ static int on_sample(void *ctx, void *data, size_t len)
 	return s->fn(e, e + 1, s->arg);
 }
 
+static bool stream_verbose;
+
+/* libbpf's messages, prefixed: warnings always, the rest with --verbose. */
+static int stream_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !stream_verbose)
+		return 0;
+	fputs("insight: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+void insight_stream_verbose(bool on)
+{
+	stream_verbose = on;
+}
+
 int insight_stream_open(struct insight_stream **out,
 			const struct insight_stream_opts *opts,
 			insight_stream_fn fn, void *arg)
 {
 	struct insight_stream *s;
 	int err;
+
+	libbpf_set_print(stream_print);
 
 	s = calloc(1, sizeof(*s));
 	if (!s)

@@ -5,6 +5,7 @@
 #ifndef INSIGHT_STREAM_H
 #define INSIGHT_STREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <linux/insight.h>
@@ -21,6 +22,12 @@ struct insight_stream_opts {
 	uint32_t payload_max;	/* bytes kept per record; 0: 256 */
 	int record_mode;	/* exit records of I/O and failures only */
 };
+
+/*
+ * Route libbpf's messages to stderr, prefixed: its warnings, and with
+ * @on its debug messages too (-v, --verbose).
+ */
+void insight_stream_verbose(bool on);
 
 /* Load and attach.  0 or -errno. */
 int insight_stream_open(struct insight_stream **out,

@@ -42,7 +42,7 @@ bool fuzz_pct(struct fuzz_rng *r, unsigned int pct)
 
 /* What an attribute of a command holds, to pick a value the policy takes. */
 enum fuzz_kind { K_ABI, K_PID, K_PROBE, K_START, K_POLICY, K_FLAG, K_CAPTURE,
-		 K_FD, K_INPUT, K_SYSCALL, K_ERRNO, K_STEP, K_SITES };
+		 K_FD, K_INPUT, K_SYSCALL, K_ERRNO, K_STEP, K_SITES, K_INJECT, K_ID };
 
 struct fuzz_attr {
 	uint16_t type;
@@ -63,6 +63,8 @@ static const struct fuzz_attr a_sandbox[] = { A(CAPTURE, CAPTURE), A(INPUT_FD, F
 static const struct fuzz_attr a_fault[] = { A(PROBE, PROBE), A(SYSCALL, SYSCALL),
 					    A(ERRNO, ERRNO), { 0 } };
 static const struct fuzz_attr a_step[] = { A(PROBE, PROBE), A(STEP, STEP), { 0 } };
+static const struct fuzz_attr a_inject[] = { A(INJECT, INJECT), { 0 } };
+static const struct fuzz_attr a_inject_id[] = { A(INJECT_ID, ID), { 0 } };
 static const struct fuzz_attr a_none[] = { { 0 } };
 
 static const struct fuzz_attr *const cmd_attrs[__INSIGHT_CMD_MAX] = {
@@ -78,6 +80,8 @@ static const struct fuzz_attr *const cmd_attrs[__INSIGHT_CMD_MAX] = {
 	[INSIGHT_CMD_FAULT_ADD] = a_fault,
 	[INSIGHT_CMD_OUTPUTS_GET] = a_log,
 	[INSIGHT_CMD_PROBE_STEP] = a_step,
+	[INSIGHT_CMD_INJECT_ADD] = a_inject,
+	[INSIGHT_CMD_INJECT_DEL] = a_inject_id,
 };
 
 static bool is_dump(uint8_t cmd)
@@ -145,6 +149,48 @@ static void put_input(struct fuzz_rng *r, struct nlb *b)
 	nlb_put(b, INSIGHT_ATTR_INPUT, in, n);
 }
 
+/*
+ * An injection into the target (or a process that is not there), of any
+ * action, with some of the filters: short delays only, so that the
+ * storm's targets keep answering.
+ */
+static void put_inject(struct fuzz_rng *r, struct nlb *b, const struct fuzz_target *t)
+{
+	static const char *const paths[] = { "/", "/tmp", "/insight/tests", "" };
+	const char *path = paths[fuzz_below(r, 4)];
+	size_t nest = nlb_nest(b, INSIGHT_ATTR_INJECT);
+
+	if (fuzz_pct(r, 90))
+		nlb_u32(b, INSIGHT_INJECT_PID, pick_pid(r, t));
+	if (fuzz_pct(r, 10))
+		nlb_u32(b, INSIGHT_INJECT_CGROUP_FD, fuzz_below(r, 8));
+	if (fuzz_pct(r, 85))
+		nlb_u32(b, INSIGHT_INJECT_SYSCALL, syscalls[fuzz_below(r, 21)]);
+	if (fuzz_pct(r, 90))
+		nlb_u32(b, INSIGHT_INJECT_ACTION, 1 + fuzz_below(r, __INSIGHT_INJECT_ACTION_MAX - 1));
+	if (fuzz_pct(r, 50))
+		nlb_u32(b, INSIGHT_INJECT_ERR, 1 + fuzz_below(r, 4095));
+	if (fuzz_pct(r, 30))
+		nlb_u32(b, INSIGHT_INJECT_DELAY_MS, 1 + fuzz_below(r, 20));
+	if (fuzz_pct(r, 20))
+		nlb_u32(b, INSIGHT_INJECT_FD_KINDS, 1 + fuzz_below(r, INSIGHT_INJECT_FD_ALL));
+	if (fuzz_pct(r, 20))
+		nlb_u32(b, INSIGHT_INJECT_PORT, 1 + fuzz_below(r, 65535));
+	if (fuzz_pct(r, 20))
+		nlb_put(b, INSIGHT_INJECT_PATH, path, strlen(path) + 1);
+	if (fuzz_pct(r, 20))
+		nlb_u32(b, INSIGHT_INJECT_NTH, 1 + fuzz_below(r, 5));
+	if (fuzz_pct(r, 20))
+		nlb_u32(b, INSIGHT_INJECT_PROB_PPM, 1 + fuzz_below(r, 1000000));
+	if (fuzz_pct(r, 10)) {
+		nlb_u32(b, INSIGHT_INJECT_LIB_FD, fuzz_below(r, 8));
+		nlb_u64(b, INSIGHT_INJECT_LIB_OFFSET, fuzz_pct(r, 50) ? fuzz_below(r, 8192) :
+			fuzz_next(r));
+		nlb_u64(b, INSIGHT_INJECT_RETVAL, fuzz_next(r));
+	}
+	nlb_nest_end(b, nest);
+}
+
 /* One attribute of kind @k with a value the command's policy accepts. */
 static void put_valid(struct fuzz_rng *r, struct nlb *b, const struct fuzz_attr *a,
 		      const struct fuzz_target *t)
@@ -191,6 +237,12 @@ static void put_valid(struct fuzz_rng *r, struct nlb *b, const struct fuzz_attr 
 		break;
 	case K_SITES:
 		put_sites(r, b, t);
+		break;
+	case K_INJECT:
+		put_inject(r, b, t);
+		break;
+	case K_ID:
+		nlb_u32(b, a->type, fuzz_pct(r, 80) ? fuzz_below(r, 400) : fuzz_next(r));
 		break;
 	}
 }

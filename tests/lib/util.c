@@ -132,16 +132,29 @@ static void settle(void)
 }
 
 /*
+ * Whether stack frame @line is ftrace's registration of an ftrace_ops
+ * (a kprobe on ftrace arms one): the trampoline and hashes it allocates
+ * are ftrace's, kept and reallocated by ftrace for the ops' later users,
+ * not objects of the module whose register_kprobe() came first.
+ */
+static bool ftrace_keeps(const char *line)
+{
+	return strstr(line, " register_ftrace_function+") ||
+	       strstr(line, " ftrace_set_filter_ip+");
+}
+
+/*
  * Sum the counts of the allocation sites in one alloc_traces file whose
  * site or stack holds an address that no symbol covers: code of a module
- * that is gone.  Each site is "COUNT SITE age=...", then its stack, one
- * frame per line, then an empty line.
+ * that is gone (unless ftrace keeps what was allocated: ftrace_keeps()).
+ * Each site is "COUNT SITE age=...", then its stack, one frame per line,
+ * then an empty line.
  */
 static long long unowned_in(const char *path)
 {
 	char line[512];
 	long long total = 0, count = 0;
-	bool orphan = false;
+	bool orphan = false, kept = false;
 	FILE *f;
 
 	f = fopen(path, "r");
@@ -152,21 +165,22 @@ static long long unowned_in(const char *path)
 		char site[256];
 
 		if (line[0] == '\n') {
-			if (orphan)
+			if (orphan && !kept)
 				total += count;
 			count = 0;
-			orphan = false;
+			orphan = kept = false;
 			continue;
 		}
 		if (!strncmp(line, "        ", 8)) {	/* a stack frame */
 			if (strstr(line, " 0xffffffff"))
 				orphan = true;
+			kept |= ftrace_keeps(line);
 		} else if (sscanf(line, "%lld %255s", &c, site) == 2) {
 			count = c;
 			orphan = !strncmp(site, "0xffffffff", 10);
 		}
 	}
-	if (orphan)
+	if (orphan && !kept)
 		total += count;
 	fclose(f);
 	return total;

@@ -17,7 +17,11 @@
  *                    that is no probe while a sandboxed session is hooked,
  *                    and of a sandboxed probe (the call runs), vs the same
  *                    loop with no session at all
- * INSIGHT_BENCH=sandbox runs only the last two.
+ *   kmod.inject.syscall.{component,unrelated}  ns per getppid() of a
+ *                    process in a component with an injection on another
+ *                    syscall (openat: its untouched syscalls), and of one
+ *                    outside it, vs the same loop with no injection
+ * INSIGHT_BENCH=sandbox runs only the sandbox's two; =inject the injection's.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -456,6 +460,50 @@ static void sandbox_benchmarks(void)
 	       "syscall.untraced", median(base, SYSLOOP_RUNS));
 }
 
+/*
+ * ns per getppid() while an injection on openat is in place: for the
+ * loop's own process tree (@component), or for another process's.
+ */
+static double inject_syscall_ns(bool component)
+{
+	struct insight_inject_spec sp = {
+		.nr = SYS_openat, .action = INSIGHT_INJECT_ERRNO, .err = ENOENT,
+	};
+	struct insight_component c;
+	struct sysloop idle, l;
+	struct insight_nl *h;
+	uint32_t id;
+	double ns;
+
+	sysloop_start(&idle, 1);
+	sysloop_start(&l, SYSLOOP_N);
+	c.cgroup = NULL;
+	c.pid = component ? l.pid : idle.pid;
+	if (insight_nl_open(&h) || insight_inject_add(h, &c, &sp, &id))
+		fail("inject");
+	ns = sysloop_run(&l);
+	insight_nl_close(h);
+	sysloop_run(&idle);
+	return ns;
+}
+
+static void inject_benchmarks(void)
+{
+	double base[SYSLOOP_RUNS], comp[SYSLOOP_RUNS], unrel[SYSLOOP_RUNS];
+	int i;
+
+	signal(SIGCHLD, SIG_DFL);
+	for (i = 0; i < SYSLOOP_RUNS; i++) {
+		base[i] = unrelated_syscall_ns(false);
+		comp[i] = inject_syscall_ns(true);
+		unrel[i] = inject_syscall_ns(false);
+	}
+	record("kmod.inject.syscall.component", median(comp, SYSLOOP_RUNS), "ns",
+	       "syscall.untraced", median(base, SYSLOOP_RUNS));
+	record("kmod.inject.syscall.unrelated", median(unrel, SYSLOOP_RUNS), "ns",
+	       "syscall.untraced", median(base, SYSLOOP_RUNS));
+}
+
 static int load(const char *ko)
 {
 	int fd = open(ko, O_RDONLY | O_CLOEXEC);
@@ -475,10 +523,13 @@ int main(int argc, char **argv)
 	const char *only = getenv("INSIGHT_BENCH");
 	double base, v;
 
-	if (only && !strcmp(only, "sandbox")) {
+	if (only && (!strcmp(only, "sandbox") || !strcmp(only, "inject"))) {
 		if (load(ko))
 			return 1;
-		sandbox_benchmarks();
+		if (!strcmp(only, "sandbox"))
+			sandbox_benchmarks();
+		else
+			inject_benchmarks();
 		syscall(SYS_delete_module, "insight", O_NONBLOCK);
 		return 0;
 	}
@@ -492,6 +543,7 @@ int main(int argc, char **argv)
 	record("kmod.genl.version", v, "us", "nlctrl.getfamily", base);
 	branch_benchmarks();
 	sandbox_benchmarks();
+	inject_benchmarks();
 	syscall(SYS_delete_module, "insight", O_NONBLOCK);
 	return 0;
 }

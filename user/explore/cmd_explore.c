@@ -108,26 +108,28 @@ static int parse_opt(struct explore_opts *o, int c, const char *arg)
 	}
 }
 
+/* The options of insight explore (its --help: user/help.c). */
+const struct option explore_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "record", required_argument, NULL, 'r' },
+	{ "quota", required_argument, NULL, 'q' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "backend", required_argument, NULL, 'b' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "lib", required_argument, NULL, 'l' },
+	{ "all-sites", no_argument, NULL, 'a' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int parse_opts(struct explore_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "quota", required_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lib", required_argument, NULL, 'l' },
-		{ "all-sites", no_argument, NULL, 'a' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c, ret;
 
 	*o = (struct explore_opts){ .ops = &xb_kmod_ops, .quota = 4, .timeout = 60 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "", explore_options, NULL)) != -1)
 		if ((ret = parse_opt(o, c, optarg)) >= 0)
 			return ret;
 	if (optind != argc || !o->pid || !o->record) {

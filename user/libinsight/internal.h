@@ -7,6 +7,7 @@
  *   commands.c  one function a command
  *   dumps.c     the GET dumps: path logs, probes, outputs
  *   events.c    the events group, filtered to this socket's session
+ *   inject.c    fault injection into components
  */
 #ifndef INSIGHT_LIBINSIGHT_INTERNAL_H
 #define INSIGHT_LIBINSIGHT_INTERNAL_H

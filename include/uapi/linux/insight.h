@@ -30,8 +30,10 @@
  * target (-EOPNOTSUPP); %INSIGHT_CMD_PROBE_STEP steps one thread; the
  * sandbox is default-deny, a refused call is a denied output
  * (%INSIGHT_OUTPUT_FLAGS).
+ * ABI 7: fault injection into components (%INSIGHT_CMD_INJECT_ADD,
+ * %INSIGHT_CMD_INJECT_DEL, %INSIGHT_CMD_INJECT_GET).
  */
-#define INSIGHT_ABI_VERSION	6
+#define INSIGHT_ABI_VERSION	7
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
@@ -183,6 +185,30 @@
  *	executes is logged with %INSIGHT_DECISION_STEPPED and site
  *	%INSIGHT_SITE_NONE (the trap flag is then visible to the program in
  *	its flags).  -ENOENT: no such probe.
+ * @INSIGHT_CMD_INJECT_ADD: inject a fault into a component, for as long
+ *	as this socket is open or until %INSIGHT_CMD_INJECT_DEL (since ABI
+ *	7); needs CAP_SYS_ADMIN.  Required %INSIGHT_ATTR_INJECT, a nest of
+ *	&enum insight_inject_attr: the component (exactly one of
+ *	%INSIGHT_INJECT_CGROUP_FD and %INSIGHT_INJECT_PID), what (a syscall:
+ *	%INSIGHT_INJECT_SYSCALL with action %INSIGHT_INJECT_ERRNO and
+ *	%INSIGHT_INJECT_ERR, %INSIGHT_INJECT_DELAY and
+ *	%INSIGHT_INJECT_DELAY_MS, or %INSIGHT_INJECT_KILL; or a library
+ *	function: %INSIGHT_INJECT_LIB_FD, %INSIGHT_INJECT_LIB_OFFSET and
+ *	action %INSIGHT_INJECT_RETURN with %INSIGHT_INJECT_RETVAL), and for
+ *	a syscall the optional filters %INSIGHT_INJECT_FD_KINDS,
+ *	%INSIGHT_INJECT_PORT and %INSIGHT_INJECT_PATH; for both
+ *	%INSIGHT_INJECT_NTH and %INSIGHT_INJECT_PROB_PPM.  Reply:
+ *	%INSIGHT_ATTR_INJECT_ID.  -EINVAL: a missing or inconsistent
+ *	attribute; -EBADF: a cgroup fd that is not a cgroup v2 directory, a
+ *	library fd that is not a regular file; -ESRCH: no such process;
+ *	-ENOSPC: 64 injections on this socket, or 256 in all.
+ * @INSIGHT_CMD_INJECT_DEL: remove an injection of this socket: required
+ *	%INSIGHT_ATTR_INJECT_ID; -ENOENT: none such.  Since ABI 7.
+ * @INSIGHT_CMD_INJECT_GET: this socket's injections: reply
+ *	%INSIGHT_ATTR_INJECTS, a nest of %INSIGHT_ATTR_INJECT nests each
+ *	with %INSIGHT_INJECT_ID, %INSIGHT_INJECT_SYSCALL,
+ *	%INSIGHT_INJECT_ACTION, %INSIGHT_INJECT_MATCHED and
+ *	%INSIGHT_INJECT_INJECTED.  Since ABI 7.
  * @__INSIGHT_CMD_MAX: number of commands, for bounds
  */
 enum insight_cmd {
@@ -202,6 +228,9 @@ enum insight_cmd {
 	INSIGHT_CMD_OUTPUTS_GET,
 	INSIGHT_CMD_EVENT,
 	INSIGHT_CMD_PROBE_STEP,
+	INSIGHT_CMD_INJECT_ADD,
+	INSIGHT_CMD_INJECT_DEL,
+	INSIGHT_CMD_INJECT_GET,
 	__INSIGHT_CMD_MAX,
 };
 #define INSIGHT_CMD_MAX (__INSIGHT_CMD_MAX - 1)
@@ -253,6 +282,9 @@ enum insight_cmd {
  *	splitting probe's path log, since ABI 5
  * @INSIGHT_ATTR_MEM_FD: u32, an fd of the caller's for /proc/PID/mem of
  *	the target (0 to INT_MAX), since ABI 6
+ * @INSIGHT_ATTR_INJECT: nest of &enum insight_inject_attr, since ABI 7
+ * @INSIGHT_ATTR_INJECT_ID: u32, an injection's id, since ABI 7
+ * @INSIGHT_ATTR_INJECTS: nest of %INSIGHT_ATTR_INJECT, since ABI 7
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -295,6 +327,9 @@ enum insight_attr {
 	INSIGHT_ATTR_SESSION,
 	INSIGHT_ATTR_FORK_SEQ,
 	INSIGHT_ATTR_MEM_FD,
+	INSIGHT_ATTR_INJECT,
+	INSIGHT_ATTR_INJECT_ID,
+	INSIGHT_ATTR_INJECTS,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -315,6 +350,87 @@ enum insight_site_attr {
 	__INSIGHT_SITE_MAX,
 };
 #define INSIGHT_SITE_MAX (__INSIGHT_SITE_MAX - 1)
+
+/**
+ * enum insight_inject_attr - attributes of an injection, in %INSIGHT_ATTR_INJECT
+ * @INSIGHT_INJECT_UNSPEC: reserved
+ * @INSIGHT_INJECT_CGROUP_FD: u32, the component: an fd of the caller's
+ *	for a cgroup v2 directory (its processes and its descendants')
+ * @INSIGHT_INJECT_PID: u32, the component: a process and its descendants
+ * @INSIGHT_INJECT_SYSCALL: u32, the x86_64 syscall injected into
+ * @INSIGHT_INJECT_ACTION: u32, an &enum insight_inject_action
+ * @INSIGHT_INJECT_ERR: u32, ERRNO: the errno the call fails with (1-4095)
+ * @INSIGHT_INJECT_DELAY_MS: u32, DELAY: how long the call waits first
+ *	(1 to 600000)
+ * @INSIGHT_INJECT_FD_KINDS: u32, INSIGHT_INJECT_FD_* the call's fd must be
+ *	one of (the call's first argument; default any)
+ * @INSIGHT_INJECT_PORT: u32, the port (1 to 65535) of the call's sockaddr
+ *	(connect, bind, sendto), or else of its socket's peer
+ * @INSIGHT_INJECT_PATH: string, a prefix (at a name boundary) of the
+ *	call's path argument, or else of its fd's path
+ * @INSIGHT_INJECT_NTH: u32, only the nth call that matches (from 1)
+ * @INSIGHT_INJECT_PROB_PPM: u32, only with this probability, in
+ *	millionths (1 to 1000000)
+ * @INSIGHT_INJECT_LIB_FD: u32, an fd of the caller's for the file (an
+ *	executable or a shared library) of the function injected into
+ * @INSIGHT_INJECT_LIB_OFFSET: u64, the function's entry, an offset in
+ *	that file
+ * @INSIGHT_INJECT_RETVAL: u64, RETURN: the function's return value (in ax)
+ * @INSIGHT_INJECT_ID: u32, in replies: the injection's id
+ * @INSIGHT_INJECT_MATCHED: u64, in replies: calls that matched (the
+ *	component's, every filter)
+ * @INSIGHT_INJECT_INJECTED: u64, in replies: calls acted on
+ * @__INSIGHT_INJECT_MAX: number of injection attributes, for bounds
+ */
+enum insight_inject_attr {
+	INSIGHT_INJECT_UNSPEC,
+	INSIGHT_INJECT_CGROUP_FD,
+	INSIGHT_INJECT_PID,
+	INSIGHT_INJECT_SYSCALL,
+	INSIGHT_INJECT_ACTION,
+	INSIGHT_INJECT_ERR,
+	INSIGHT_INJECT_DELAY_MS,
+	INSIGHT_INJECT_FD_KINDS,
+	INSIGHT_INJECT_PORT,
+	INSIGHT_INJECT_PATH,
+	INSIGHT_INJECT_NTH,
+	INSIGHT_INJECT_PROB_PPM,
+	INSIGHT_INJECT_LIB_FD,
+	INSIGHT_INJECT_LIB_OFFSET,
+	INSIGHT_INJECT_RETVAL,
+	INSIGHT_INJECT_ID,
+	INSIGHT_INJECT_MATCHED,
+	INSIGHT_INJECT_INJECTED,
+	__INSIGHT_INJECT_MAX,
+};
+#define INSIGHT_INJECT_MAX (__INSIGHT_INJECT_MAX - 1)
+
+/**
+ * enum insight_inject_action - what an injection does to a call
+ * @INSIGHT_INJECT_NONE: reserved
+ * @INSIGHT_INJECT_ERRNO: the syscall fails with %INSIGHT_INJECT_ERR, not made
+ * @INSIGHT_INJECT_DELAY: the syscall waits %INSIGHT_INJECT_DELAY_MS, then
+ *	runs (less when the injection goes meanwhile, or a signal comes)
+ * @INSIGHT_INJECT_KILL: the process is killed (SIGKILL) at the syscall
+ * @INSIGHT_INJECT_RETURN: the library function returns
+ *	%INSIGHT_INJECT_RETVAL at once
+ * @__INSIGHT_INJECT_ACTION_MAX: number of actions, for bounds
+ */
+enum insight_inject_action {
+	INSIGHT_INJECT_NONE,
+	INSIGHT_INJECT_ERRNO,
+	INSIGHT_INJECT_DELAY,
+	INSIGHT_INJECT_KILL,
+	INSIGHT_INJECT_RETURN,
+	__INSIGHT_INJECT_ACTION_MAX,
+};
+
+/* %INSIGHT_INJECT_FD_KINDS: a regular file or directory, a socket, a pipe, other */
+#define INSIGHT_INJECT_FD_FILE		(1U << 0)
+#define INSIGHT_INJECT_FD_SOCKET	(1U << 1)
+#define INSIGHT_INJECT_FD_PIPE		(1U << 2)
+#define INSIGHT_INJECT_FD_OTHER		(1U << 3)
+#define INSIGHT_INJECT_FD_ALL		0xfU
 
 /**
  * enum insight_probe_attr - attributes of one probe, in %INSIGHT_ATTR_PROBE_INFO

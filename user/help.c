@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight CMD --help: what the subcommand does and every option it
+ * takes, one line each.  The options are the subcommand's own getopt
+ * table (cmd_*.c): --help checks that each has its line here and each
+ * line an option there, and fails (exit 1) when they differ, so that the
+ * two cannot drift apart unseen (tests/host/help_test.c runs it for every
+ * subcommand).
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct opt_help {
+	const char *name, *arg, *text;
+};
+
+struct cmd_help {
+	const char *cmd, *synopsis, *what;
+	const struct option *getopt;	/* NULL: no options */
+	struct opt_help opts[24];
+};
+
+static const struct cmd_help helps[] = {
+	{ "version", "", "The CLI's netlink ABI and the loaded insight.ko's (ABI and oldest client it serves).",
+	  NULL, { { NULL } } },
+	{ "status", "", "The loaded insight.ko's limits and open sessions (needs CAP_SYS_ADMIN).",
+	  NULL, { { NULL } } },
+	{ "sites", "--pid P [--lib NAME]",
+	  "The conditional jumps of a process's executable (or a library), with their functions and source lines.",
+	  sites_options, {
+		{ "pid", "P", "the process whose code is listed" },
+		{ "lib", "NAME", "list a mapped library (a name part, e.g. libc) instead of the executable" },
+		{ NULL } } },
+	{ "explore", "--pid P --record FAILURE.json [OPTIONS]",
+	  "Find the execution path of a recorded failed request in a shadow of the process.",
+	  explore_options, {
+		{ "pid", "P", "the shadow process to explore" },
+		{ "record", "FILE", "the failure record insight record wrote" },
+		{ "quota", "N", "running probes at once (default 4)" },
+		{ "timeout", "S", "seconds before giving up (default 60)" },
+		{ "backend", "kmod|ptrace", "insight.ko (default) or the ptrace backend" },
+		{ "json", NULL, "the report as JSON" },
+		{ "lib", "NAME", "also explore the sites of a mapped library" },
+		{ "all-sites", NULL, "trap every site, not only those that depend on data" },
+		{ "verbose", NULL, "say what the exploration does, on stderr" },
+		{ NULL } } },
+	{ "record", "(--pid P | --cgroup PATH) -o RECORD [OPTIONS]",
+	  "Record a process's requests (input log and output trace); on a trigger, write a failure record.",
+	  record_options, {
+		{ "pid", "P", "the process (and its children) to record" },
+		{ "cgroup", "PATH", "record every process of a cgroup v2 directory" },
+		{ "output", "FILE", "where the failure record goes" },
+		{ "max-bytes", "N", "bytes of payload kept per request" },
+		{ "trigger-log", "REGEX", "a failure is a log write matching REGEX" },
+		{ "trigger-response", "REGEX", "a failure is a response matching REGEX" },
+		{ "trigger-errno", "SYSCALL:ERRNO", "a failure is that syscall failing with that errno" },
+		{ "trigger-exit", "STATUS|SIGNAL", "a failure is an exit with this status, or a death by it" },
+		{ "duration", "S", "stop after S seconds" },
+		{ "verbose", NULL, "libbpf's messages too, on stderr" },
+		{ NULL } } },
+	{ "trace", "(--pid P | --cgroup PATH | --from RECORD) [OPTIONS]",
+	  "Stream the syscalls of a process or cgroup (eBPF), or print a record's.",
+	  trace_options, {
+		{ "pid", "P", "the process (and its children) to trace" },
+		{ "cgroup", "PATH", "trace every process of a cgroup v2 directory" },
+		{ "format", "text|jsonl|chrome", "strace-like lines, JSON Lines, or Chrome/Perfetto JSON" },
+		{ "output", "FILE", "write there, not to stdout" },
+		{ "payload", "BYTES", "bytes of each read or write kept" },
+		{ "duration", "S", "stop after S seconds" },
+		{ "ring", "BYTES", "the ring buffer's size (a power of two)" },
+		{ "from", "RECORD", "print the syscalls of a failure record" },
+		{ "verbose", NULL, "libbpf's messages too, on stderr" },
+		{ NULL } } },
+	{ "inject", "(--pid P | --cgroup PATH) (--syscall NAME ACTION | --lib FILE ...) [OPTIONS]",
+	  "Inject a fault into a process tree or cgroup until Ctrl-C, then print its counts.",
+	  inject_options, {
+		{ "pid", "P", "the component: this process and its descendants" },
+		{ "cgroup", "PATH", "the component: a cgroup v2 directory and its descendants" },
+		{ "syscall", "NAME", "the syscall injected into (x86_64 name)" },
+		{ "errno", "E", "the syscall fails with E (ENOENT, or a number)" },
+		{ "delay", "MS", "the syscall waits MS milliseconds, then runs" },
+		{ "kill", NULL, "the process is killed at the syscall" },
+		{ "fd-kind", "LIST", "only on fds of these kinds: file, socket, pipe, other" },
+		{ "port", "N", "only to or from this peer port" },
+		{ "path", "PREFIX", "only on paths under PREFIX" },
+		{ "lib", "FILE", "a library function's file (an executable or shared library)" },
+		{ "function", "NAME", "the library function, by its symbol" },
+		{ "offset", "N", "the library function, by its offset in FILE" },
+		{ "return", "VALUE", "the value the library function returns at once" },
+		{ "nth", "N", "only the Nth matching call" },
+		{ "probability", "P", "only with probability P, in (0, 1]" },
+		{ "for", "S", "remove the fault after S seconds" },
+		{ "json", NULL, "the counts as JSON" },
+		{ NULL } } },
+	{ "faults", "[--trace TRACE.jsonl] [--binary FILE]... [--man DIR] [--json]",
+	  "A component's fault list: its syscalls and imported functions with their manual pages' errors.",
+	  faults_options, {
+		{ "trace", "FILE", "a dry run's trace (insight trace --format jsonl)" },
+		{ "binary", "FILE", "the functions this ELF file imports (repeatable)" },
+		{ "man", "DIR", "the manual pages' root (default /usr/share/man)" },
+		{ "json", NULL, "the list as JSON" },
+		{ NULL } } },
+};
+
+static const struct cmd_help *help_of(const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (!strcmp(helps[i].cmd, cmd))
+			return &helps[i];
+	return NULL;
+}
+
+static bool has_line(const struct cmd_help *h, const char *name)
+{
+	const struct opt_help *o;
+
+	for (o = h->opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return true;
+	return false;
+}
+
+static bool in_getopt(const struct cmd_help *h, const char *name)
+{
+	const struct option *g;
+
+	for (g = h->getopt; g && g->name; g++)
+		if (!strcmp(g->name, name))
+			return true;
+	return false;
+}
+
+/* The two tables differ: say how, 1; else 0. */
+static int check(const struct cmd_help *h)
+{
+	const struct option *g;
+	const struct opt_help *o;
+	int bad = 0;
+
+	for (g = h->getopt; g && g->name; g++)
+		if (!has_line(h, g->name) && strcmp(g->name, "help")) {
+			cli_err("--help of %s misses --%s", h->cmd, g->name);
+			bad = 1;
+		}
+	for (o = h->opts; o->name; o++)
+		if (!in_getopt(h, o->name)) {
+			cli_err("--help of %s has --%s, which it does not take", h->cmd, o->name);
+			bad = 1;
+		}
+	return bad;
+}
+
+int cli_help(const char *cmd)
+{
+	const struct cmd_help *h = help_of(cmd);
+	const struct opt_help *o;
+	char left[64];
+
+	if (!h)
+		return -1;
+	printf("usage: insight %s %s\n\n%s\n", h->cmd, h->synopsis, h->what);
+	if (h->opts[0].name)
+		printf("\noptions:\n");
+	for (o = h->opts; o->name; o++) {
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		printf("  %-28s %s\n", left, o->text);
+	}
+	printf("  %-28s %s\n", "-h, --help", "this help");
+	return check(h);
+}
