@@ -57,24 +57,41 @@ static int addr_to_offset(Elf *e, GElf_Addr addr, uint64_t *off)
 	return -ENOENT;
 }
 
+/* Open ELF file @path: *@e (and its *@fd), or -ENOSYS, -errno, -ENOEXEC. */
+static int elf_open(const char *path, int *fd, Elf **e)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	*e = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!*e || elf_kind(*e) != ELF_K_ELF) {
+		if (*e)
+			elf_end(*e);
+		close(*fd);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+static void elf_close(int fd, Elf *e)
+{
+	elf_end(e);
+	close(fd);
+}
+
 int elf_function_offset(const char *path, const char *name, uint64_t *off)
 {
 	GElf_Addr addr = 0;
 	Elf_Scn *scn;
 	GElf_Shdr sh;
-	int fd, pass, err = -ENOENT;
+	int fd, pass, err;
 	Elf *e;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		err = -ENOEXEC;
-		goto out;
-	}
+	err = elf_open(path, &fd, &e);
+	if (err)
+		return err;
 	for (pass = 0; pass < 2 && !addr; pass++) {
 		scn = NULL;
 		while (!addr && (scn = elf_nextscn(e, scn)))
@@ -82,12 +99,8 @@ int elf_function_offset(const char *path, const char *name, uint64_t *off)
 			    sh.sh_type == (pass ? SHT_SYMTAB : SHT_DYNSYM))
 				addr = find_in(e, scn, name);
 	}
-	if (addr)
-		err = addr_to_offset(e, addr, off);
-out:
-	if (e)
-		elf_end(e);
-	close(fd);
+	err = addr ? addr_to_offset(e, addr, off) : -ENOENT;
+	elf_close(fd, e);
 	return err;
 }
 
@@ -101,16 +114,9 @@ int elf_imports(const char *path, void (*fn)(const char *name, void *arg), void 
 	size_t i;
 	Elf *e;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -ENOSYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		n = -ENOEXEC;
-		goto out;
-	}
+	n = elf_open(path, &fd, &e);
+	if (n)
+		return n;
 	while ((scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
 			continue;
@@ -128,9 +134,6 @@ int elf_imports(const char *path, void (*fn)(const char *name, void *arg), void 
 			}
 		}
 	}
-out:
-	if (e)
-		elf_end(e);
-	close(fd);
+	elf_close(fd, e);
 	return n;
 }
