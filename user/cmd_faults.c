@@ -2,7 +2,8 @@
 /*
  * insight faults: a component's fault list, from its interface, not
  * written by hand (the AFPI campaign's step 2): the syscalls it made in a
- * dry run (an `insight trace --format jsonl` of it under the workload),
+ * dry run (watched here with the eBPF stream while the workload runs, or
+ * an `insight trace --format jsonl` of it),
  * and the library functions its binaries import, each with the errors
  * its manual page's ERRORS section names (user/manerrors.c); then the
  * environment faults, each as the injection that makes it.
@@ -12,12 +13,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 
 #include "cli.h"
 #include "elfsym.h"
 #include "manerrors.h"
+#include "stream.h"
+#include "syscalls.h"
 
 #define FAULTS_MAX_CALLS	512
 #define FAULTS_MAX_ERRS		64
@@ -93,6 +98,67 @@ static int read_trace(struct faults *f, const char *path)
 		err = -EIO;
 	fclose(in);
 	return err;
+}
+
+static int on_sys(const struct insight_sys_event *e, const void *payload, void *arg)
+{
+	struct faults *f = arg;
+	struct method *m;
+
+	(void)payload;
+	if (e->kind == INSIGHT_EV_SYS_EXIT && insight_syscall_name(e->nr)) {
+		m = method_of(f, insight_syscall_name(e->nr), NULL);
+		if (m)
+			m->calls++;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * The dry run: the syscalls of process tree @pid or cgroup @cgroup for
+ * @seconds (or until the process is gone, or a signal), from the eBPF
+ * stream.  0, or the exit status after the reason.
+ */
+static int watch(struct faults *f, pid_t pid, const char *cgroup, double seconds)
+{
+	struct insight_stream_opts so = { .payload_max = 0 };
+	struct insight_stream *st;
+	time_t t0 = time(NULL);
+	int err;
+
+	if (cli_stream_target(pid, cgroup, &so.cgroup_id))
+		return EXIT_USAGE;
+	err = insight_stream_open(&st, &so, on_sys, f);
+	if (err) {
+		cli_err("cannot load the BPF stream: %s%s", strerror(-err),
+			err == -EPERM ? " (BPF not permitted: run as root)" : "");
+		return EXIT_USAGE;
+	}
+	if (pid && (err = insight_stream_add_pid(st, pid))) {
+		cli_err("cannot watch pid %d: %s", pid, strerror(-err));
+		insight_stream_close(st);
+		return 1;
+	}
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	if (pid)
+		fprintf(stderr, "insight: watching pid %d\n", pid);
+	else
+		fprintf(stderr, "insight: watching cgroup %s\n", cgroup);
+	while (!stop && difftime(time(NULL), t0) < seconds && !(pid && kill(pid, 0)))
+		insight_stream_poll(st, 50);
+	while (insight_stream_poll(st, 0) > 0)
+		;
+	insight_stream_close(st);
+	return 0;
 }
 
 static void add_import(const char *name, void *arg)
@@ -180,13 +246,17 @@ static void print_json(const struct faults *f)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: insight faults [--trace TRACE.jsonl] [--binary FILE]... "
+	fprintf(stderr, "usage: insight faults [--trace TRACE.jsonl | --pid P [--duration S] |\n"
+			"                      --cgroup PATH --duration S] [--binary FILE]... "
 			"[--man DIR] [--json]\n");
 }
 
 /* The options of insight faults (its --help: user/help.c). */
 const struct option faults_options[] = {
 	{ "trace", required_argument, NULL, 't' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
 	{ "binary", required_argument, NULL, 'b' },
 	{ "man", required_argument, NULL, 'm' },
 	{ "json", no_argument, NULL, 'j' },
@@ -196,9 +266,12 @@ const struct option faults_options[] = {
 int cmd_faults(int argc, char **argv)
 {
 	static struct faults f;
-	const char *binaries[16];
+	const char *binaries[16], *cgroup = NULL;
 	int c, nb = 0, i, err;
 	bool json = false, traced = false;
+	double seconds = 0;
+	pid_t pid = 0;
+	char *end;
 
 	memset(&f, 0, sizeof(f));
 	f.mandir = MAN_DIR;
@@ -212,6 +285,21 @@ int cmd_faults(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			traced = true;
+			break;
+		case 'p':
+			pid = cli_pid(optarg);
+			if (!pid)
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'd':
+			seconds = strtod(optarg, &end);
+			if (*end || seconds <= 0) {
+				cli_err("bad duration '%s'", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'b':
 			if (nb == 16) {
@@ -231,9 +319,15 @@ int cmd_faults(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (!traced && !nb)) {
+	if (optind < argc || (!traced && !nb && !pid && !cgroup) || (!!pid + !!cgroup) > 1 ||
+	    (!seconds && cgroup) || (seconds && !pid && !cgroup)) {
 		usage();
 		return EXIT_USAGE;
+	}
+	if (pid || cgroup) {
+		err = watch(&f, pid, cgroup, seconds ? seconds : 1e9);
+		if (err)
+			return err;
 	}
 	for (i = 0; i < nb; i++) {
 		f.binary = binaries[i];

@@ -14,7 +14,7 @@
 #include "kselftest_harness.h"
 #include "util.h"
 
-static char out[16384];
+static char out[16384], out_buf[65536];
 
 static int run(char *const *args)
 {
@@ -65,6 +65,61 @@ TEST(a_binarys_imports_come_with_theirs_in_json)
 	EXPECT_NE(NULL, strstr(out, "{\"name\":\"dup2\",\"binary\":\"\\/bin\\/sh\","
 			       "\"manual\":true,\"errnos\":[\"EBADF\",\"EBUSY\""));
 	EXPECT_NE(NULL, strstr(out, "\"environment\":[{\"fault\":\"partition\""));
+}
+
+/*
+ * A dry run watched live: a shell that waits for a line, then opens a
+ * file that is not there; insight faults --pid on it, until it is gone.
+ */
+TEST(a_dry_run_watched_with_the_stream_lists_what_the_component_made)
+{
+	char pidarg[16], line[256];
+	int in[2], err[2], out[2], st;
+	pid_t sh, fl;
+	FILE *f;
+	ssize_t n;
+
+	if (geteuid())
+		SKIP(return, "the eBPF stream needs root");
+	ASSERT_EQ(0, pipe(in));
+	sh = fork();
+	ASSERT_LE(0, sh);
+	if (!sh) {
+		dup2(in[0], 0);
+		close(in[1]);
+		execl("/bin/sh", "sh", "-c", "read x; exec 3</nonexistent/insight-faults", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	snprintf(pidarg, sizeof(pidarg), "%d", sh);
+	ASSERT_EQ(0, pipe(err));
+	ASSERT_EQ(0, pipe(out));
+	fl = fork();
+	ASSERT_LE(0, fl);
+	if (!fl) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execl(insight_cli(), "insight", "faults", "--pid", pidarg, "--duration", "20",
+		      "--json", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	f = fdopen(err[0], "r");
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_NE(NULL, strstr(line, "watching pid")) TH_LOG("%s", line);
+	ASSERT_EQ(3, write(in[1], "go\n", 3));
+	ASSERT_EQ(sh, waitpid(sh, &st, 0));	/* gone: the watch ends */
+	ASSERT_EQ(fl, waitpid(fl, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	n = read(out[0], out_buf, sizeof(out_buf) - 1);
+	out_buf[n > 0 ? n : 0] = '\0';
+	EXPECT_NE(NULL, strstr(out_buf, "{\"name\":\"read\",\"calls\":")) TH_LOG("%.800s", out_buf);
+	EXPECT_NE(NULL, strstr(out_buf, "{\"name\":\"openat\",\"calls\":"));
+	EXPECT_NE(NULL, strstr(strstr(out_buf, "\"openat\"") ?: "", "\"ENOENT\""));
+	fclose(f);
+	close(out[0]);
+	close(in[1]);
 }
 
 TEST(faults_usage_errors_exit_2)
