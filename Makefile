@@ -10,6 +10,8 @@
 #   make soak    the netlink fuzzer at length in one guest (SOAK_MESSAGES, SEED)
 #   make sparse  run sparse over insight.ko (C=2)
 #   make doc     the netlink ABI reference, from the uapi header's kernel-doc
+#   make install   the CLI, insight.ko, bash completion, docs (DESTDIR, PREFIX)
+#   make uninstall what make install put there
 #
 # Variables: O (output folder, default out), FLAVOUR (cloud-amd64 or
 # amd64), KVER (6.1.0-NN-FLAVOUR, resolved from the metapackage when
@@ -56,7 +58,8 @@ DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
 # The guest is a bare busybox: what runs there is linked statically.
 STATIC := -static
 
-.PHONY: all deps check demo bench soak image kmod testmods clean sparse help doc
+.PHONY: all deps check demo bench soak image kmod testmods clean sparse help doc \
+	install uninstall
 .DEFAULT_GOAL := all
 # never keep a target whose recipe failed half way
 .DELETE_ON_ERROR:
@@ -296,6 +299,30 @@ soak:
 		--timeout $$(( $(SOAK_MESSAGES) * 3 / 1000 + 600 )) \
 		--env INSIGHT_FUZZ_MESSAGES=$(SOAK_MESSAGES) \
 		$(if $(SEED),--env INSIGHT_FUZZ_SEED=$(SEED)) -- /insight/tests/fuzz_test
+
+# ---- install (DESTDIR, PREFIX) ---------------------------------------------
+# The CLI in sbin (root's tool: it needs CAP_SYS_ADMIN and BPF), insight.ko
+# under the kernel's updates/ (depmod run unless DESTDIR is set), the bash
+# completion, the documentation.  INSTALLED lists what goes where.
+PREFIX ?= /usr/local
+INSTALL_MODDIR = /lib/modules/$(KVER)/updates
+INSTALLED = $(PREFIX)/sbin/insight:$(O)/insight:0755 \
+	$(INSTALL_MODDIR)/insight.ko:$(O)/insight.ko:0644 \
+	$(PREFIX)/share/bash-completion/completions/insight:tools/completion/insight.bash:0644 \
+	$(foreach d,$(wildcard Documentation/*.rst),$(PREFIX)/share/doc/insight/$(notdir $(d)):$(d):0644)
+
+install: $(O)/insight $(O)/insight.ko
+	$(Q)set -e; for e in $(INSTALLED); do \
+		dst=$${e%%:*}; rest=$${e#*:}; \
+		install -D -m $${rest##*:} $${rest%:*} "$(DESTDIR)$$dst"; \
+	done
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+uninstall:
+	$(Q)for e in $(INSTALLED); do rm -f "$(DESTDIR)$${e%%:*}"; done
+	$(Q)rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(PREFIX)/share/doc/insight" \
+		2>/dev/null || true
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 clean:
 	rm -rf $(O)
