@@ -465,7 +465,8 @@ static void insight_inject_free(struct insight_inject *inj)
  *
  * Return: 0, -EBADF (an fd is not one), -ESRCH (no such process), -ENOSPC
  * (too many injections), -EOPNOTSUPP (no such syscall in this kernel, or
- * uprobes cannot probe the function's first instruction), or another errno of uprobe_register() (-EINVAL: an
+ * uprobes cannot probe the function's first instruction or read its
+ * file), or another errno of uprobe_register() (-EINVAL: an
  * offset past the file's end).
  */
 int insight_inject_add(struct net *net, u32 portid,
@@ -530,7 +531,13 @@ int insight_inject_add(struct net *net, u32 portid,
 		goto unlock;
 	err = inj->inode ? uprobe_register(inj->inode, sp->offset, &inj->uc) :
 			   register_kprobe(&inj->kp);
-	if (err == -ENOTSUPP || (err && !inj->inode))	/* not a probe point */
+	/*
+	 * Not a point kprobes or uprobes can probe: a syscall the kernel
+	 * lacks, an instruction uprobes cannot step (-ENOTSUPP, which must
+	 * not reach userspace), a file it cannot read (no read_folio: -EIO)
+	 */
+	if (err == -ENOTSUPP || (err == -EIO && inj->inode) ||
+	    (err && err != -ENOMEM && !inj->inode))
 		err = -EOPNOTSUPP;
 	if (err)
 		goto unlock;

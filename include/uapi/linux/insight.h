@@ -201,7 +201,9 @@
  *	%INSIGHT_ATTR_INJECT_ID.  -EINVAL: a missing or inconsistent
  *	attribute; -EBADF: a cgroup fd that is not a cgroup v2 directory, a
  *	library fd that is not a regular file; -ESRCH: no such process;
- *	-ENOSPC: 64 injections on this socket, or 256 in all.
+ *	-ENOSPC: 64 injections on this socket, or 256 in all; -EOPNOTSUPP:
+ *	a syscall this kernel lacks, or a library function uprobes cannot
+ *	probe (its first instruction, or a file it cannot read).
  * @INSIGHT_CMD_INJECT_DEL: remove an injection of this socket: required
  *	%INSIGHT_ATTR_INJECT_ID; -ENOENT: none such.  Since ABI 7.
  * @INSIGHT_CMD_INJECT_GET: this socket's injections: reply
