@@ -34,6 +34,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/mm.h>
@@ -196,6 +197,51 @@ static void insight_call_fd(struct insight_call *c, int fd)
 	fput(file);
 }
 
+/*
+ * The path argument @i of a call (@a), made absolute against its dirfd
+ * or the cwd, as the call would resolve a relative one (not normalised:
+ * ".." stays): a server that chdir()s to its document root opens
+ * "index.html".  Left "" when it cannot be read.
+ */
+static void insight_call_path(struct insight_call *c, const unsigned long *a, int i)
+{
+	char *rel, *buf, *base;
+	struct file *dirf;
+	struct path dir;
+	long n;
+
+	rel = kmalloc(2 * INSIGHT_INJECT_PATH_MAX, GFP_KERNEL);
+	if (!rel)
+		return;
+	buf = rel + INSIGHT_INJECT_PATH_MAX;
+	n = strncpy_from_user(rel, (const char __user *)a[i], INSIGHT_INJECT_PATH_MAX);
+	if (n <= 0 || n == INSIGHT_INJECT_PATH_MAX)
+		goto out;	/* unreadable, empty or longer than any prefix */
+	if (rel[0] == '/') {
+		strscpy(c->path, rel, sizeof(c->path));
+		goto out;
+	}
+	if (i == 1 && (int)a[0] != AT_FDCWD) {
+		dirf = fget(a[0]);
+		if (!dirf)
+			goto out;
+		dir = dirf->f_path;
+		path_get(&dir);
+		fput(dirf);
+	} else if (current->fs) {
+		get_fs_pwd(current->fs, &dir);
+	} else {
+		goto out;
+	}
+	base = d_path(&dir, buf, INSIGHT_INJECT_PATH_MAX);
+	path_put(&dir);
+	if (!IS_ERR(base))
+		snprintf(c->path, sizeof(c->path), "%s/%s", strcmp(base, "/") ? base : "",
+			 rel);
+out:
+	kfree(rel);
+}
+
 /* Read what the filters need of syscall @nr with arguments @a. */
 static void insight_call_read(struct insight_call *c, long nr, const unsigned long *a)
 {
@@ -210,10 +256,8 @@ static void insight_call_read(struct insight_call *c, long nr, const unsigned lo
 			c->port = insight_sockaddr_port(&ss, len);
 	}
 	i = insight_inject_path_arg(nr);
-	if (i >= 0 && strncpy_from_user(c->path, (const char __user *)a[i],
-					sizeof(c->path)) < 0)
-		c->path[0] = '\0';
-	c->path[sizeof(c->path) - 1] = '\0';
+	if (i >= 0)
+		insight_call_path(c, a, i);
 	if (insight_inject_fd_arg(nr))
 		insight_call_fd(c, a[0]);
 }

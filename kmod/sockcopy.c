@@ -10,6 +10,9 @@
  * socket of the probe's own, whose connect runs (Documentation/kmod.rst).
  * A shared socket that is bound, connected, listening, or of a family
  * other than inet, inet6 and unix is not copied: the connect is denied.
+ * Should another thread of the probe take the fd number between its
+ * close and the copy's install (or more than INSIGHT_FD_BELOW_MAX fds
+ * below it be free), the connect fails with EBUSY and the fd is closed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -137,6 +137,21 @@ TEST_F(inject, a_syscall_of_the_component_fails_with_the_errno)
 	EXPECT_EQ(1, count_of(self, id).matched);
 }
 
+TEST_F(inject, a_relative_path_is_matched_as_the_call_resolves_it)
+{
+	/* as a server that chdir()s to its document root opens "index.html" */
+	const char *args[] = { "cd:" DIR_, "open:a", "cd:/", "open:tmp/insight-inject/a",
+			       "open:proc/version", NULL };
+	uint32_t id;
+
+	ASSERT_EQ(0, spawn(self, args));
+	ASSERT_EQ(0, inject_tree(self, open_fails(EACCES), &id));
+	ASSERT_EQ(0, run(self));
+	EXPECT_STREQ("cd=0\nopen=-1 errno=13\ncd=0\nopen=-1 errno=13\nopen=3 errno=0\nend\n",
+		     self->out);
+	EXPECT_EQ(2, count_of(self, id).injected);
+}
+
 TEST_F(inject, other_processes_are_not_affected)
 {
 	const char *args[] = { "wait", "open:" FILE_A, NULL };

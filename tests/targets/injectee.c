@@ -6,6 +6,7 @@
  * for each (with write(), no stdio buffer that a fault could change):
  *
  *   open:PATH     openat(PATH, O_RDONLY), closed: "open=R errno=E"
+ *   cd:DIR        chdir(DIR): "cd=R"
  *   connect:PORT  a TCP connect to 127.0.0.1:PORT: "connect=R errno=E"
  *   getpid        libc's getpid() and the real one: "getpid=P real=R"
  *   wait          reads a line of stdin first: "wait"
@@ -72,6 +73,8 @@ static int act(const char *a)
 		say("open=%ld errno=%ld\n", r, r < 0 ? errno : 0);
 		if (r >= 0)
 			close(r);
+	} else if (!strncmp(a, "cd:", 3)) {
+		say("cd=%ld%.0ld\n", chdir(a + 3), 0);
 	} else if (!strncmp(a, "connect:", 8)) {
 		r = do_connect(atoi(a + 8));
 		say("connect=%ld errno=%ld\n", r, r < 0 ? errno : 0);
