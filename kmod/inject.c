@@ -30,22 +30,16 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
-#include <linux/dcache.h>
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/fs_struct.h>
-#include <linux/in.h>
-#include <linux/in6.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/net.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <linux/socket.h>
 #include <linux/task_work.h>
 #include <linux/kprobes.h>
 #include <linux/uaccess.h>
@@ -55,6 +49,7 @@
 #include <asm/unistd.h>
 #include <insight/inject_args.h>
 
+#include "inject.h"
 #include "insight.h"
 
 #define INSIGHT_INJECTS_MAX		256	/* in all; per socket: insight.h */
@@ -141,146 +136,68 @@ static bool insight_inject_fires(const struct insight_inject *inj, u64 n)
 	       get_random_u32() % 1000000 < inj->spec.prob_ppm;
 }
 
-/**
- * struct insight_call - what the filters look at in one syscall
- * @kinds: the INSIGHT_INJECT_FD_* kind of its fd, or 0 (no fd)
- * @port: its sockaddr's port, or its socket's peer's, or 0
- * @path: its path, or its fd's ("" if neither)
- */
-struct insight_call {
-	u32 kinds;
-	u32 port;
-	char path[INSIGHT_INJECT_PATH_MAX];
-};
-
-/* The port of a sockaddr (inet or inet6), or 0. */
-static u32 insight_sockaddr_port(const struct sockaddr_storage *ss, int len)
+/* Whether @a and @b inject at one point: a syscall, or a file's function. */
+static bool insight_same_point(const struct insight_inject *a,
+			       const struct insight_inject *b)
 {
-	if (ss->ss_family == AF_INET && len >= (int)sizeof(struct sockaddr_in))
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6 && len >= (int)sizeof(struct sockaddr_in6))
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
-/* What fd @fd is: its kind, its path, a socket's peer's port. */
-static void insight_call_fd(struct insight_call *c, int fd)
-{
-	struct sockaddr_storage ss;
-	struct file *file = fget(fd);
-	struct socket *sock;
-	umode_t mode;
-	char *p;
-	int len;
-
-	if (!file)
-		return;
-	mode = file_inode(file)->i_mode;
-	if (S_ISREG(mode) || S_ISDIR(mode)) {
-		c->kinds = INSIGHT_INJECT_FD_FILE;
-		p = d_path(&file->f_path, c->path, sizeof(c->path));
-		if (IS_ERR(p))
-			c->path[0] = '\0';
-		else
-			memmove(c->path, p, strlen(p) + 1);
-	} else if (S_ISSOCK(mode)) {
-		c->kinds = INSIGHT_INJECT_FD_SOCKET;
-		sock = sock_from_file(file);
-		len = sock ? kernel_getpeername(sock, (struct sockaddr *)&ss) : -1;
-		if (len > 0 && !c->port)
-			c->port = insight_sockaddr_port(&ss, len);
-	} else if (S_ISFIFO(mode)) {
-		c->kinds = INSIGHT_INJECT_FD_PIPE;
-	} else {
-		c->kinds = INSIGHT_INJECT_FD_OTHER;
-	}
-	fput(file);
+	return a->inode == b->inode &&
+	       (a->inode ? a->spec.offset == b->spec.offset : a->spec.nr == b->spec.nr);
 }
 
 /*
- * The path argument @i of a call (@a), made absolute against its dirfd
- * or the cwd, as the call would resolve a relative one (not normalised:
- * ".." stays): a server that chdir()s to its document root opens
- * "index.html".  Left "" when it cannot be read.
+ * Whether @inj decides the calls at its point (under RCU).  Each
+ * injection has its own probe, and every probe at a point runs at each
+ * call there; only the first injection at that point on the list (the
+ * first added) decides, for all of them in the order they were added:
+ * a call is seen once by each, and taken by at most one.
  */
-static void insight_call_path(struct insight_call *c, const unsigned long *a, int i)
+static bool insight_inject_decides(const struct insight_inject *inj)
 {
-	char *rel, *buf, *base;
-	struct file *dirf;
-	struct path dir;
-	long n;
+	const struct insight_inject *i;
 
-	rel = kmalloc(2 * INSIGHT_INJECT_PATH_MAX, GFP_KERNEL);
-	if (!rel)
-		return;
-	buf = rel + INSIGHT_INJECT_PATH_MAX;
-	n = strncpy_from_user(rel, (const char __user *)a[i], INSIGHT_INJECT_PATH_MAX);
-	if (n <= 0 || n == INSIGHT_INJECT_PATH_MAX)
-		goto out;	/* unreadable, empty or longer than any prefix */
-	if (rel[0] == '/') {
-		strscpy(c->path, rel, sizeof(c->path));
-		goto out;
-	}
-	if (i == 1 && (int)a[0] != AT_FDCWD) {
-		dirf = fget(a[0]);
-		if (!dirf)
-			goto out;
-		dir = dirf->f_path;
-		path_get(&dir);
-		fput(dirf);
-	} else if (current->fs) {
-		get_fs_pwd(current->fs, &dir);
-	} else {
-		goto out;
-	}
-	base = d_path(&dir, buf, INSIGHT_INJECT_PATH_MAX);
-	path_put(&dir);
-	if (!IS_ERR(base))
-		snprintf(c->path, sizeof(c->path), "%s/%s", strcmp(base, "/") ? base : "",
-			 rel);
-out:
-	kfree(rel);
+	list_for_each_entry_rcu(i, &insight_injects, node)
+		if (insight_same_point(i, inj))
+			return i == inj;
+	return false;	/* off the list: being removed */
 }
 
-/* Read what the filters need of syscall @nr with arguments @a. */
-static void insight_call_read(struct insight_call *c, long nr, const unsigned long *a)
+/* Whether an injection at @inj's point has @t in its component (RCU). */
+static bool insight_point_wants(const struct insight_inject *inj,
+				struct task_struct *t)
 {
-	struct sockaddr_storage ss;
-	int i = insight_inject_addr_arg(nr);
-	int len;
+	const struct insight_inject *i;
 
-	memset(c, 0, sizeof(*c));
-	if (i >= 0 && a[i]) {
-		len = min_t(unsigned long, a[i + 1], sizeof(ss));
-		if (!copy_from_user(&ss, (void __user *)a[i], len))
-			c->port = insight_sockaddr_port(&ss, len);
-	}
-	i = insight_inject_path_arg(nr);
-	if (i >= 0)
-		insight_call_path(c, a, i);
-	if (insight_inject_fd_arg(nr))
-		insight_call_fd(c, a[0]);
+	list_for_each_entry_rcu(i, &insight_injects, node)
+		if (insight_same_point(i, inj) && insight_in_component(i, t))
+			return true;
+	return false;
 }
 
-/* Whether call @c (syscall @nr) passes @inj's filters. */
-static bool insight_call_matches(const struct insight_inject *inj, long nr,
-				 const struct insight_call *c)
+/* Whether an injection of syscall @nr is on the list (RCU). */
+static bool insight_syscall_armed(long nr)
 {
-	const struct insight_inject_spec *sp = &inj->spec;
+	const struct insight_inject *i;
 
-	return sp->nr == nr && (!sp->fd_kinds || (sp->fd_kinds & c->kinds)) &&
-	       (!sp->port || sp->port == c->port) &&
-	       insight_inject_under(sp->path, c->path);
+	list_for_each_entry_rcu(i, &insight_injects, node)
+		if (!i->inode && i->spec.nr == nr)
+			return true;
+	return false;
 }
 
 /*
  * A pass for the one call the current task makes again after its work:
- * its re-entry into the kprobe (same number, same ip) is not looked
- * at.  A handful of slots: a stale one costs one call not injected.
+ * its re-entry into the kprobe (same number, same ip) is not looked at.
+ * A pass names the task by its start time too, so that a task_struct
+ * reused by a new task never inherits one.  None is given for a syscall
+ * that no injection has any more, and the last removal of a syscall
+ * takes its passes back (the call made again meets no probe to take
+ * it).  A handful of slots: one left over (a task that died, or never
+ * made the call again) costs that task one call not injected.
  */
 #define INSIGHT_PASSES	64
 static struct {
 	struct task_struct *task;
+	u64 start;
 	long nr;
 	unsigned long ip;
 } insight_passes[INSIGHT_PASSES];
@@ -292,10 +209,15 @@ static void insight_pass_give(long nr, unsigned long ip)
 	unsigned long flags;
 
 	spin_lock_irqsave(&insight_pass_lock, flags);
-	insight_passes[next].task = current;
-	insight_passes[next].nr = nr;
-	insight_passes[next].ip = ip;
-	next = (next + 1) % INSIGHT_PASSES;
+	rcu_read_lock();
+	if (insight_syscall_armed(nr)) {
+		insight_passes[next].task = current;
+		insight_passes[next].start = current->start_time;
+		insight_passes[next].nr = nr;
+		insight_passes[next].ip = ip;
+		next = (next + 1) % INSIGHT_PASSES;
+	}
+	rcu_read_unlock();
 	spin_unlock_irqrestore(&insight_pass_lock, flags);
 }
 
@@ -307,14 +229,31 @@ static bool insight_pass_take(long nr, unsigned long ip)
 
 	spin_lock_irqsave(&insight_pass_lock, flags);
 	for (i = 0; i < INSIGHT_PASSES && !found; i++) {
-		if (insight_passes[i].task == current && insight_passes[i].nr == nr &&
-		    insight_passes[i].ip == ip) {
+		if (insight_passes[i].task == current &&
+		    insight_passes[i].start == current->start_time &&
+		    insight_passes[i].nr == nr && insight_passes[i].ip == ip) {
 			insight_passes[i].task = NULL;
 			found = true;
 		}
 	}
 	spin_unlock_irqrestore(&insight_pass_lock, flags);
 	return found;
+}
+
+/* Syscall @nr's last injection is off the list: its passes go. */
+static void insight_pass_drop(long nr)
+{
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&insight_pass_lock, flags);
+	rcu_read_lock();
+	if (!insight_syscall_armed(nr))
+		for (i = 0; i < INSIGHT_PASSES; i++)
+			if (insight_passes[i].nr == nr)
+				insight_passes[i].task = NULL;
+	rcu_read_unlock();
+	spin_unlock_irqrestore(&insight_pass_lock, flags);
 }
 
 /**
@@ -341,7 +280,7 @@ static u32 insight_inject_decide(long nr, const struct insight_call *c,
 	rcu_read_lock();
 	list_for_each_entry_rcu(inj, &insight_injects, node) {
 		if (inj->inode || !insight_in_component(inj, current) ||
-		    !insight_call_matches(inj, nr, c))
+		    !insight_call_matches(&inj->spec, nr, c))
 			continue;
 		if (!insight_inject_fires(inj, atomic64_inc_return(&inj->matched)))
 			continue;
@@ -401,10 +340,10 @@ static void insight_inject_work_run(struct callback_head *cb)
 
 /*
  * At the entry of the syscall's function, @regs the function's: for a
- * task of the component, the function returns at once and a task_work
- * decides (the call's user registers are the task's own).  Injections of
- * the same syscall share the address; the first that takes the call
- * stops the others' handlers.
+ * task of a component of the syscall's injections, the deciding one's
+ * handler (the others' do nothing) makes the function return at once,
+ * and a task_work decides (the call's user registers are the task's
+ * own).  Returning 1 stops the handlers of other kprobes at the address.
  */
 static int insight_inject_kprobe(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -416,7 +355,7 @@ static int insight_inject_kprobe(struct kprobe *kp, struct pt_regs *regs)
 	if (in_ia32_syscall() || !current->mm || !user_mode(user))
 		return 0;
 	rcu_read_lock();
-	in = insight_in_component(inj, current);
+	in = insight_inject_decides(inj) && insight_point_wants(inj, current);
 	rcu_read_unlock();
 	if (!in || insight_pass_take(inj->spec.nr, user->ip))
 		return 0;
@@ -448,24 +387,39 @@ static void insight_inject_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 {
 }
 
-/* A library function's entry in a component's process: return at once. */
+/*
+ * A library function's entry in a component's process: the first
+ * injection there that fires returns at once (the decider, above, for
+ * all of them).  The return address is read first, out of RCU: if it
+ * cannot be, the call is neither seen nor injected.
+ */
 static int insight_inject_uprobe(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct insight_inject *inj = container_of(uc, struct insight_inject, uc);
-	unsigned long ret;
-	bool in;
+	struct insight_inject *i;
+	unsigned long ret, val;
+	bool act = false;
 
-	rcu_read_lock();
-	in = insight_in_component(inj, current);
-	rcu_read_unlock();
-	if (!in || !insight_inject_fires(inj, atomic64_inc_return(&inj->matched)))
-		return 0;
 	if (get_user(ret, (unsigned long __user *)regs->sp))
-		return 0;	/* not injected: the function runs */
-	regs->sp += sizeof(ret);
-	regs->ip = ret;
-	regs->ax = inj->spec.retval;
-	atomic64_inc(&inj->injected);
+		return 0;
+	rcu_read_lock();
+	if (insight_inject_decides(inj)) {
+		list_for_each_entry_rcu(i, &insight_injects, node) {
+			if (!insight_same_point(i, inj) || !insight_in_component(i, current) ||
+			    !insight_inject_fires(i, atomic64_inc_return(&i->matched)))
+				continue;
+			atomic64_inc(&i->injected);
+			val = i->spec.retval;
+			act = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (act) {
+		regs->sp += sizeof(ret);
+		regs->ip = ret;
+		regs->ax = val;
+	}
 	return 0;
 }
 
@@ -617,8 +571,11 @@ static void insight_inject_remove(struct list_head *gone)
 			unregister_kprobe(&inj->kp);	/* waits for its handlers */
 	}
 	synchronize_rcu();	/* no reader of the list has them */
-	list_for_each_entry_safe(inj, tmp, gone, gone)
+	list_for_each_entry_safe(inj, tmp, gone, gone) {
+		if (!inj->inode)
+			insight_pass_drop(inj->spec.nr);
 		insight_inject_free(inj);
+	}
 }
 
 /* Take @inj off the list onto @gone (under insight_inject_lock). */

@@ -287,11 +287,8 @@ static void on_stop(int sig)
 /* Hold the injection until a signal or @seconds. */
 static void hold(double seconds)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
 	struct timespec t0, now;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
 		poll(NULL, 0, 50);
@@ -327,9 +324,13 @@ int cmd_inject(int argc, char **argv)
 	unsigned int n = 0;
 	uint32_t id;
 	int err;
+	struct sigaction sa = { .sa_handler = on_stop };
 
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
+	/* before "in place": a signal from then on prints the counts */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	err = cli_open(&h);
 	if (err)
 		return err;

@@ -91,6 +91,15 @@ static int run(struct _test_data_inject *self)
 	return st;
 }
 
+/* Let a waiting injectee go: the line after its "wait" in @line. */
+static int go(struct _test_data_inject *self, char *line, size_t len)
+{
+	if (fputs("go\n", self->t.in) < 0 || fflush(self->t.in) ||
+	    target_line(&self->t, line, len) || strcmp(line, "wait\n"))
+		return -1;
+	return target_line(&self->t, line, len);
+}
+
 /* A spec failing openat under DIR_ with @err. */
 static struct insight_inject_spec open_fails(int err)
 {
@@ -269,6 +278,51 @@ TEST_F(inject, removing_it_lets_a_delayed_call_go_at_once)
 	EXPECT_EQ(-ENOENT, insight_inject_del(self->h, id));
 }
 
+/*
+ * The delayed call that a removal let go is made again with no probe to
+ * take its pass: a later injection still takes the same task's next
+ * call at the same place.
+ */
+TEST_F(inject, a_call_let_go_by_a_removal_leaves_no_pass_behind)
+{
+	const char *args[] = { "open:" FILE_A, "wait", "open:" FILE_A, NULL };
+	struct insight_inject_spec sp = open_fails(0);
+	char line[128];
+	uint32_t id;
+
+	sp.action = INSIGHT_INJECT_DELAY;
+	sp.delay_ms = 60000;
+	ASSERT_EQ(0, spawn(self, args));
+	ASSERT_EQ(0, inject_tree(self, sp, &id));
+	ASSERT_EQ(0, target_release(&self->t));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, insight_inject_del(self->h, id));
+	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
+	EXPECT_STREQ("open=3 errno=0\n", line);
+	ASSERT_EQ(0, inject_tree(self, open_fails(EACCES), &id));
+	ASSERT_EQ(0, go(self, line, sizeof(line)));
+	EXPECT_STREQ("open=-1 errno=13\n", line);
+	EXPECT_EQ(1, count_of(self, id).injected);
+}
+
+/* Two injections of one syscall: each sees the call once, as it is made. */
+TEST_F(inject, two_injections_of_one_syscall_see_each_call_once)
+{
+	const char *args[] = { "open:" FILE_A, NULL };
+	struct insight_inject_spec sp = open_fails(EACCES);
+	uint32_t a, b;
+
+	sp.nth = 2;
+	ASSERT_EQ(0, spawn(self, args));
+	ASSERT_EQ(0, inject_tree(self, sp, &a));
+	ASSERT_EQ(0, inject_tree(self, sp, &b));
+	ASSERT_EQ(0, run(self));
+	EXPECT_STREQ("open=3 errno=0\nend\n", self->out);
+	EXPECT_EQ(1, count_of(self, a).matched);
+	EXPECT_EQ(1, count_of(self, b).matched);
+	EXPECT_EQ(0, count_of(self, a).injected + count_of(self, b).injected);
+}
+
 TEST_F(inject, closing_its_socket_removes_it)
 {
 	const char *args[] = { "open:" FILE_A, NULL };
@@ -370,6 +424,23 @@ static int file_offset(pid_t pid, uint64_t addr, char *path, size_t len, uint64_
 	return found ? 0 : -ENOENT;
 }
 
+/*
+ * Run the injectee with @args (released: it reports where libc's getpid
+ * is) and point @sp at that function: its file in @lib (@len bytes).
+ */
+static int spawn_at_getpid(struct _test_data_inject *self, const char *const *args,
+			   struct insight_inject_spec *sp, char *lib, size_t len)
+{
+	uint64_t off;
+
+	if (spawn(self, args) || target_release(&self->t) || self->t.nsites != 1 ||
+	    file_offset(self->t.pid, self->t.site[0], lib, len, &off))
+		return -1;
+	sp->offset = off;
+	sp->lib = lib;
+	return 0;
+}
+
 TEST_F(inject, a_library_function_returns_the_value_in_the_component_only)
 {
 	const char *args[] = { "wait", "getpid", NULL };
@@ -378,19 +449,13 @@ TEST_F(inject, a_library_function_returns_the_value_in_the_component_only)
 		.retval = 4242,
 	};
 	char lib[400], want[64], line[128];
-	uint64_t off;
 	uint32_t id;
 	pid_t other;
 	int st, p[2];
 	ssize_t n;
 
 	/* the injectee is running: the uprobe goes into its mm only */
-	ASSERT_EQ(0, spawn(self, args));
-	ASSERT_EQ(0, target_release(&self->t));
-	ASSERT_EQ(1, self->t.nsites);
-	ASSERT_EQ(0, file_offset(self->t.pid, self->t.site[0], lib, sizeof(lib), &off));
-	sp.offset = off;
-	sp.lib = lib;
+	ASSERT_EQ(0, spawn_at_getpid(self, args, &sp, lib, sizeof(lib)));
 	ASSERT_EQ(0, inject_tree(self, sp, &id));
 	/* the same file run outside the component: its getpid is its own */
 	ASSERT_EQ(0, pipe(p));
@@ -409,11 +474,7 @@ TEST_F(inject, a_library_function_returns_the_value_in_the_component_only)
 	line[n > 0 ? n : 0] = '\0';
 	snprintf(want, sizeof(want), "getpid=%d real=%d\n", other, other);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
-	ASSERT_LE(0, fputs("go\n", self->t.in));
-	ASSERT_EQ(0, fflush(self->t.in));
-	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
-	EXPECT_STREQ("wait\n", line);
-	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
+	ASSERT_EQ(0, go(self, line, sizeof(line)));
 	snprintf(want, sizeof(want), "getpid=4242 real=%d\n", self->t.pid);
 	EXPECT_STREQ(want, line);
 	EXPECT_EQ(1, count_of(self, id).injected);
@@ -421,10 +482,43 @@ TEST_F(inject, a_library_function_returns_the_value_in_the_component_only)
 }
 
 /*
- * insight inject on the injectee, for 1.5 s: its stdout in *@out_fd; it
- * has said the injection is in place when this returns its pid.
+ * Two injections of one function: each call is seen by each until one
+ * takes it, in the order they were added; the function returns once.
  */
-static pid_t cli_inject(pid_t pid, int *out_fd)
+TEST_F(inject, two_injections_of_one_function_return_once)
+{
+	const char *args[] = { "wait", "getpid", "getpid", NULL };
+	struct insight_inject_spec sp = {
+		.nr = INSIGHT_INJECT_NR_LIBRARY, .action = INSIGHT_INJECT_RETURN,
+		.retval = 4242, .nth = 1,
+	};
+	char lib[400], want[64];
+	uint32_t a, b;
+
+	ASSERT_EQ(0, spawn_at_getpid(self, args, &sp, lib, sizeof(lib)));
+	ASSERT_EQ(0, inject_tree(self, sp, &a));
+	sp.retval = 4343;	/* its first call: the one a does not take */
+	ASSERT_EQ(0, inject_tree(self, sp, &b));
+	ASSERT_EQ(0, go(self, self->out, sizeof(self->out)));
+	snprintf(want, sizeof(want), "getpid=4242 real=%d\n", self->t.pid);
+	EXPECT_STREQ(want, self->out);	/* the second not run: the stack is whole */
+	ASSERT_EQ(0, target_line(&self->t, self->out, sizeof(self->out)));
+	snprintf(want, sizeof(want), "getpid=4343 real=%d\n", self->t.pid);
+	EXPECT_STREQ(want, self->out);
+	EXPECT_EQ(2, count_of(self, a).matched);
+	EXPECT_EQ(1, count_of(self, b).matched);	/* a took the first call */
+	EXPECT_EQ(1, count_of(self, a).injected);
+	EXPECT_EQ(1, count_of(self, b).injected);
+	ASSERT_EQ(0, target_line(&self->t, self->out, sizeof(self->out)));
+	EXPECT_STREQ("end\n", self->out);
+}
+
+/*
+ * insight inject on the injectee for @seconds (NULL: until a signal):
+ * its stdout in *@out_fd; it has said the injection is in place when
+ * this returns its pid.
+ */
+static pid_t cli_inject(pid_t pid, const char *seconds, int *out_fd)
 {
 	char p_arg[16], line[256];
 	int out[2], err[2];
@@ -438,9 +532,9 @@ static pid_t cli_inject(pid_t pid, int *out_fd)
 	if (!c) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
-		execl(insight_cli(), "insight", "inject", "--pid", p_arg, "--syscall",
-		      "openat", "--errno", "EACCES", "--path", DIR_, "--for", "1.5",
-		      "--json", (char *)NULL);
+		execl(insight_cli(), "insight", "inject", "--json", "--pid", p_arg,
+		      "--syscall", "openat", "--errno", "EACCES", "--path", DIR_,
+		      seconds ? "--for" : NULL, seconds, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -454,29 +548,53 @@ static pid_t cli_inject(pid_t pid, int *out_fd)
 	return c;
 }
 
-TEST_F(inject, the_cli_injects_until_its_time_is_up_and_prints_the_counts)
+/* What the CLI printed on @out once it has ended; its exit status. */
+static int cli_result(pid_t cli, int out, char *json, size_t len)
+{
+	ssize_t n;
+	int st;
+
+	if (waitpid(cli, &st, 0) != cli)
+		return -1;
+	n = read(out, json, len - 1);
+	close(out);
+	json[n > 0 ? n : 0] = '\0';
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+TEST_F(inject, the_cli_injects_until_interrupted_and_prints_the_counts)
 {
 	const char *args[] = { "wait", "open:" FILE_A, NULL };
 	char line[128], json[256] = "";
-	int out, st;
-	ssize_t n;
 	pid_t cli;
+	int out;
 
 	ASSERT_EQ(0, spawn(self, args));
 	ASSERT_EQ(0, target_release(&self->t));
-	cli = cli_inject(self->t.pid, &out);
+	cli = cli_inject(self->t.pid, NULL, &out);
 	ASSERT_LT(0, cli);
-	ASSERT_LE(0, fputs("go\n", self->t.in));
-	ASSERT_EQ(0, fflush(self->t.in));
-	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));	/* wait */
-	ASSERT_EQ(0, target_line(&self->t, line, sizeof(line)));
+	ASSERT_EQ(0, go(self, line, sizeof(line)));
 	EXPECT_STREQ("open=-1 errno=13\n", line);
-	ASSERT_EQ(cli, waitpid(cli, &st, 0));
-	EXPECT_EQ(0, WEXITSTATUS(st));
-	n = read(out, json, sizeof(json) - 1);
-	close(out);
-	json[n > 0 ? n : 0] = '\0';
+	ASSERT_EQ(0, kill(cli, SIGINT));
+	EXPECT_EQ(0, cli_result(cli, out, json, sizeof(json)));
 	EXPECT_NE(NULL, strstr(json, "\"matched\":1,\"injected\":1}")) TH_LOG("%s", json);
+}
+
+TEST_F(inject, the_cli_ends_when_its_time_is_up_and_the_injection_goes_with_it)
+{
+	const char *args[] = { "wait", "open:" FILE_A, NULL };
+	char line[128], json[256] = "";
+	pid_t cli;
+	int out;
+
+	ASSERT_EQ(0, spawn(self, args));
+	ASSERT_EQ(0, target_release(&self->t));
+	cli = cli_inject(self->t.pid, "0.2", &out);
+	ASSERT_LT(0, cli);
+	EXPECT_EQ(0, cli_result(cli, out, json, sizeof(json)));	/* by itself */
+	EXPECT_NE(NULL, strstr(json, "\"matched\":0,\"injected\":0}")) TH_LOG("%s", json);
+	ASSERT_EQ(0, go(self, line, sizeof(line)));
+	EXPECT_STREQ("open=3 errno=0\n", line);
 }
 
 TEST_F(inject, bad_requests_get_their_errno)
