@@ -200,6 +200,9 @@ TEST_OBJS.stream_test := $(call uobj,stream)
 TEST_LIBS.stream_test := $(BPF_LIBS)
 TEST_OBJS.elfsym_test := $(call uobj,elfsym)
 TEST_LIBS.elfsym_test := $(DIS_LIBS)
+TEST_LIBS.campaign_test := $(JSON_LIBS)
+TEST_OBJS.fmap_test := $(call uobj,campaign/fmap campaign/fmap_out campaign/run campaign/stack)
+TEST_LIBS.fmap_test := $(JSON_LIBS)
 TEST_OBJS.manerrors_test := $(call uobj,manerrors)
 TEST_LIBS.manerrors_test := -lz
 TEST_OBJS.sites_test := $(OBJS_SITES)
@@ -263,13 +266,13 @@ image: $(IMAGE)
 
 $(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARGETS) \
 		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage \
-		$(wildcard tests/suite/*)
+		$(wildcard tests/suite/* tests/stack/*)
 	$(call say,IMAGE,$@)
 	$(Q)tools/vm/mkimage $@ $(O)/insight.ko:insight/insight.ko \
 		$(O)/insight:insight/bin/insight $(O)/modules:insight/modules \
 		$(O)/tests/guest:insight/tests tests/guest/run.sh:insight/tests/run \
-		tests/suite:insight/suite \
-		$(O)/bench:insight/bench
+		tests/suite:insight/suite tests/stack:insight/stack \
+		$(O)/bench:insight/bench /usr/share/man/man2:usr/share/man/man2
 
 # ---- the README's commands -----------------------------------------------
 check:

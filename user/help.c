@@ -107,6 +107,19 @@ static const struct cmd_help helps[] = {
 		{ "man", "DIR", "the manual pages' root (default /usr/share/man)" },
 		{ "json", NULL, "the list as JSON" },
 		{ NULL } } },
+	{ "campaign", "[--out DIR] [--only REGEX] [--pairs [--max-pairs N]] [--class CLASS] [--expected FILE] [--man DIR] [--list] [--fresh] STACK",
+	  "A fault-injection campaign on the stack that the file STACK describes: every fault of its components' interfaces, one at a time, then pairs; the failure-propagation map in OUT.",
+	  campaign_options, {
+		{ "out", "DIR", "where the f-map and the progress go (default ./campaign)" },
+		{ "only", "REGEX", "only the faults whose ids match (COMP/SYSCALL@KIND:PORT/FAULT)" },
+		{ "pairs", NULL, "then pairs of faults in two components that each alone were handled" },
+		{ "max-pairs", "N", "at most N pairs (default 50)" },
+		{ "class", "CLASS", "also a map of one fault class: network, disk, memory, crash, slow, other" },
+		{ "expected", "FILE", "compare with the edges (FROM -> TO lines) the configs declare" },
+		{ "man", "DIR", "the manual pages' root (default /usr/share/man)" },
+		{ "list", NULL, "print the fault list and stop" },
+		{ "fresh", NULL, "start anew: do not resume OUT's campaign" },
+		{ NULL } } },
 };
 
 static const struct cmd_help *help_of(const char *cmd)

@@ -31,6 +31,7 @@ static const struct {
 	{ "trace", cmd_trace, "stream the syscalls of a process or cgroup (text, jsonl, chrome)" },
 	{ "inject", cmd_inject, "inject a fault into a process tree or cgroup until Ctrl-C" },
 	{ "faults", cmd_faults, "a component's fault list: its syscalls and imports, their errors" },
+	{ "campaign", cmd_campaign, "a fault-injection campaign on a stack: its failure-propagation map" },
 };
 
 void cli_err(const char *fmt, ...)

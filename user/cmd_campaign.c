@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight campaign: Automatic Failure-Path Inference's staging phase on
+ * a stack (Documentation/campaign.rst).  Start the stack, watch a dry
+ * run for each component's interface, build the fault list, then for
+ * every (component, method, fault) triple restart the stack, inject the
+ * fault while the workload runs, and add an f-map edge for every other
+ * component that failed; then, with --pairs, the pairs of faults in two
+ * components that each alone were handled.  The f-map is saved after
+ * each run: a campaign run again resumes where it stopped.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "campaign/detect.h"
+#include "campaign/faultlist.h"
+#include "campaign/fmap.h"
+#include "campaign/run.h"
+#include "campaign/runner.h"
+#include "campaign/stack.h"
+#include "cli.h"
+#include "libinsight.h"
+#include "manerrors.h"
+
+struct campaign_opts {
+	const char *out, *only, *class, *expected, *mandir, *stack;
+	int max_pairs;
+	bool pairs, list, fresh;
+	regex_t only_re;
+};
+
+const struct option campaign_options[] = {
+	{ "out", required_argument, NULL, 'o' },
+	{ "only", required_argument, NULL, 'O' },
+	{ "pairs", no_argument, NULL, 'p' },
+	{ "max-pairs", required_argument, NULL, 'P' },
+	{ "class", required_argument, NULL, 'c' },
+	{ "expected", required_argument, NULL, 'e' },
+	{ "man", required_argument, NULL, 'm' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "fresh", no_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static volatile int stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: insight campaign [--out DIR] [--only REGEX] [--pairs [--max-pairs N]]\n"
+			"         [--class CLASS] [--expected FILE] [--man DIR] [--list] [--fresh] STACK\n");
+}
+
+static bool known_class(const char *c)
+{
+	static const char *const classes[] = { "network", "disk", "memory", "crash", "slow",
+					       "other", NULL };
+	int i;
+
+	for (i = 0; classes[i]; i++)
+		if (!strcmp(classes[i], c))
+			return true;
+	return false;
+}
+
+static int parse_opts(int argc, char **argv, struct campaign_opts *o)
+{
+	char *end;
+	int c;
+
+	*o = (struct campaign_opts){ .out = "campaign", .mandir = MAN_DIR, .max_pairs = 50 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", campaign_options, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'O': o->only = optarg; break;
+		case 'p': o->pairs = true; break;
+		case 'c': o->class = optarg; break;
+		case 'e': o->expected = optarg; break;
+		case 'm': o->mandir = optarg; break;
+		case 'l': o->list = true; break;
+		case 'f': o->fresh = true; break;
+		case 'P':
+			o->max_pairs = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->max_pairs < 1 || o->max_pairs > 100000) {
+				cli_err("--max-pairs: a number from 1 to 100000");
+				return -1;
+			}
+			break;
+		default:
+			usage();
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		usage();
+		return -1;
+	}
+	o->stack = argv[optind];
+	if (o->class && !known_class(o->class)) {
+		cli_err("--class: one of network, disk, memory, crash, slow, other");
+		return -1;
+	}
+	if (o->only && regcomp(&o->only_re, o->only, REG_EXTENDED | REG_NOSUB)) {
+		cli_err("--only: not an extended regular expression: %s", o->only);
+		return -1;
+	}
+	return 0;
+}
+
+static void clock_str(double s, char *buf, size_t len)
+{
+	long t = (long)(s + 0.5);
+
+	snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+/* "[i/n] what  0:01:02 elapsed, ~0:10:00 left" on stderr. */
+static void progress(int i, int n, const char *what, time_t t0)
+{
+	double el = difftime(time(NULL), t0);
+	char e[32], l[32];
+
+	clock_str(el, e, sizeof(e));
+	clock_str(i ? el / i * (n - i) : 0, l, sizeof(l));
+	fprintf(stderr, "%s[%d/%d] %-48.48s %s elapsed, ~%s left%s", isatty(2) ? "\r" : "",
+		i + 1, n, what, e, i ? l : "?", isatty(2) ? "" : "\n");
+}
+
+struct campaign {
+	struct campaign_opts o;
+	struct stack s;
+	struct faultlist fl;
+	struct fmap map;
+	struct insight_nl *h;
+	char path[4096];	/* OUT/fmap.json: the map and the progress */
+	time_t t0;
+};
+
+/* Whether the user asked for fault @f (--only). */
+static bool selected(const struct campaign *c, const struct fault *f)
+{
+	return !c->o.only || !regexec(&c->o.only_re, f->id, 0, NULL, 0);
+}
+
+/*
+ * The setup, the first start, the dry run (no fault: the workload must
+ * pass and no detector fire), the fault list.  0, or an exit status
+ * after the reason.
+ */
+static int prepare(struct campaign *c)
+{
+	struct outcome none = { .fault = "" };
+	char why[256];
+	int rc, i;
+
+	if (c->s.setup && (rc = run_cmd(c->s.setup, 300, NULL, 0, NULL, NULL, &stop))) {
+		cli_err("%s: the setup command failed (%d)", c->s.path, rc);
+		return EXIT_USAGE;
+	}
+	if (stack_start(&c->s, why, sizeof(why), &stop)) {
+		cli_err("%s: a component does not start: %s", c->s.path, why);
+		return EXIT_USAGE;
+	}
+	detect_mark(&c->s);
+	rc = faultlist_dry_run(&c->fl, &c->s, &stop);
+	if (rc == -EINTR)
+		return 130;
+	if (rc == -ETIMEDOUT || rc > 0) {
+		if (rc > 0)
+			cli_err("the workload fails with no fault injected (status %d)", rc);
+		else
+			cli_err("the workload does not end in %.0f s with no fault injected",
+				c->s.timeout);
+		return 1;
+	}
+	if (rc)
+		return EXIT_USAGE;	/* the stream said why */
+	for (i = 0; i < c->s.n; i++) {
+		if (detect_failed(&c->s.c[i], none.evidence[i], sizeof(none.evidence[i]))) {
+			cli_err("%s: %s fails with no fault injected: %s", c->s.path,
+				c->s.c[i].name, none.evidence[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (faultlist_build(&c->fl, &c->s, c->o.mandir))
+		return 1;
+	if (c->fl.no_manual)
+		fprintf(stderr, "insight: campaign: %d methods have no manual page under %s: "
+			"their errno faults are left out\n", c->fl.no_manual, c->o.mandir);
+	return 0;
+}
+
+static void print_list(const struct campaign *c)
+{
+	int i;
+
+	for (i = 0; i < c->fl.nf; i++)
+		if (selected(c, &c->fl.f[i]))
+			printf("%s %s\n", c->fl.f[i].id, c->fl.f[i].class);
+}
+
+/* Run @f (@nf faults, id @id) unless it has an outcome: 0, or -EINTR. */
+static int run_one(struct campaign *c, const struct fault *const *f, int nf, const char *id)
+{
+	struct outcome o;
+	int err, k;
+
+	if (fmap_find(&c->map, id))
+		return 0;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.fault, sizeof(o.fault), "%s", id);
+	for (k = 0; k < nf; k++)
+		o.comp[o.ncomp++] = f[k]->comp;
+	snprintf(o.class, sizeof(o.class), "%s", f[0]->class);
+	err = runner_run(&c->s, c->h, f, nf, &o, &stop);
+	if (err)
+		return err;	/* interrupted: not an outcome */
+	if (fmap_add(&c->map, &o) || fmap_save(&c->map, &c->s, c->path))
+		fprintf(stderr, "\ninsight: campaign: cannot save %s\n", c->path);
+	return 0;
+}
+
+static int run_faults(struct campaign *c)
+{
+	const struct fault *f;
+	int i, n = 0, done = 0;
+
+	for (i = 0; i < c->fl.nf; i++)
+		n += selected(c, &c->fl.f[i]);
+	c->map.faults = n;
+	for (i = 0; i < c->fl.nf && !stop; i++) {
+		f = &c->fl.f[i];
+		if (!selected(c, f))
+			continue;
+		if (!fmap_find(&c->map, f->id))
+			progress(done, n, f->id, c->t0);
+		if (run_one(c, &f, 1, f->id))
+			return -EINTR;
+		done++;
+	}
+	if (n && isatty(2))
+		fputc('\n', stderr);
+	return stop ? -EINTR : 0;
+}
+
+/* Whether fault @f ran, was injected, and nothing but its own component failed. */
+static bool handled(const struct campaign *c, const struct fault *f)
+{
+	const struct outcome *o = fmap_find(&c->map, f->id);
+
+	return o && !o->error[0] && o->injected && !(o->failed & ~(1u << f->comp));
+}
+
+/*
+ * The pairs (C1 != C2) of the cross product of the selected faults; run
+ * only those of two faults that each alone were handled (a fault that
+ * propagated alone already has its edges: with another it shows the
+ * same), at most --max-pairs.
+ */
+static int run_pairs(struct campaign *c)
+{
+	const struct fault *p[2];
+	char id[2 * FAULT_ID_MAX + 2];
+	int i, k, total = 0, cand = 0, done = 0;
+
+	for (i = 0; i < c->fl.nf; i++)
+		for (k = i + 1; k < c->fl.nf; k++)
+			if (selected(c, &c->fl.f[i]) && selected(c, &c->fl.f[k]) &&
+			    c->fl.f[i].comp != c->fl.f[k].comp) {
+				total++;
+				cand += handled(c, &c->fl.f[i]) && handled(c, &c->fl.f[k]);
+			}
+	c->map.pairs_total = total;
+	cand = cand < c->o.max_pairs ? cand : c->o.max_pairs;
+	for (i = 0; i < c->fl.nf && done < cand && !stop; i++) {
+		for (k = i + 1; k < c->fl.nf && done < cand && !stop; k++) {
+			p[0] = &c->fl.f[i];
+			p[1] = &c->fl.f[k];
+			if (p[0]->comp == p[1]->comp || !selected(c, p[0]) || !selected(c, p[1]) ||
+			    !handled(c, p[0]) || !handled(c, p[1]))
+				continue;
+			snprintf(id, sizeof(id), "%s+%s", p[0]->id, p[1]->id);
+			if (!fmap_find(&c->map, id))
+				progress(done, cand, id, c->t0);
+			if (run_one(c, p, 2, id))
+				return -EINTR;
+			done++;
+		}
+	}
+	c->map.pairs_run = done;
+	if (done && isatty(2))
+		fputc('\n', stderr);
+	return stop ? -EINTR : 0;
+}
+
+/* The map's files in OUT (and OUT/fmap-CLASS.* for --class), its text. */
+static int finish(struct campaign *c)
+{
+	char json[4200], dot[4200], svg[4200];
+	int err;
+
+	snprintf(dot, sizeof(dot), "%s/fmap.dot", c->o.out);
+	snprintf(svg, sizeof(svg), "%s/fmap.svg", c->o.out);
+	err = fmap_save(&c->map, &c->s, c->path);
+	if (!err)
+		err = fmap_write(&c->map, &c->s, NULL, NULL, dot, svg);
+	if (!err && c->o.class) {
+		snprintf(json, sizeof(json), "%s/fmap-%s.json", c->o.out, c->o.class);
+		snprintf(dot, sizeof(dot), "%s/fmap-%s.dot", c->o.out, c->o.class);
+		snprintf(svg, sizeof(svg), "%s/fmap-%s.svg", c->o.out, c->o.class);
+		err = fmap_write(&c->map, &c->s, c->o.class, json, dot, svg);
+	}
+	if (err == -ENOENT)
+		fprintf(stderr, "insight: campaign: no SVG: graphviz's dot is not installed\n");
+	else if (err)
+		cli_err("cannot write the f-map in %s: %s", c->o.out, strerror(-err));
+	fmap_print(&c->map, &c->s, c->o.class);
+	if (c->o.expected && fmap_compare(&c->map, &c->s, c->o.expected))
+		return EXIT_USAGE;
+	return err && err != -ENOENT ? 1 : 0;
+}
+
+/* Resume from OUT/fmap.json, unless --fresh: 0, or an exit status. */
+static int resume(struct campaign *c)
+{
+	int err;
+
+	if (mkdir(c->o.out, 0755) && errno != EEXIST) {
+		cli_err("--out %s: %s", c->o.out, strerror(errno));
+		return EXIT_USAGE;
+	}
+	snprintf(c->path, sizeof(c->path), "%s/fmap.json", c->o.out);
+	if (c->o.fresh)
+		return 0;
+	err = fmap_load(&c->map, &c->s, c->path);
+	if (err == -EINVAL) {
+		cli_err("%s: not a campaign of this stack (--fresh starts anew)", c->path);
+		return EXIT_USAGE;
+	}
+	if (!err && c->map.n)
+		fprintf(stderr, "insight: campaign: resuming: %d runs done in %s\n", c->map.n,
+			c->path);
+	return err == -ENOMEM ? 1 : 0;
+}
+
+static int campaign(struct campaign *c)
+{
+	int rc;
+
+	rc = resume(c);
+	if (!rc)
+		rc = prepare(c);
+	if (rc || c->o.list) {
+		if (!rc)
+			print_list(c);
+		return rc;
+	}
+	c->t0 = time(NULL);
+	if (!run_faults(c) && c->o.pairs)
+		run_pairs(c);
+	if (stop) {
+		fprintf(stderr, "\ninsight: campaign: interrupted; %d runs saved in %s "
+			"(run it again to resume)\n", c->map.n, c->path);
+		fmap_save(&c->map, &c->s, c->path);
+		return 130;
+	}
+	return finish(c);
+}
+
+int cmd_campaign(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct campaign c;
+	char why[256];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (parse_opts(argc, argv, &c.o))
+		return EXIT_USAGE;
+	if (stack_load(&c.s, c.o.stack, why, sizeof(why))) {
+		cli_err("%s", why);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = cli_open(&c.h);
+	if (rc)
+		goto out;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = campaign(&c);
+	stack_stop(&c.s);	/* nothing of the stack is left running */
+	insight_nl_close(c.h);
+out:
+	faultlist_free(&c.fl);
+	fmap_free(&c.map);
+	stack_free(&c.s);
+	if (c.o.only)
+		regfree(&c.o.only_re);
+	return rc;
+}
