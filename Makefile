@@ -58,7 +58,7 @@ DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
 # The guest is a bare busybox: what runs there is linked statically.
 STATIC := -static
 
-.PHONY: all deps check demo bench soak image kmod testmods clean sparse help doc \
+.PHONY: all deps check demo demo-fmap bench soak image kmod testmods clean sparse help doc \
 	install uninstall
 .DEFAULT_GOAL := all
 # never keep a target whose recipe failed half way
@@ -201,7 +201,8 @@ TEST_LIBS.stream_test := $(BPF_LIBS)
 TEST_OBJS.elfsym_test := $(call uobj,elfsym)
 TEST_LIBS.elfsym_test := $(DIS_LIBS)
 TEST_LIBS.campaign_test := $(JSON_LIBS)
-TEST_OBJS.fmap_test := $(call uobj,campaign/fmap campaign/fmap_out campaign/run campaign/stack)
+TEST_OBJS.fmap_test := $(call uobj,campaign/fmap campaign/fmap_out campaign/run campaign/stack \
+	campaign/advise)
 TEST_LIBS.fmap_test := $(JSON_LIBS)
 TEST_OBJS.manerrors_test := $(call uobj,manerrors)
 TEST_LIBS.manerrors_test := -lz
@@ -284,6 +285,11 @@ demo:
 	$(Q)$(MAKE) deps
 	$(Q)$(MAKE) all
 	$(Q)tools/demo.sh
+
+demo-fmap:
+	$(Q)$(MAKE) deps
+	$(Q)$(MAKE) all
+	$(Q)tools/demo-fmap.sh
 
 bench:
 	$(Q)$(MAKE) deps

@@ -20,20 +20,23 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "campaign/advise.h"
 #include "campaign/detect.h"
 #include "campaign/faultlist.h"
 #include "campaign/fmap.h"
 #include "campaign/run.h"
 #include "campaign/runner.h"
 #include "campaign/stack.h"
+#include "campaign/watch.h"
 #include "cli.h"
 #include "libinsight.h"
 #include "manerrors.h"
 
 struct campaign_opts {
-	const char *out, *only, *class, *expected, *mandir, *stack;
+	const char *out, *only, *class, *expected, *mandir, *stack, *advise;
 	int max_pairs;
-	bool pairs, list, fresh;
+	double watch_for;	/* --for: seconds (0: until a signal) */
+	bool pairs, list, fresh, watch;
 	regex_t only_re;
 };
 
@@ -47,6 +50,9 @@ const struct option campaign_options[] = {
 	{ "man", required_argument, NULL, 'm' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "fresh", no_argument, NULL, 'f' },
+	{ "watch", no_argument, NULL, 'w' },
+	{ "for", required_argument, NULL, 't' },
+	{ "advise", required_argument, NULL, 'a' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -61,13 +67,16 @@ static void on_stop(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: insight campaign [--out DIR] [--only REGEX] [--pairs [--max-pairs N]]\n"
-			"         [--class CLASS] [--expected FILE] [--man DIR] [--list] [--fresh] STACK\n");
+			"         [--class CLASS] [--expected FILE] [--man DIR] [--list] [--fresh] STACK\n"
+			"       insight campaign --watch [--for SECONDS] [--out DIR] [--class CLASS]\n"
+			"         [--expected FILE] STACK\n"
+			"       insight campaign --advise NODE [--out DIR]\n");
 }
 
 static bool known_class(const char *c)
 {
 	static const char *const classes[] = { "network", "disk", "memory", "crash", "slow",
-					       "other", NULL };
+					       "other", "production", NULL };
 	int i;
 
 	for (i = 0; classes[i]; i++)
@@ -93,6 +102,15 @@ static int parse_opts(int argc, char **argv, struct campaign_opts *o)
 		case 'm': o->mandir = optarg; break;
 		case 'l': o->list = true; break;
 		case 'f': o->fresh = true; break;
+		case 'w': o->watch = true; break;
+		case 'a': o->advise = optarg; break;
+		case 't':
+			o->watch_for = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->watch_for > 0)) {
+				cli_err("--for: a number of seconds above 0");
+				return -1;
+			}
+			break;
 		case 'P':
 			o->max_pairs = strtol(optarg, &end, 10);
 			if (*end || end == optarg || o->max_pairs < 1 || o->max_pairs > 100000) {
@@ -105,13 +123,21 @@ static int parse_opts(int argc, char **argv, struct campaign_opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - (o->advise ? 0 : 1)) {
 		usage();
 		return -1;
 	}
-	o->stack = argv[optind];
+	o->stack = o->advise ? NULL : argv[optind];
+	if (o->watch_for && !o->watch) {
+		cli_err("--for goes with --watch");
+		return -1;
+	}
+	if (o->watch && (o->pairs || o->list || o->only)) {
+		cli_err("--watch injects nothing: no --pairs, --list or --only");
+		return -1;
+	}
 	if (o->class && !known_class(o->class)) {
-		cli_err("--class: one of network, disk, memory, crash, slow, other");
+		cli_err("--class: one of network, disk, memory, crash, slow, other, production");
 		return -1;
 	}
 	if (o->only && regcomp(&o->only_re, o->only, REG_EXTENDED | REG_NOSUB)) {
@@ -357,10 +383,29 @@ static int resume(struct campaign *c)
 	return err == -ENOMEM ? 1 : 0;
 }
 
+/* The production phase: natural failures of the running stack into the map. */
+static int watch(struct campaign *c)
+{
+	int rc = resume(c), err;
+
+	if (rc)
+		return rc;
+	fprintf(stderr, "insight: campaign: watching %d components%s\n", c->s.n,
+		c->o.watch_for ? "" : " until Ctrl-C");
+	err = watch_run(&c->s, &c->map, c->path, c->o.watch_for, &stop);
+	if (err) {
+		cli_err("cannot save %s: %s", c->path, strerror(-err));
+		return 1;
+	}
+	return finish(c);
+}
+
 static int campaign(struct campaign *c)
 {
 	int rc;
 
+	if (c->o.watch)
+		return watch(c);
 	rc = resume(c);
 	if (!rc)
 		rc = prepare(c);
@@ -381,6 +426,26 @@ static int campaign(struct campaign *c)
 	return finish(c);
 }
 
+/* --advise NODE: which component to shadow first for a failure seen there. */
+static int advise(const struct campaign_opts *o)
+{
+	char path[4096], line[1024];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/fmap.json", o->out);
+	err = fmap_advise(path, o->advise, line, sizeof(line));
+	if (err == -ENOENT) {
+		printf("the f-map in %s has no failure of %s\n", path, o->advise);
+		return 0;
+	}
+	if (err) {
+		cli_err("%s: not an f-map", path);
+		return EXIT_USAGE;
+	}
+	puts(line);
+	return 0;
+}
+
 int cmd_campaign(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -391,19 +456,22 @@ int cmd_campaign(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	if (parse_opts(argc, argv, &c.o))
 		return EXIT_USAGE;
+	if (c.o.advise)
+		return advise(&c.o);
 	if (stack_load(&c.s, c.o.stack, why, sizeof(why))) {
 		cli_err("%s", why);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	rc = cli_open(&c.h);
+	rc = c.o.watch ? 0 : cli_open(&c.h);	/* a watch injects nothing */
 	if (rc)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = campaign(&c);
-	stack_stop(&c.s);	/* nothing of the stack is left running */
-	insight_nl_close(c.h);
+	stack_stop(&c.s);	/* what the campaign started (a watch: nothing) */
+	if (c.h)
+		insight_nl_close(c.h);
 out:
 	faultlist_free(&c.fl);
 	fmap_free(&c.map);

@@ -28,6 +28,7 @@ run() {	# run NAME COMMAND...
 	wd=$!
 	wait "$pid"
 	rc=$?
+	pkill -P "$wd" sleep 2>/dev/null	# its sleep too: no process left per test
 	kill "$wd" 2>/dev/null
 	echo "## test-exit: guest/$name $rc"
 }

@@ -111,4 +111,40 @@ TEST(bad_options_exit_2)
 	EXPECT_EQ(2, campaign("", none));	/* not JSON */
 }
 
+TEST(explore_takes_the_advice_of_an_fmap)
+{
+	char *half[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+			 "--fmap", "/none", NULL };
+	char *bad[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+			"--fmap", STACK, "--at", "haproxy", NULL };
+	char *good[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+			 "--fmap", STACK, "--at", "haproxy", NULL };
+	char *adv[] = { (char *)insight_cli(), "campaign", "--advise", "haproxy", "--out", "/tmp",
+			NULL };
+	int st;
+	FILE *f;
+
+	st = run_capture(half, out, sizeof(out));
+	EXPECT_EQ(2, WEXITSTATUS(st));
+	EXPECT_TRUE(one_line_with("--fmap and --at go together")) TH_LOG("%s", out);
+	f = fopen(STACK, "w");
+	fputs("[]", f);
+	fclose(f);
+	st = run_capture(bad, out, sizeof(out));
+	EXPECT_EQ(2, WEXITSTATUS(st));
+	EXPECT_TRUE(one_line_with("not an f-map")) TH_LOG("%s", out);
+	f = fopen(STACK, "w");
+	fputs("{\"edges\": [{\"from\": \"redis\", \"to\": \"haproxy\", \"count\": 4}]}", f);
+	fclose(f);
+	st = run_capture(good, out, sizeof(out));	/* the advice, then no record */
+	EXPECT_EQ(2, WEXITSTATUS(st));
+	EXPECT_NE(NULL, strstr(out, "insight: f-map: shadow redis first: its faults made haproxy "
+			       "fail in 4 runs\n")) TH_LOG("%s", out);
+	rename(STACK, "/tmp/fmap.json");
+	st = run_capture(adv, out, sizeof(out));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_STREQ("shadow redis first: its faults made haproxy fail in 4 runs\n", out);
+	unlink("/tmp/fmap.json");
+}
+
 TEST_HARNESS_MAIN

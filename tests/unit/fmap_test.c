@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
+#include "campaign/advise.h"
 #include "campaign/fmap.h"
 #include "campaign/stack.h"
 
@@ -189,6 +190,36 @@ TEST_F(fmap, a_bad_expected_line_is_refused)
 	fputs("redis -> memcached\n", f);
 	fclose(f);
 	EXPECT_EQ(-EINVAL, fmap_compare(&self->m, &self->s, DIR_ "/expected"));
+}
+
+TEST_F(fmap, the_advice_ranks_the_components_whose_faults_reached_the_node)
+{
+	char line[512];
+
+	fill(&self->m);
+	ASSERT_EQ(0, fmap_save(&self->m, &self->s, DIR_ "/fmap.json"));
+	ASSERT_EQ(0, fmap_advise(DIR_ "/fmap.json", "nginx", line, sizeof(line)));
+	EXPECT_STREQ("shadow redis first: its faults made nginx fail in 2 runs", line);
+	EXPECT_EQ(-ENOENT, fmap_advise(DIR_ "/fmap.json", "haproxy", line, sizeof(line)));
+	EXPECT_EQ(-EINVAL, fmap_advise(DIR_ "/none.json", "nginx", line, sizeof(line)));
+}
+
+TEST_F(fmap, the_advice_puts_the_commonest_origin_first)
+{
+	struct outcome o;
+	char line[512];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		o = run("app/read@file/EIO", 1, "disk", BIT(2));
+		snprintf(o.fault, sizeof(o.fault), "app/f%d", i);
+		fmap_add(&self->m, &o);
+	}
+	o = run("redis/read/crash", 0, "crash", BIT(2));
+	fmap_add(&self->m, &o);
+	ASSERT_EQ(0, fmap_save(&self->m, &self->s, DIR_ "/fmap.json"));
+	ASSERT_EQ(0, fmap_advise(DIR_ "/fmap.json", "nginx", line, sizeof(line)));
+	EXPECT_STREQ("shadow app first: its faults made nginx fail in 3 runs; then redis (1)", line);
 }
 
 TEST_HARNESS_MAIN

@@ -9,7 +9,7 @@
 #   BENCH name value unit baseline baseline_value where [reason...]
 # ratio = how many times better value is than baseline_value:
 # baseline/value for times (s, ms, us, ns) and costs (KiB, probes,
-# branches), value/baseline otherwise (throughputs).
+# branches, pairs), value/baseline otherwise (throughputs).
 # A value (or baseline value) that could not be measured is null, with
 # the reason; its ratio is null.
 set -euo pipefail
@@ -49,9 +49,13 @@ echo "bench: insight explore on the failure suite, kmod vs ptrace, quotas 1-8 (o
 tools/vm/run --mem 2G --timeout 2400 --pkg jq -- sh /insight/suite/run.sh --bench |
 	grep '^BENCH ' | tee -a "$lines" >&2
 
+echo "bench: insight campaign on the real stack (one boot)" >&2
+tools/vm/run --timeout 2400 --pkg jq $(tools/stack-pkgs.sh) -- sh /insight/stack/bench.sh |
+	grep '^BENCH ' | tee -a "$lines" >&2
+
 awk '
 	/^BENCH / {
-		time = ($4 ~ /^(s|ms|us|ns|KiB|probes|branches)$/)
+		time = ($4 ~ /^(s|ms|us|ns|KiB|probes|branches|pairs)$/)
 		reason = ""
 		for (i = 8; i <= NF; i++)
 			reason = reason (i > 8 ? " " : "") $i

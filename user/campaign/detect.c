@@ -21,8 +21,12 @@ void detect_mark(struct stack *s)
 		s->c[i].log_off = s->c[i].log && !stat(s->c[i].log, &st) ? st.st_size : 0;
 }
 
-/* The first line of @c's log past its mark that matches, into @evidence. */
-static bool log_failed(struct stack_component *c, char *evidence, size_t len)
+/*
+ * The first line of @c's log past its mark that matches, into @evidence;
+ * with @advance, the mark moves past what was read (a watch reads each
+ * line once).
+ */
+static bool log_failed(struct stack_component *c, char *evidence, size_t len, bool advance)
 {
 	char line[1024];
 	bool found = false;
@@ -41,14 +45,15 @@ static bool log_failed(struct stack_component *c, char *evidence, size_t len)
 		snprintf(evidence, len, "%s", line);
 		found = true;
 	}
+	if (advance && (!found || (c->log_off = ftello(f)) < 0))
+		c->log_off = st.st_size;
 	fclose(f);
 	return found;
 }
 
-bool detect_failed(struct stack_component *c, char *evidence, size_t len)
+/* How @c ended, into @evidence, if it has and its end is a failure. */
+static bool end_failed(struct stack_component *c, char *evidence, size_t len)
 {
-	if (log_failed(c, evidence, len))
-		return true;
 	if (!c->exit_fails || !stack_ended(c))
 		return false;
 	if (c->ended && c->status > 128)
@@ -57,5 +62,20 @@ bool detect_failed(struct stack_component *c, char *evidence, size_t len)
 		snprintf(evidence, len, "exited with status %d", c->status);
 	else
 		snprintf(evidence, len, "its process %d is gone", c->root);
+	return true;
+}
+
+bool detect_failed(struct stack_component *c, char *evidence, size_t len)
+{
+	return log_failed(c, evidence, len, false) || end_failed(c, evidence, len);
+}
+
+bool detect_new(struct stack_component *c, char *evidence, size_t len)
+{
+	if (log_failed(c, evidence, len, true))
+		return true;
+	if (!end_failed(c, evidence, len))
+		return false;
+	c->root = 0;	/* said once */
 	return true;
 }

@@ -18,4 +18,10 @@ void detect_mark(struct stack *s);
  */
 bool detect_failed(struct stack_component *c, char *evidence, size_t len);
 
+/*
+ * The same for a watch of a running stack: only what came since the last
+ * call (a log line is read once; an end is said once).
+ */
+bool detect_new(struct stack_component *c, char *evidence, size_t len);
+
 #endif /* INSIGHT_CAMPAIGN_DETECT_H */

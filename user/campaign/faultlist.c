@@ -8,17 +8,20 @@
  * those that only a bug of the caller causes (EBADF, EFAULT, EINVAL...:
  * no environment raises them), then a crash of each component (killed
  * at its busiest method) and a slow peer (a 2 s delay) on each socket
- * method with a peer.  Methods that did not run in the dry run have no
- * faults: that is the campaign's first pruning.
+ * method with a peer, and the allocation functions the component's
+ * executable imports returning NULL.  Methods that did not run in the
+ * dry run have no faults: that is the campaign's first pruning.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/insight.h>
 #include <insight/inject_args.h>
 
 #include "cli.h"
+#include "elfsym.h"
 #include "faultlist.h"
 #include "manerrors.h"
 #include "run.h"
@@ -284,13 +287,93 @@ static bool slow_peer_call(const struct method *m)
 		!strcmp(name, "recvmsg") || !strcmp(name, "connect"));
 }
 
+/* The allocation functions: NULL is their failure (malloc(3) RETURN VALUE). */
+static const char *const alloc_fns[] = { "malloc", "calloc", "realloc", "strdup",
+					 "posix_memalign", NULL };
+#define N_ALLOC_FNS	5
+
+struct imports {
+	bool has[N_ALLOC_FNS];
+};
+
+static void on_import(const char *name, void *arg)
+{
+	struct imports *im = arg;
+	int i;
+
+	for (i = 0; alloc_fns[i]; i++)
+		if (!strcmp(alloc_fns[i], name))
+			im->has[i] = true;
+}
+
+/*
+ * The library mapped by process @pid that defines @fn: its path in @lib,
+ * the entry's offset in *@off: 0, or -ENOENT.
+ */
+static int defined_in(pid_t pid, const char *exe, const char *fn, char *lib, size_t len,
+		      uint64_t *off)
+{
+	char maps[64], line[512], *path;
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+	f = fopen(maps, "r");
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f)) {
+		path = strchr(line, '/');
+		if (!path || !strstr(line, " r-xp ") || !strstr(path, ".so"))
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		if (strcmp(path, exe) && strlen(path) < len && !elf_function_offset(path, fn, off)) {
+			strcpy(lib, path);
+			err = 0;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+/* Component @c's allocation functions returning NULL: one fault each. */
+static void add_library(struct faultlist *fl, const struct stack *s, int c)
+{
+	struct imports im = { { false } };
+	const struct stack_component *sc = &s->c[c];
+	char link[64], exe[256], lib[256], *base;
+	struct fault *f;
+	uint64_t off;
+	ssize_t n;
+	int i;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", sc->root);
+	n = sc->root > 0 ? readlink(link, exe, sizeof(exe) - 1) : -1;
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if (elf_imports(exe, on_import, &im) <= 0)
+		return;
+	for (i = 0; alloc_fns[i]; i++) {
+		if (!im.has[i] || defined_in(sc->root, exe, alloc_fns[i], lib, sizeof(lib), &off))
+			continue;
+		f = &fl->f[fl->nf++];
+		*f = (struct fault){ .comp = c, .nr = INSIGHT_INJECT_NR_LIBRARY,
+				     .action = INSIGHT_INJECT_RETURN, .retval = 0, .offset = off,
+				     .class = "memory" };
+		strcpy(f->lib, lib);
+		base = strrchr(lib, '/');
+		snprintf(f->id, sizeof(f->id), "%s/%s@%.40s/NULL", sc->name, alloc_fns[i],
+			 base ? base + 1 : lib);
+	}
+}
+
 int faultlist_build(struct faultlist *fl, const struct stack *s, const char *mandir)
 {
 	const struct method *busiest;
 	int i, c, cap;
 
 	cap = fl->nm * (int)(sizeof(environment_errs) / sizeof(environment_errs[0]) + 1) +
-	      s->n;
+	      s->n * (1 + N_ALLOC_FNS);
 	fl->f = calloc(cap ? cap : 1, sizeof(*fl->f));
 	if (!fl->f)
 		return -ENOMEM;
@@ -309,6 +392,8 @@ int faultlist_build(struct faultlist *fl, const struct stack *s, const char *man
 		}
 		if (busiest)
 			add(fl, s, busiest, INSIGHT_INJECT_KILL, 0, "crash");
+		if (!s->c[c].cgroup)
+			add_library(fl, s, c);
 	}
 	return 0;
 }

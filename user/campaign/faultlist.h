@@ -31,6 +31,9 @@ struct fault {
 	int err;
 	uint32_t delay_ms;
 	uint32_t nth;		/* only the nth matching call (0: every one) */
+	uint64_t retval;	/* a library function's: what it returns at once */
+	uint64_t offset;	/* its entry in @lib */
+	char lib[256];		/* the library that defines it, or "": a syscall */
 	const char *class;	/* network, disk, memory, crash, slow, other */
 	char id[FAULT_ID_MAX];	/* COMP/SYSCALL[@KIND[:PORT]]/FAULT */
 };
@@ -53,8 +56,9 @@ int faultlist_dry_run(struct faultlist *fl, struct stack *s, volatile int *stop)
 /*
  * The faults of @fl's methods: each errno of its manual page under
  * @mandir that the environment can cause, a crash of each component at
- * its busiest method, a slow peer on each socket method with a peer.
- * 0 or -ENOMEM.
+ * its busiest method, a slow peer on each socket method with a peer;
+ * then the allocation functions each component's executable imports
+ * returning NULL (out of memory at the library interface).  0 or -ENOMEM.
  */
 int faultlist_build(struct faultlist *fl, const struct stack *s, const char *mandir);
 void faultlist_free(struct faultlist *fl);

@@ -269,6 +269,10 @@ int fmap_load(struct fmap *m, const struct stack *s, const char *path)
 	}
 	if (json_object_object_get_ex(root, "pairs_run", &v))
 		m->pairs_run = json_object_get_int(v);
+	if (json_object_object_get_ex(root, "pairs_total", &v))
+		m->pairs_total = json_object_get_int(v);
+	if (json_object_object_get_ex(root, "faults", &v))
+		m->faults = json_object_get_int(v);
 	for (i = 0; i < (int)json_object_array_length(outs) && !err; i++) {
 		err = outcome_load(&o, json_object_array_get_idx(outs, i), s);
 		if (!err)

@@ -131,6 +131,22 @@ static pid_t pid_in(const char *path)
 	return pid > 0 ? (pid_t)pid : 0;
 }
 
+bool run_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	bool alive = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		alive = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';	/* a zombie has ended */
+	fclose(f);
+	return alive;
+}
+
 bool stack_ended(struct stack_component *c)
 {
 	int st;
@@ -141,7 +157,7 @@ bool stack_ended(struct stack_component *c)
 	}
 	if (c->ended)
 		return true;
-	return c->root != c->pid && c->root > 0 && kill(c->root, 0) && errno == ESRCH;
+	return c->root != c->pid && c->root > 0 && !run_alive(c->root);
 }
 
 /* Start component @c and wait until it is ready: 0, or -1 (why in @why). */

@@ -69,6 +69,9 @@ static void spec_of(const struct fault *f, struct insight_inject_spec *sp)
 	sp->fd_kinds = f->fd_kinds;
 	sp->port = f->port;
 	sp->nth = f->nth;
+	sp->retval = f->retval;
+	sp->offset = f->offset;
+	sp->lib = f->lib[0] ? f->lib : NULL;
 }
 
 /* The calls acted on, summed over this handle's injections. */

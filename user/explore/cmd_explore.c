@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "campaign/advise.h"
 #include "cli.h"
 #include "explore.h"
 #include "replay.h"
@@ -32,6 +33,7 @@
 struct explore_opts {
 	pid_t pid;
 	const char *record, *lib;
+	const char *fmap, *at;	/* --fmap FILE --at NODE: the f-map's advice */
 	const struct xb_ops *ops;
 	unsigned int quota;
 	double timeout;
@@ -99,6 +101,12 @@ static int parse_opt(struct explore_opts *o, int c, const char *arg)
 	case 'v':
 		o->verbose = true;
 		return -1;
+	case 'f':
+		o->fmap = arg;
+		return -1;
+	case 'A':
+		o->at = arg;
+		return -1;
 	case 'h':
 		usage();
 		return 0;
@@ -119,6 +127,8 @@ const struct option explore_options[] = {
 	{ "lib", required_argument, NULL, 'l' },
 	{ "all-sites", no_argument, NULL, 'a' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "fmap", required_argument, NULL, 'f' },
+	{ "at", required_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -136,7 +146,34 @@ static int parse_opts(struct explore_opts *o, int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
+	if (!o->fmap != !o->at) {
+		cli_err("--fmap and --at go together: the f-map, and where the failure was seen");
+		return EXIT_USAGE;
+	}
 	return -1;
+}
+
+/*
+ * The f-map's advice, on stderr: which component's faults most often
+ * made the node where this failure was seen fail (Documentation/campaign.rst).
+ */
+static int advise(const struct explore_opts *o)
+{
+	char line[1024];
+	int err;
+
+	if (!o->fmap)
+		return 0;
+	err = fmap_advise(o->fmap, o->at, line, sizeof(line));
+	if (err == -EINVAL) {
+		cli_err("--fmap %s: not an f-map (insight campaign writes one)", o->fmap);
+		return EXIT_USAGE;
+	}
+	if (err)
+		fprintf(stderr, "insight: f-map: no failure of %s in %s\n", o->at, o->fmap);
+	else
+		fprintf(stderr, "insight: f-map: %s\n", line);
+	return 0;
 }
 
 /* The record, checked against the process: 0, or EXIT_USAGE after a message. */
@@ -287,7 +324,9 @@ int cmd_explore(int argc, char **argv)
 	ret = parse_opts(&o, argc, argv);
 	if (ret >= 0)
 		return ret;
-	ret = load_record(&o, &rec);
+	ret = advise(&o);
+	if (!ret)
+		ret = load_record(&o, &rec);
 	if (!ret)
 		ret = find_sites(&o, &sites, &x.nj);
 	if (!ret && (expect_build(&exp, &rec, &match_opts) || probes_init(&x))) {
