@@ -58,13 +58,13 @@ DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
 # The guest is a bare busybox: what runs there is linked statically.
 STATIC := -static
 
-.PHONY: all deps check demo demo-fmap bench soak image kmod testmods clean sparse help doc \
+.PHONY: all deps check demo demo-fmap bench soak image kmod testmods clean sparse help doc man \
 	install uninstall
 .DEFAULT_GOAL := all
 # never keep a target whose recipe failed half way
 .DELETE_ON_ERROR:
 
-all: kmod testmods $(O)/insight unit-tests host-tests guest-tests bench-tools image doc
+all: kmod testmods $(O)/insight unit-tests host-tests guest-tests bench-tools image doc man
 
 help:
 	@sed -n '3,17p' Makefile
@@ -103,6 +103,26 @@ $(O)/modules/.stamp: $(TESTMOD_SRCS)
 	$(Q)mkdir -p $(O)/modules && cp $(O)/kbuild-tests/*.ko $(O)/modules/ && touch $@
 
 # The netlink ABI reference, from the uapi header's kernel-doc.
+# ---- manual pages (rst2man): insight(8), insight-CMD(8), insight.ko(4) ------
+# A subcommand's NAME, SYNOPSIS, DESCRIPTION and OPTIONS come from its
+# --help (tools/manpage.sh), the rest from Documentation/man/.
+MAN_CMDS := version status sites explore record trace inject faults campaign
+MAN_PAGES := $(O)/man/insight.8 $(O)/man/insight.ko.4 \
+	$(patsubst %,$(O)/man/insight-%.8,$(MAN_CMDS))
+man: $(MAN_PAGES)
+
+$(O)/man/insight-%.8: Documentation/man/insight-%.8.rst Documentation/man/exit-status.inc \
+		tools/manpage.sh $(O)/insight
+	$(call say,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage.sh $(O)/insight $* Documentation/man/exit-status.inc $< >$@.rst
+	$(Q)rst2man --strict $@.rst >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
+$(O)/man/%: Documentation/man/%.rst
+	$(call say,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rst2man --strict $< >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
 doc: $(O)/Documentation/abi-reference.rst
 $(O)/Documentation/abi-reference.rst: $(UAPI)
 	$(call say,KDOC,$@)
@@ -318,9 +338,10 @@ INSTALL_MODDIR = /lib/modules/$(KVER)/updates
 INSTALLED = $(PREFIX)/sbin/insight:$(O)/insight:0755 \
 	$(INSTALL_MODDIR)/insight.ko:$(O)/insight.ko:0644 \
 	$(PREFIX)/share/bash-completion/completions/insight:tools/completion/insight.bash:0644 \
-	$(foreach d,$(wildcard Documentation/*.rst),$(PREFIX)/share/doc/insight/$(notdir $(d)):$(d):0644)
+	$(foreach d,$(wildcard Documentation/*.rst),$(PREFIX)/share/doc/insight/$(notdir $(d)):$(d):0644) \
+	$(foreach m,$(MAN_PAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m)):$(m):0644)
 
-install: $(O)/insight $(O)/insight.ko
+install: $(O)/insight $(O)/insight.ko $(MAN_PAGES)
 	$(Q)set -e; for e in $(INSTALLED); do \
 		dst=$${e%%:*}; rest=$${e#*:}; \
 		install -D -m $${rest##*:} $${rest%:*} "$(DESTDIR)$$dst"; \
@@ -331,6 +352,7 @@ uninstall:
 	$(Q)for e in $(INSTALLED); do rm -f "$(DESTDIR)$${e%%:*}"; done
 	$(Q)rmdir --ignore-fail-on-non-empty "$(DESTDIR)$(PREFIX)/share/doc/insight" \
 		2>/dev/null || true
+	$(Q)if [ -z "$(DESTDIR)" ]; then mandb -q 2>/dev/null || true; fi
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 clean:

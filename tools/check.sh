@@ -17,7 +17,7 @@ log=$O/check
 rm -rf "$log"
 mkdir -p "$log"
 export INSIGHT_CLI=$O/insight INSIGHT_KO=$O/insight.ko INSIGHT_MODULES=$O/modules
-export INSIGHT_TARGET_DIR=$O/tests/guest/targets
+export INSIGHT_TARGET_DIR=$O/tests/guest/targets INSIGHT_MAN_DIR=$O/man
 # make check passes the kernel-doc of the headers it built against
 if [ -z "${INSIGHT_KERNEL_DOC:-}" ]; then
 	INSIGHT_KERNEL_DOC=/usr/src/linux-headers-$(tools/kver.sh "${FLAVOUR:-cloud-amd64}")/scripts/kernel-doc

@@ -291,37 +291,47 @@ static bool handled(const struct campaign *c, const struct fault *f)
 	return o && !o->error[0] && o->injected && !(o->failed & ~(1u << f->comp));
 }
 
+/* Whether faults @i and @k make a pair to run: two components, each handled. */
+static bool candidate(const struct campaign *c, int i, int k)
+{
+	const struct fault *a = &c->fl.f[i], *b = &c->fl.f[k];
+
+	return a->comp != b->comp && selected(c, a) && selected(c, b) && handled(c, a) &&
+	       handled(c, b);
+}
+
 /*
  * The pairs (C1 != C2) of the cross product of the selected faults; run
  * only those of two faults that each alone were handled (a fault that
  * propagated alone already has its edges: with another it shows the
- * same), at most --max-pairs.
+ * same), at most --max-pairs of them, spread evenly over the candidates
+ * (every stride-th in order), not the first fault's pairs alone.
  */
 static int run_pairs(struct campaign *c)
 {
-	const struct fault *p[2];
+	int i, k, total = 0, cand = 0, q = 0, stride, want, done = 0;
 	char id[2 * FAULT_ID_MAX + 2];
-	int i, k, total = 0, cand = 0, done = 0;
+	const struct fault *p[2];
+	time_t t0 = time(NULL);
 
 	for (i = 0; i < c->fl.nf; i++)
-		for (k = i + 1; k < c->fl.nf; k++)
-			if (selected(c, &c->fl.f[i]) && selected(c, &c->fl.f[k]) &&
-			    c->fl.f[i].comp != c->fl.f[k].comp) {
-				total++;
-				cand += handled(c, &c->fl.f[i]) && handled(c, &c->fl.f[k]);
-			}
+		for (k = i + 1; k < c->fl.nf; k++) {
+			total += c->fl.f[i].comp != c->fl.f[k].comp && selected(c, &c->fl.f[i]) &&
+				 selected(c, &c->fl.f[k]);
+			cand += candidate(c, i, k);
+		}
 	c->map.pairs_total = total;
-	cand = cand < c->o.max_pairs ? cand : c->o.max_pairs;
-	for (i = 0; i < c->fl.nf && done < cand && !stop; i++) {
-		for (k = i + 1; k < c->fl.nf && done < cand && !stop; k++) {
+	want = cand < c->o.max_pairs ? cand : c->o.max_pairs;
+	stride = want ? cand / want : 1;
+	for (i = 0; i < c->fl.nf && done < want && !stop; i++) {
+		for (k = i + 1; k < c->fl.nf && done < want && !stop; k++) {
+			if (!candidate(c, i, k) || q++ % stride)
+				continue;
 			p[0] = &c->fl.f[i];
 			p[1] = &c->fl.f[k];
-			if (p[0]->comp == p[1]->comp || !selected(c, p[0]) || !selected(c, p[1]) ||
-			    !handled(c, p[0]) || !handled(c, p[1]))
-				continue;
 			snprintf(id, sizeof(id), "%s+%s", p[0]->id, p[1]->id);
 			if (!fmap_find(&c->map, id))
-				progress(done, cand, id, c->t0);
+				progress(done, want, id, t0);
 			if (run_one(c, p, 2, id))
 				return -EINTR;
 			done++;

@@ -115,9 +115,7 @@ TEST(explore_takes_the_advice_of_an_fmap)
 {
 	char *half[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
 			 "--fmap", "/none", NULL };
-	char *bad[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
-			"--fmap", STACK, "--at", "haproxy", NULL };
-	char *good[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+	char *with[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
 			 "--fmap", STACK, "--at", "haproxy", NULL };
 	char *adv[] = { (char *)insight_cli(), "campaign", "--advise", "haproxy", "--out", "/tmp",
 			NULL };
@@ -130,13 +128,13 @@ TEST(explore_takes_the_advice_of_an_fmap)
 	f = fopen(STACK, "w");
 	fputs("[]", f);
 	fclose(f);
-	st = run_capture(bad, out, sizeof(out));
+	st = run_capture(with, out, sizeof(out));
 	EXPECT_EQ(2, WEXITSTATUS(st));
 	EXPECT_TRUE(one_line_with("not an f-map")) TH_LOG("%s", out);
 	f = fopen(STACK, "w");
 	fputs("{\"edges\": [{\"from\": \"redis\", \"to\": \"haproxy\", \"count\": 4}]}", f);
 	fclose(f);
-	st = run_capture(good, out, sizeof(out));	/* the advice, then no record */
+	st = run_capture(with, out, sizeof(out));	/* the advice, then no record */
 	EXPECT_EQ(2, WEXITSTATUS(st));
 	EXPECT_NE(NULL, strstr(out, "insight: f-map: shadow redis first: its faults made haproxy "
 			       "fail in 4 runs\n")) TH_LOG("%s", out);

@@ -65,6 +65,17 @@ static int rst_pages(void)
 	return n;
 }
 
+#define MAN_PAGES	11	/* insight(8), insight.ko(4), 9 subcommands' */
+
+/* sh -c @cmd, its output in out: its exit status. */
+static int system_capture(const char *cmd)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	int st = run_capture(argv, out, sizeof(out));
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static mode_t mode_of(const char *dest, const char *path)
 {
 	char full[512];
@@ -96,8 +107,15 @@ TEST(install_puts_each_file_in_its_place_and_uninstall_takes_them_back)
 	snprintf(mod, sizeof(mod), "/lib/modules/%s/updates/insight.ko", e->d_name);
 	closedir(d);
 	EXPECT_EQ(0644, mode_of(dest, mod));
-	/* the CLI, the module, the completion and every page: nothing else */
-	EXPECT_EQ(3 + rst_pages(), files_under(dest));
+	EXPECT_EQ(0644, mode_of(dest, "/usr/share/man/man8/insight-explore.8"));
+	EXPECT_EQ(0644, mode_of(dest, "/usr/share/man/man4/insight.ko.4"));
+	/* man insight-explore, from the installed tree */
+	snprintf(rm, sizeof(rm), "MANWIDTH=80 man -M %s/usr/share/man insight-explore", dest);
+	st = system_capture(rm);
+	EXPECT_EQ(0, st) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "INSIGHT-EXPLORE(8)")) TH_LOG("%s", out);
+	/* the CLI, the module, the completion, every page and manual page: nothing else */
+	EXPECT_EQ(3 + rst_pages() + MAN_PAGES, files_under(dest));
 	snprintf(cli, sizeof(cli), "%s/usr/sbin/insight", dest);
 	st = run_capture(run_cli, out, sizeof(out));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("%s", out);
