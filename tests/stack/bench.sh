@@ -10,6 +10,7 @@
 set -e
 stack=/insight/stack/stack.json
 only='/(crash|ECONNREFUSED|EIO|EINTR)$'
+dot -c	# graphviz's plugins (the image copies no postinst output)
 now() { cut -d' ' -f1 /proc/uptime; }
 
 t0=$(now)
