@@ -161,15 +161,26 @@ static bool insight_inject_decides(const struct insight_inject *inj)
 	return false;	/* off the list: being removed */
 }
 
-/* Whether an injection at @inj's point has @t in its component (RCU). */
-static bool insight_point_wants(const struct insight_inject *inj,
-				struct task_struct *t)
+/*
+ * Whether @inj decides for task @t's call (RCU): it is the first at its
+ * point and an injection there has @t in its component.  One walk of the
+ * list: this runs at every call of the syscall, by any process.
+ */
+static bool insight_inject_decides_for(const struct insight_inject *inj,
+				       struct task_struct *t)
 {
 	const struct insight_inject *i;
+	bool first = true;
 
-	list_for_each_entry_rcu(i, &insight_injects, node)
-		if (insight_same_point(i, inj) && insight_in_component(i, t))
+	list_for_each_entry_rcu(i, &insight_injects, node) {
+		if (!insight_same_point(i, inj))
+			continue;
+		if (first && i != inj)
+			return false;	/* another decides */
+		first = false;
+		if (insight_in_component(i, t))
 			return true;
+	}
 	return false;
 }
 
@@ -355,7 +366,7 @@ static int insight_inject_kprobe(struct kprobe *kp, struct pt_regs *regs)
 	if (in_ia32_syscall() || !current->mm || !user_mode(user))
 		return 0;
 	rcu_read_lock();
-	in = insight_inject_decides(inj) && insight_point_wants(inj, current);
+	in = insight_inject_decides_for(inj, current);
 	rcu_read_unlock();
 	if (!in || insight_pass_take(inj->spec.nr, user->ip))
 		return 0;
@@ -390,29 +401,32 @@ static void insight_inject_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 /*
  * A library function's entry in a component's process: the first
  * injection there that fires returns at once (the decider, above, for
- * all of them).  The return address is read first, out of RCU: if it
- * cannot be, the call is neither seen nor injected.
+ * all of them; the other consumers' handlers stop at that check).  The
+ * return address is read out of RCU (it may fault): if it cannot be, the
+ * call is neither seen nor injected.
  */
 static int insight_inject_uprobe(struct uprobe_consumer *uc, struct pt_regs *regs)
 {
 	struct insight_inject *inj = container_of(uc, struct insight_inject, uc);
 	struct insight_inject *i;
 	unsigned long ret, val;
-	bool act = false;
+	bool act;
 
-	if (get_user(ret, (unsigned long __user *)regs->sp))
-		return 0;
 	rcu_read_lock();
-	if (insight_inject_decides(inj)) {
-		list_for_each_entry_rcu(i, &insight_injects, node) {
-			if (!insight_same_point(i, inj) || !insight_in_component(i, current) ||
-			    !insight_inject_fires(i, atomic64_inc_return(&i->matched)))
-				continue;
-			atomic64_inc(&i->injected);
-			val = i->spec.retval;
-			act = true;
-			break;
-		}
+	act = insight_inject_decides(inj);
+	rcu_read_unlock();
+	if (!act || get_user(ret, (unsigned long __user *)regs->sp))
+		return 0;	/* another decides; or no return address: not seen */
+	act = false;
+	rcu_read_lock();
+	list_for_each_entry_rcu(i, &insight_injects, node) {
+		if (!insight_same_point(i, inj) || !insight_in_component(i, current) ||
+		    !insight_inject_fires(i, atomic64_inc_return(&i->matched)))
+			continue;
+		atomic64_inc(&i->injected);
+		val = i->spec.retval;
+		act = true;
+		break;
 	}
 	rcu_read_unlock();
 	if (act) {

@@ -23,7 +23,7 @@ const char *fmap_node_name(const struct stack *s, int i)
 	return i == FMAP_CLIENT ? "client" : s->c[i].name;
 }
 
-static int node_of(const struct stack *s, const char *name)
+int fmap_node_of(const struct stack *s, const char *name)
 {
 	return !strcmp(name, "client") ? FMAP_CLIENT : stack_find(s, name);
 }
@@ -242,7 +242,7 @@ static int outcome_load(struct outcome *o, struct json_object *j, const struct s
 		return 0;
 	for (k = 0; k < (int)json_object_array_length(v); k++) {
 		str = json_object_get_string(json_object_array_get_idx(v, k));
-		node = str ? node_of(s, str) : -1;
+		node = str ? fmap_node_of(s, str) : -1;
 		if (node < 0)
 			return -EINVAL;
 		o->failed |= 1u << node;

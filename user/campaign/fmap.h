@@ -40,6 +40,8 @@ struct json_object;
 
 /* Node @i's name: a component's, or "client". */
 const char *fmap_node_name(const struct stack *s, int i);
+/* The node named @name ("client" too), or -1. */
+int fmap_node_of(const struct stack *s, const char *name);
 /* Whether @o makes edges in a map of class @class (NULL: any). */
 bool fmap_counts(const struct outcome *o, const char *class);
 /* Whether @o makes edge (@u, @v): injected into u, v failed, not injected. */

@@ -109,8 +109,8 @@ static int expected_edge(const struct stack *s, char *line, int *u, int *v)
 	*arrow = '\0';
 	from = trim(line);
 	to = trim(arrow + 2);
-	*u = !strcmp(from, "client") ? FMAP_CLIENT : stack_find(s, from);
-	*v = !strcmp(to, "client") ? FMAP_CLIENT : stack_find(s, to);
+	*u = fmap_node_of(s, from);
+	*v = fmap_node_of(s, to);
 	return *u < 0 || *v < 0 ? -1 : 0;
 }
 

@@ -117,8 +117,7 @@ int run_cmd(const char *cmd, double seconds, char *out, size_t len,
 	return rc;
 }
 
-/* The pid in file @path, or 0. */
-static pid_t pid_in(const char *path)
+pid_t run_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	long pid = 0;
@@ -131,20 +130,31 @@ static pid_t pid_in(const char *path)
 	return pid > 0 ? (pid_t)pid : 0;
 }
 
-bool run_alive(pid_t pid)
+/* From /proc/@pid/stat: its state in *@state, its parent in *@ppid: 0, or -1. */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid)
 {
 	char path[64], buf[512], *p;
-	bool alive = false;
+	int parent = 0, ok = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		alive = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';	/* a zombie has ended */
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 2, "%c %d", state, &parent) == 2)
+		ok = 0;	/* after "(comm) ": the state, the parent */
 	fclose(f);
-	return alive;
+	*ppid = parent;
+	return ok;
+}
+
+bool run_alive(pid_t pid)
+{
+	pid_t ppid;
+	char st;
+
+	return !proc_stat(pid, &st, &ppid) && st != 'Z' && st != 'X';	/* a zombie has ended */
 }
 
 bool stack_ended(struct stack_component *c)
@@ -184,7 +194,7 @@ static int start_one(struct stack *s, struct stack_component *c, char *why, size
 		if (!c->ready)	/* ready at once: unless it ends at once */
 			usleep(NO_READY_GRACE_MS * 1000);
 		if (!rc && !stack_ended(c) &&
-		    (!c->pidfile || (c->root = pid_in(c->pidfile)) > 0))
+		    (!c->pidfile || (c->root = run_pidfile(c->pidfile)) > 0))
 			return 0;
 		if (now() > deadline || (stop && *stop)) {
 			snprintf(why, len, "%s: not ready after %.0f s (%s)", c->name, s->timeout,
@@ -247,18 +257,10 @@ void stack_stop(struct stack *s)
 /* The parent of @pid from /proc, or 0. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	FILE *f;
-	int ppid = 0;
+	pid_t ppid;
+	char st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		sscanf(p + 2, "%*c %d", &ppid);	/* after "(comm) STATE" */
-	fclose(f);
-	return ppid;
+	return proc_stat(pid, &st, &ppid) ? 0 : ppid;
 }
 
 /* Whether @pid descends from @root (its ancestors, up to 64). */

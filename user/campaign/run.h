@@ -30,6 +30,8 @@ int run_cmd(const char *cmd, double seconds, char *out, size_t len,
 int stack_start(struct stack *s, char *why, size_t len, volatile int *stop);
 /* Stop every component, last first: SIGTERM to its group, then SIGKILL. */
 void stack_stop(struct stack *s);
+/* The pid in file @path, or 0. */
+pid_t run_pidfile(const char *path);
 /* Whether process @pid runs (exists, and is not a zombie). */
 bool run_alive(pid_t pid);
 /* Whether component @c has ended (its status then in c->status). */

@@ -42,7 +42,11 @@ static bool client_failed(struct stack *s, struct outcome *o, volatile int *stop
 	return true;
 }
 
-uint32_t runner_workload(struct stack *s, struct outcome *o, volatile int *stop)
+/*
+ * The workload @runs times: the client's failure bit (its evidence in @o),
+ * after the settle time (a server logs a request once it has answered).
+ */
+static uint32_t workload(struct stack *s, struct outcome *o, volatile int *stop)
 {
 	uint32_t failed = 0;
 	int i;
@@ -50,12 +54,8 @@ uint32_t runner_workload(struct stack *s, struct outcome *o, volatile int *stop)
 	for (i = 0; i < s->runs && !(stop && *stop); i++)
 		if (client_failed(s, o, stop))
 			failed |= 1u << FMAP_CLIENT;	/* the evidence: the last */
-	/* a server logs a request once it has answered it: after the client */
 	if (!(stop && *stop))
 		usleep(s->settle * 1e6);
-	for (i = 0; i < s->n; i++)
-		if (detect_failed(&s->c[i], o->evidence[i], sizeof(o->evidence[i])))
-			failed |= 1u << i;
 	return failed;
 }
 
@@ -113,11 +113,11 @@ int runner_run(struct stack *s, struct insight_nl *h, const struct fault *const 
 				 strerror(-err));
 	}
 	if (!err)
-		o->failed = runner_workload(s, o, stop);
+		o->failed = workload(s, o, stop);
 	o->injected = err ? 0 : injected(h);
 	for (k = 0; k < i - (err ? 1 : 0); k++)
 		insight_inject_del(h, id[k]);
-	if (!err)	/* after the injection: a component it killed is seen */
+	if (!err)	/* after the removal: the detectors see what it did */
 		for (k = 0; k < s->n; k++)
 			if (detect_failed(&s->c[k], o->evidence[k], sizeof(o->evidence[k])))
 				o->failed |= 1u << k;

@@ -13,8 +13,6 @@
 
 struct insight_nl;
 
-/* The workload @runs times, with no fault: the failed nodes' bits, evidence in @o. */
-uint32_t runner_workload(struct stack *s, struct outcome *o, volatile int *stop);
 /*
  * Restart the stack, inject @f (@nf: 1, or 2 for a pair) through @h,
  * run the workload, remove the injection: what happened in @o (its

@@ -35,15 +35,9 @@ static double now(void)
 /* Component @c's live pid from its pid file, or 0 (its end is then seen). */
 static pid_t root_of(const struct stack_component *c)
 {
-	long pid = 0;
-	FILE *f;
+	pid_t pid = c->pidfile ? run_pidfile(c->pidfile) : 0;
 
-	if (!c->pidfile || !(f = fopen(c->pidfile, "r")))
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1 || pid <= 0 || !run_alive(pid))
-		pid = 0;
-	fclose(f);
-	return pid;
+	return pid && run_alive(pid) ? pid : 0;
 }
 
 /*
