@@ -12,6 +12,9 @@
 #   make doc     the netlink ABI reference, from the uapi header's kernel-doc
 #   make install   the CLI, insight.ko, bash completion, docs (DESTDIR, PREFIX)
 #   make uninstall what make install put there
+#   make dkms-src  insight.ko's sources and dkms.conf under
+#                  /usr/src/insight-VERSION, for dkms install (DESTDIR)
+#   make deb       the Debian packages insight-dkms and insight -> $(O)/deb
 #
 # Variables: O (output folder, default out), FLAVOUR (cloud-amd64 or
 # amd64), KVER (6.1.0-NN-FLAVOUR, resolved from the metapackage when
@@ -59,7 +62,7 @@ DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
 STATIC := -static
 
 .PHONY: all deps check demo demo-fmap bench soak image kmod testmods clean sparse help doc man \
-	install uninstall
+	install uninstall dkms-src deb deb-guest
 .DEFAULT_GOAL := all
 # never keep a target whose recipe failed half way
 .DELETE_ON_ERROR:
@@ -298,7 +301,7 @@ $(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARG
 # ---- the README's commands -----------------------------------------------
 check:
 	$(Q)$(MAKE) deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all deb deb-guest
 	$(Q)INSIGHT_KERNEL_DOC=$(KDIR)/scripts/kernel-doc tools/check.sh
 
 demo:
@@ -354,6 +357,26 @@ uninstall:
 		2>/dev/null || true
 	$(Q)if [ -z "$(DESTDIR)" ]; then mandb -q 2>/dev/null || true; fi
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+# ---- DKMS and the Debian packages (Documentation/install.rst) ---------------
+# The version is dkms.conf's PACKAGE_VERSION, and nowhere else.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRCS := dkms.conf $(KMOD_SRCS)
+dkms-src:
+	$(Q)set -e; for f in $(DKMS_SRCS); do \
+		install -D -m 0644 $$f "$(DESTDIR)/usr/src/insight-$(VERSION)/$$f"; \
+	done
+
+deb: $(O)/insight $(MAN_PAGES)
+	$(Q)tools/deb/build.sh $(VERSION)
+
+# the clean bookworm guest make check installs the packages in
+DEB_GUEST := $(O)/deb-guest/bookworm.cpio.gz
+deb-guest: $(DEB_GUEST)
+$(DEB_GUEST): tools/deb/root.sh tools/vm/init
+	$(call say,ROOT,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/deb/root.sh $(KVER) $@ $(O)/deb-guest/extra
 
 clean:
 	rm -rf $(O)

@@ -78,7 +78,32 @@ tools/vm/run --no-load --smp 2 --logdir "$log/guest-smp" --timeout 600 \
 smprc=${PIPESTATUS[0]}
 [ "$vmrc" -ne 0 ] || vmrc=$smprc
 
+# make deb's packages, installed and removed in a clean Debian bookworm
+# guest (make deb-guest): DKMS builds insight.ko there, twice under TCG,
+# with two vCPUs for its make -j
+echo "== Debian packages in a clean bookworm guest"
+debs=("$O"/deb/insight-dkms_*_all.deb "$O"/deb/insight_*.deb)
+{
+	echo "## test-binary: deb/deb_test"
+	tools/vm/run --no-load --smp 2 --mem 2G --image "$O/deb-guest/bookworm.cpio.gz" \
+		--logdir "$log/guest-deb" --timeout 1500 \
+		--file "${debs[0]}:insight/debs/$(basename "${debs[0]}")" \
+		--file "${debs[1]}:insight/debs/$(basename "${debs[1]}")" \
+		--file "$O/deb-guest/extra:insight/extra" \
+		--file tests/deb/deb_test.sh:insight/deb_test.sh \
+		-- bash /insight/deb_test.sh /insight/debs /insight/extra
+	echo "## test-exit: deb/deb_test $?"
+} 2>&1 | tee "$log/guest-deb.log"
+debrc=$(sed -n 's/^## test-exit: deb\/deb_test //p' "$log/guest-deb.log")
+# 1 is a failed test, counted by its "not ok"; 124 a timeout, 125 a kernel
+# BUG/WARNING, or no status at all, is the guest's failure
+case ${debrc:-none} in
+0|1) ;;
+*) [ "$vmrc" -ne 0 ] || vmrc=${debrc:-125} ;;
+esac
+
 echo
 echo "== summary ($(($(date +%s) - start)) s; logs in ${log#"$top"/})"
-awk -v expected="${host[*]} ${guest[*]} ${smp[*]}" -v vmrc="$vmrc" \
-	-f tools/tap-summary.awk "$log/host.log" "$log/guest.log" "$log/guest-smp.log"
+awk -v expected="${host[*]} ${guest[*]} ${smp[*]} deb/deb_test" -v vmrc="$vmrc" \
+	-f tools/tap-summary.awk "$log/host.log" "$log/guest.log" "$log/guest-smp.log" \
+	"$log/guest-deb.log"
