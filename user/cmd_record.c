@@ -62,7 +62,10 @@ struct recorder {
 	char detail[256];
 	unsigned long long trigger_seq;
 	int fired_req;
-	bool done;
+	bool fired;		/* a trigger fired: its request is being finished */
+	bool done;		/* the record can be written */
+	struct timespec fired_at;
+	double settle;		/* after a trigger, seconds its request may go on */
 };
 
 /* The command line, besides the triggers (kept in the recorder). */
@@ -211,14 +214,16 @@ full:
 		q->env_truncated = true;
 }
 
+/* read, pread64, recvfrom, and the vectored readv and recvmsg */
 static bool is_read(int nr)
 {
-	return nr == 0 || nr == 17 || nr == 45;	/* read, pread64, recvfrom */
+	return nr == 0 || nr == 17 || nr == 45 || nr == 19 || nr == 47;
 }
 
+/* write, pwrite64, sendto, and the vectored writev and sendmsg */
 static bool is_write(int nr)
 {
-	return nr == 1 || nr == 18 || nr == 44;	/* write, pwrite64, sendto */
+	return nr == 1 || nr == 18 || nr == 44 || nr == 20 || nr == 46;
 }
 
 static bool regex_hit(regex_t *re, const void *data, unsigned int len)
@@ -233,13 +238,16 @@ static bool regex_hit(regex_t *re, const void *data, unsigned int len)
 static void fire(struct recorder *r, const char *kind, int req,
 		 unsigned long long seq, const char *fmt, const char *arg)
 {
-	if (r->done)
+	if (r->fired)
 		return;
 	r->kind = kind;
 	r->fired_req = req;
 	r->trigger_seq = seq;
 	snprintf(r->detail, sizeof(r->detail), fmt, arg);
-	r->done = true;
+	r->fired = true;
+	clock_gettime(CLOCK_MONOTONIC, &r->fired_at);
+	/* no request to finish (an exit, say), or no time to */
+	r->done = req < 0 || !r->req[req].used || !r->settle;
 }
 
 static int on_event(const struct insight_sys_event *e, const void *payload,
@@ -266,6 +274,11 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	    (e->fd_kind == INSIGHT_FD_SOCKET || e->fd == 0)) {
 		req = req_get(r, e);
 		q = &r->req[req];
+		/* the fired request's connection reads its next request */
+		if (r->fired && req == r->fired_req) {
+			r->done = true;
+			return 0;
+		}
 		*act = req;
 		if (charge(r, q, e->payload_len)) {
 			unsigned char *in = realloc(q->input, q->in_len + e->payload_len);
@@ -302,7 +315,11 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	if (r->has_errno && e->nr == r->errno_nr && e->ret == -r->errno_val)
 		fire(r, "errno", req, e->seq, "%s", insight_syscall_name(e->nr));
 	/* the request is over when its fd is closed */
-	if (e->nr == 3 && q && q->fd == e->fd && !r->done) {
+	if (e->nr == 3 && q && q->fd == e->fd) {
+		if (r->fired && req == r->fired_req) {
+			r->done = true;
+			return 0;
+		}
 		req_free(r, q);
 		*act = -1;
 	}
@@ -422,7 +439,7 @@ static void usage(void)
 	fprintf(stderr, "usage: insight record (--pid P | --cgroup PATH) -o RECORD [--max-bytes N]\n"
 			"         [--trigger-log REGEX] [--trigger-response REGEX]\n"
 			"         [--trigger-errno SYSCALL:ERRNO] [--trigger-exit STATUS|SIGNAL]\n"
-			"         [--duration SECONDS] [-v]\n");
+			"         [--duration SECONDS] [--settle SECONDS] [-v]\n");
 }
 
 /* The options of insight record (its --help: user/help.c). */
@@ -436,6 +453,7 @@ const struct option record_options[] = {
 	{ "trigger-errno", required_argument, NULL, 'E' },
 	{ "trigger-exit", required_argument, NULL, 'X' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "settle", required_argument, NULL, 'S' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -503,6 +521,13 @@ static int parse_opts(int argc, char **argv, struct recorder *r, struct record_o
 				return -1;
 			}
 			break;
+		case 'S':
+			r->settle = strtod(optarg, &end);
+			if (*end || end == optarg || !(r->settle >= 0 && r->settle <= 3600)) {
+				cli_err("--settle takes seconds from 0 to 3600 (not '%s')", optarg);
+				return -1;
+			}
+			break;
 		default:
 			usage();
 			return -1;
@@ -547,7 +572,7 @@ static int start(struct insight_stream **st, struct recorder *r, const struct re
 			err == -EPERM ? " (BPF not permitted: run as root)" : "");
 		return EXIT_USAGE;
 	}
-	if (o->pid && (err = insight_stream_add_pid(*st, o->pid))) {
+	if (o->pid && (err = insight_stream_add_tree(*st, o->pid))) {
 		cli_err("cannot trace pid %d: %s", o->pid, strerror(-err));
 		return 1;
 	}
@@ -566,20 +591,36 @@ static int start(struct insight_stream **st, struct recorder *r, const struct re
 	return 0;
 }
 
-/* Read the stream until a trigger fires, the target is gone, the duration
- * is over or a signal; 0, or 1 after the reason. */
+/* Seconds since @t (CLOCK_MONOTONIC). */
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - t->tv_sec + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/*
+ * Read the stream until a trigger fires and its request is over (its
+ * connection closed or its next request read, or --settle passed), the
+ * target is gone, the duration is over or a signal; 0, or 1 after the
+ * reason.  A request that fired is written as far as it got.
+ */
 static int run(struct insight_stream *st, struct recorder *r, const struct record_opts *o)
 {
-	time_t t0 = time(NULL);
+	struct timespec t0;
 	int err;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop && !r->done) {
 		err = insight_stream_poll(st, 50);
 		if (err < 0 && err != -EINTR) {
 			cli_err("reading the stream: %s", strerror(-err));
 			return 1;
 		}
-		if (o->duration && time(NULL) - t0 >= o->duration)
+		if (r->fired && since(&r->fired_at) >= r->settle)
+			break;
+		if (o->duration && since(&t0) >= o->duration)
 			break;
 		if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
 			while (insight_stream_poll(st, 0) > 0 && !r->done)
@@ -587,6 +628,7 @@ static int run(struct insight_stream *st, struct recorder *r, const struct recor
 			break;
 		}
 	}
+	r->done = r->fired;
 	return 0;
 }
 
@@ -622,6 +664,7 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	r->max_bytes = 1 << 20;
 	r->fired_req = -1;
+	r->settle = 1;
 	if (parse_opts(argc, argv, r, &o) || check_opts(r, &o)) {
 		recorder_free(r);
 		return EXIT_USAGE;

@@ -62,6 +62,7 @@ static const struct cmd_help helps[] = {
 		{ "trigger-errno", "SYSCALL:ERRNO", "a failure is that syscall failing with that errno" },
 		{ "trigger-exit", "STATUS|SIGNAL", "a failure is an exit with this status, or a death by it" },
 		{ "duration", "S", "stop after S seconds" },
+		{ "settle", "S", "after a trigger, record its request S more seconds at most (default 1)" },
 		{ "verbose", NULL, "libbpf's messages too, on stderr" },
 		{ NULL } } },
 	{ "trace", "(--pid P | --cgroup PATH | --from RECORD) [OPTIONS]",

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "proctree.h"
 #include "stream.h"
 #include "stream.skel.h"
 
@@ -112,6 +113,19 @@ int insight_stream_add_pid(struct insight_stream *s, pid_t pid)
 
 	return bpf_map__update_elem(s->skel->maps.pids, &key, sizeof(key),
 				    &one, sizeof(one), BPF_ANY);
+}
+
+int insight_stream_add_tree(struct insight_stream *s, pid_t root)
+{
+	pid_t kids[256];
+	int n, i, err;
+
+	/* first the root, whose forks from now on the programs follow */
+	err = insight_stream_add_pid(s, root);
+	n = err ? 0 : proc_descendants(root, kids, 256);
+	for (i = 0; i < n && !err; i++)
+		err = insight_stream_add_pid(s, kids[i]);
+	return err;
 }
 
 /*

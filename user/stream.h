@@ -35,6 +35,11 @@ int insight_stream_open(struct insight_stream **out,
 			insight_stream_fn fn, void *arg);
 /* Trace process @pid and the children it forks from now on. */
 int insight_stream_add_pid(struct insight_stream *s, pid_t pid);
+/*
+ * Trace process @root, what descends from it now (nginx's workers, say)
+ * and what they all fork from now on.
+ */
+int insight_stream_add_tree(struct insight_stream *s, pid_t root);
 /* Deliver the pending events to fn; wait at most @timeout_ms for one. */
 int insight_stream_poll(struct insight_stream *s, int timeout_ms);
 /* Events dropped because the ring was full, summed over CPUs. */

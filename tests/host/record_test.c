@@ -262,6 +262,11 @@ FIXTURE_VARIANT_ADD(bad_record_input, unknown_errno_name) {
 	.part = true,
 };
 
+FIXTURE_VARIANT_ADD(bad_record_input, negative_settle) {
+	.args = { "--pid", "1", "-o", RECORD, "--trigger-exit", "1", "--settle", "-1" },
+	.says = "insight: --settle takes seconds from 0 to 3600 (not '-1')\n",
+};
+
 FIXTURE_VARIANT_ADD(bad_record_input, no_trigger) {
 	.args = { "--pid", "1", "-o", RECORD },
 	.says = "insight: no trigger: give at least one --trigger-*\n",

@@ -123,18 +123,6 @@ static void poll_all(void *arg)
 			;
 }
 
-/* Trace @root and what descends from it already (nginx's workers). */
-static int watch_tree(struct insight_stream *st, pid_t root)
-{
-	pid_t kids[256];
-	int n = run_descendants(root, kids, 256), i, err;
-
-	err = insight_stream_add_pid(st, root);
-	for (i = 0; i < n && !err; i++)
-		err = insight_stream_add_pid(st, kids[i]);
-	return err == -ESRCH ? 0 : err;	/* one that ended meanwhile */
-}
-
 int faultlist_dry_run(struct faultlist *fl, struct stack *s, volatile int *stop)
 {
 	struct dry d[STACK_MAX_COMPONENTS];
@@ -155,7 +143,7 @@ int faultlist_dry_run(struct faultlist *fl, struct stack *s, volatile int *stop)
 			break;
 		r.n++;
 		if (!s->c[i].cgroup)
-			err = watch_tree(r.st[i], s->c[i].root);
+			err = insight_stream_add_tree(r.st[i], s->c[i].root);
 	}
 	if (err)
 		fprintf(stderr, "insight: campaign: the dry run cannot watch %s: %s\n",

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "proctree.h"
 #include "run.h"
 
 /* How long a component without a "ready" command must last to be ready. */
@@ -130,25 +130,6 @@ pid_t run_pidfile(const char *path)
 	return pid > 0 ? (pid_t)pid : 0;
 }
 
-/* From /proc/@pid/stat: its state in *@state, its parent in *@ppid: 0, or -1. */
-static int proc_stat(pid_t pid, char *state, pid_t *ppid)
-{
-	char path[64], buf[512], *p;
-	int parent = 0, ok = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
-	    sscanf(p + 2, "%c %d", state, &parent) == 2)
-		ok = 0;	/* after "(comm) ": the state, the parent */
-	fclose(f);
-	*ppid = parent;
-	return ok;
-}
-
 bool run_alive(pid_t pid)
 {
 	pid_t ppid;
@@ -252,47 +233,4 @@ void stack_stop(struct stack *s)
 		c->pid = c->root = 0;
 		c->ended = false;
 	}
-}
-
-/* The parent of @pid from /proc, or 0. */
-static pid_t parent_of(pid_t pid)
-{
-	pid_t ppid;
-	char st;
-
-	return proc_stat(pid, &st, &ppid) ? 0 : ppid;
-}
-
-/* Whether @pid descends from @root (its ancestors, up to 64). */
-static bool descends(pid_t pid, pid_t root)
-{
-	int depth;
-
-	for (depth = 0; depth < 64 && pid > 1; depth++) {
-		pid = parent_of(pid);
-		if (pid == root)
-			return true;
-	}
-	return false;
-}
-
-int run_descendants(pid_t root, pid_t *out, int max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-	long pid;
-	char *end;
-
-	if (!d)
-		return 0;
-	while (n < max && (e = readdir(d))) {
-		pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 1 || pid == root)
-			continue;
-		if (descends(pid, root))
-			out[n++] = pid;
-	}
-	closedir(d);
-	return n;
 }

@@ -37,7 +37,4 @@ bool run_alive(pid_t pid);
 /* Whether component @c has ended (its status then in c->status). */
 bool stack_ended(struct stack_component *c);
 
-/* The processes that descend from @root now, up to @max into @out: how many. */
-int run_descendants(pid_t root, pid_t *out, int max);
-
 #endif /* INSIGHT_CAMPAIGN_RUN_H */

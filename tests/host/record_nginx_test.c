@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight record on Debian's nginx as it ships (a master and its worker,
+ * given the master's pid): the worker, which exists before the recorder
+ * starts, is recorded; a 503 that nginx sends with writev fires
+ * --trigger-response and is in the record byte for byte; with
+ * --trigger-log, the record also holds the response nginx writes after
+ * its error line (the request is recorded to its end, not to the log
+ * line).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "target.h"
+#include "util.h"
+
+#define DIR_	"/tmp/insight-record-nginx"
+#define RECORD	DIR_ "/record.json"
+
+static char err_out[8192];
+
+/* A port that was free a moment ago. */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	if (s >= 0 && !bind(s, (void *)&a, sizeof(a)) && !getsockname(s, (void *)&a, &len))
+		port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int jq(const char *filter)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "jq -e '%s' " RECORD " >/dev/null", filter);
+	return sh(cmd);
+}
+
+FIXTURE(nginx) {
+	pid_t master, rec;
+	int port, err_fd;
+};
+
+FIXTURE_SETUP(nginx)
+{
+	char conf[1536], resp[512];
+	FILE *f;
+	int i;
+
+	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/html " DIR_ "/logs && "
+			"echo hello >" DIR_ "/html/index.html"));
+	self->port = free_port();
+	ASSERT_LT(0, self->port);
+	snprintf(conf, sizeof(conf),
+		 "worker_processes 1;\nerror_log " DIR_ "/logs/error.log;\npid " DIR_ "/nginx.pid;\n"
+		 "events { worker_connections 64; }\nhttp {\n"
+		 "  access_log " DIR_ "/logs/access.log;\n"
+		 "  client_body_temp_path " DIR_ "/body; proxy_temp_path " DIR_ "/proxy;\n"
+		 "  fastcgi_temp_path " DIR_ "/fcgi; uwsgi_temp_path " DIR_ "/uwsgi;\n"
+		 "  scgi_temp_path " DIR_ "/scgi;\n"
+		 "  server { listen 127.0.0.1:%d; root " DIR_ "/html;\n"
+		 "    location /busy { return 503; } }\n}\n", self->port);
+	f = fopen(DIR_ "/nginx.conf", "w");
+	ASSERT_NE(NULL, f);
+	fputs(conf, f);
+	fclose(f);
+	self->master = fork();
+	ASSERT_LE(0, self->master);
+	if (!self->master) {
+		execlp("nginx", "nginx", "-p", DIR_, "-c", DIR_ "/nginx.conf", "-g", "daemon off;",
+		       NULL);
+		_exit(127);
+	}
+	/* serving: its worker is up */
+	for (i = 0; i < 100 && http_get(self->port, "/", resp, sizeof(resp)) < 0; i++)
+		usleep(50 * 1000);
+	ASSERT_GT(100, i) TH_LOG("nginx did not answer on port %d", self->port);
+	self->rec = 0;
+}
+
+FIXTURE_TEARDOWN(nginx)
+{
+	if (self->rec > 0) {
+		kill(self->rec, SIGKILL);
+		waitpid(self->rec, NULL, 0);
+	}
+	kill(self->master, SIGTERM);
+	waitpid(self->master, NULL, 0);
+	sh("rm -rf " DIR_);
+}
+
+/* insight record --pid MASTER -o RECORD @opts..., once it says it records. */
+static int record(FIXTURE_DATA(nginx) *self, char *const opts[])
+{
+	char pid[16], *argv[16] = { "insight", "record", "--pid", pid, "-o", RECORD };
+	size_t len = 0;
+	int errp[2], i;
+
+	for (i = 0; opts[i] && i < 9; i++)
+		argv[6 + i] = opts[i];
+	snprintf(pid, sizeof(pid), "%d", self->master);
+	if (pipe(errp))
+		return -1;
+	self->rec = fork();
+	if (!self->rec) {
+		dup2(errp[1], 2);
+		execv(insight_cli(), argv);
+		_exit(127);
+	}
+	close(errp[1]);
+	self->err_fd = errp[0];
+	while (len < sizeof(err_out) - 1 && read(self->err_fd, err_out + len, 1) == 1)
+		if (err_out[len++] == '\n' && strstr(err_out, "recording"))
+			break;
+	err_out[len] = '\0';
+	return strstr(err_out, "recording") ? 0 : -1;
+}
+
+/* The recorder's exit status, its stderr in err_out. */
+static int record_end(FIXTURE_DATA(nginx) *self)
+{
+	size_t len = strlen(err_out);
+	ssize_t n;
+	int st;
+
+	while ((n = read(self->err_fd, err_out + len, sizeof(err_out) - 1 - len)) > 0)
+		len += n;
+	err_out[len] = '\0';
+	close(self->err_fd);
+	waitpid(self->rec, &st, 0);
+	self->rec = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST_F(nginx, a_503_sent_with_writev_fires_the_response_trigger_in_the_worker)
+{
+	char resp[1024], f[256];
+
+	ASSERT_EQ(0, record(self, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 5", NULL }))
+		TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(self->port, "/", resp, sizeof(resp)));	/* a 200 first */
+	ASSERT_LT(0, http_get(self->port, "/busy", resp, sizeof(resp)));
+	ASSERT_EQ(0, strncmp(resp, "HTTP/1.1 503", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
+	EXPECT_EQ(0, jq(".trigger.kind == \"response\""));
+	/* the worker's request, not the master's, and the /busy one */
+	snprintf(f, sizeof(f), ".request.pid != %d and .request.exe == \"nginx\"", self->master);
+	EXPECT_EQ(0, jq(f));
+	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"GET /busy HTTP/1.0\")"));
+	/* the writev, both pieces: header and page */
+	EXPECT_EQ(0, jq("[.outputs[] | select(.syscall == \"writev\" and .fd_kind == \"socket\") |"
+			" .data_b64 | @base64d] | length == 1 and (.[0] | startswith(\"HTTP/1.1 503\")"
+			" and contains(\"<title>503 Service\"))"));
+}
+
+TEST_F(nginx, a_log_trigger_records_the_response_written_after_the_error_line)
+{
+	char resp[1024];
+
+	ASSERT_EQ(0, record(self, (char *[]){ "--trigger-log", "No such file or directory", NULL }))
+		TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(self->port, "/missing.html", resp, sizeof(resp)));
+	ASSERT_EQ(0, strncmp(resp, "HTTP/1.1 404", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
+	EXPECT_EQ(0, jq(".trigger.kind == \"log\""));
+	/* the error line, then the 404 nginx wrote after it */
+	EXPECT_EQ(0, jq("[.outputs[] | select(.fd_kind == \"file\") | .data_b64 | @base64d |"
+			" select(contains(\"missing.html\\\" failed (2: No such file\"))] | length == 1"));
+	EXPECT_EQ(0, jq("[.outputs[] | select(.syscall == \"writev\") | .data_b64 | @base64d |"
+			" select(startswith(\"HTTP/1.1 404\"))] | length == 1"));
+	EXPECT_EQ(0, jq(".environment | map(select(.errno == \"ENOENT\" and"
+			" (.path | endswith(\"/html/missing.html\")))) | length >= 1"));
+}
+
+/* the same with --settle 0: as before the settle, the 404 is not there */
+TEST_F(nginx, settle_0_writes_the_record_at_the_error_line)
+{
+	char resp[1024];
+
+	ASSERT_EQ(0, record(self, (char *[]){ "--trigger-log", "No such file or directory",
+				"--settle", "0", NULL })) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(self->port, "/missing.html", resp, sizeof(resp)));
+	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
+	EXPECT_EQ(0, jq(".trigger.kind == \"log\""));
+	EXPECT_EQ(0, jq("[.outputs[] | select(.syscall == \"writev\")] | length == 0"));
+}
+
+TEST_HARNESS_MAIN
