@@ -232,6 +232,8 @@ struct insight_probe {
  * @dead: its socket is released: commands no longer find it (under
  *	insight_lock)
  * @ending: its end has begun: no new probe (read without lock)
+ * @step_pinned: a probe was set to be stepped: the session holds a module
+ *	reference until its end (kmod/step.c, insight_probe_step())
  * @reap: frees it once its target left the trampoline (see session.c)
  * @events_lost: events no subscriber of the events group could take
  * @mem: bytes of path logs and outputs its probes keep
@@ -268,6 +270,7 @@ struct insight_session {
 	bool release;
 	bool dead;
 	bool ending;
+	bool step_pinned;
 	struct delayed_work reap;
 	atomic64_t events_lost;
 	atomic64_t mem;

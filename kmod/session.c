@@ -197,6 +197,8 @@ static void insight_session_reap(struct work_struct *work)
  */
 static void insight_session_end(struct insight_session *s, bool may_wait)
 {
+	bool pinned = s->step_pinned;	/* set under insight_lock; s is dead */
+
 	WRITE_ONCE(s->ending, true);
 	insight_steps_end(s);	/* no probe is stepped from here on */
 	insight_probes_end(s);
@@ -209,9 +211,16 @@ static void insight_session_end(struct insight_session *s, bool may_wait)
 		__module_get(THIS_MODULE);
 		INIT_DELAYED_WORK(&s->reap, insight_session_reap);
 		queue_delayed_work(insight_wq, &s->reap, HZ);
-		return;
+	} else {
+		insight_session_free(s);
 	}
-	insight_session_free(s);
+	/*
+	 * A stepping session's reference (insight_probe_step()).  Safe here:
+	 * it never ends within an unload, and the unload's
+	 * netlink_unregister_notifier() waits for this notifier call.
+	 */
+	if (pinned)
+		module_put(THIS_MODULE);
 }
 
 /*

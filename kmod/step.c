@@ -20,7 +20,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/delay.h>
 #include <linux/kdebug.h>
 #include <linux/module.h>
 #include <linux/sched/task.h>
@@ -239,12 +238,27 @@ void insight_step_exited(struct task_struct *task)
 	insight_stepped_free(e);
 }
 
+/*
+ * STEP, under insight_lock.  A session that steps holds a reference to
+ * the module until its end (insight_session_end()): rmmod says the module
+ * is in use, so such a session never ends within an unload, where a
+ * thread blocked in the kernel with the flag set could not be waited for
+ * and would get SIGTRAP.  Its end comes from its socket's release, and
+ * the orphans it leaves pin the module in turn.  -ENODEV when the module
+ * is being unloaded.
+ */
 int insight_probe_step(struct insight_session *s, u32 id, bool on)
 {
 	struct insight_probe *p = insight_probe_get(s, id);
 
+	lockdep_assert_held(&insight_lock);
 	if (!p)
 		return -ENOENT;
+	if (on && !s->step_pinned) {
+		if (!try_module_get(THIS_MODULE))
+			return -ENODEV;
+		s->step_pinned = true;
+	}
 	if (on)
 		insight_path_reserve(&p->path, insight_max_log);
 	WRITE_ONCE(p->step, on);
@@ -323,30 +337,20 @@ int __init insight_step_init(void)
 }
 
 /*
- * Module unload, every session ended: orphans left here are threads that
- * have not run since their session ended within this rmmod (none pins the
- * module then).  Give the running ones a moment to step (each does at its
- * next instruction); one still blocked in the kernel after that gets
- * SIGTRAP at its next instruction: said in the log.
+ * Module unload, every session ended.  No thread is left stepped: a
+ * session that stepped pinned the module until its end, and its orphans
+ * until their next step or exit.
  */
 void insight_step_exit(void)
 {
 	struct insight_stepped *e, *tmp;
 	unsigned long flags;
 	LIST_HEAD(left);
-	int i, n = 0;
 
-	for (i = 0; i < 50 && !list_empty(&insight_stepped_threads); i++)
-		msleep(20);
 	spin_lock_irqsave(&insight_step_lock, flags);
 	list_splice_init(&insight_stepped_threads, &left);
 	spin_unlock_irqrestore(&insight_step_lock, flags);
 	unregister_die_notifier(&insight_die_nb);
-	list_for_each_entry_safe(e, tmp, &left, node) {
-		n++;
+	list_for_each_entry_safe(e, tmp, &left, node)
 		insight_stepped_free(e);
-	}
-	if (n)
-		pr_warn("%d thread(s) single-stepped until their session ended in this unload have not run since: SIGTRAP at their next instruction\n",
-			n);
 }

@@ -113,6 +113,28 @@ TEST_F(stepped, target_whose_session_ends_runs_on_without_sigtrap)
 }
 
 /*
+ * rmmod while the stepped target waits in read() and its session lives:
+ * a session that steps holds the module, so it never ends within the
+ * unload (where a thread blocked in the kernel could not be waited for
+ * and got SIGTRAP at its next instruction); the end comes from the
+ * socket, then the orphan holds the module until its thread ran.
+ */
+TEST_F(stepped, rmmod_while_a_stepping_session_lives_is_refused)
+{
+	ASSERT_EQ(0, blocked_in_read(self->t.pid));
+	EXPECT_EQ(-EAGAIN, mod_unload("insight"));
+	insight_nl_close(self->h);
+	self->h = NULL;
+	EXPECT_EQ(-EAGAIN, mod_unload("insight"));	/* the orphan's flag */
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	EXPECT_EQ(0, target_ask(&self->t, 12));
+	EXPECT_TRUE(alive(self->t.pid));
+	EXPECT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(1, target_ask(&self->t, 4));
+	EXPECT_TRUE(alive(self->t.pid));
+}
+
+/*
  * The stepped target execs (which clears its flags) and then its session
  * ends: nothing is left to clear, nothing pins the module.
  */

@@ -184,7 +184,9 @@
  *	the session's end; while it runs, every conditional jump the thread
  *	executes is logged with %INSIGHT_DECISION_STEPPED and site
  *	%INSIGHT_SITE_NONE (the trap flag is then visible to the program in
- *	its flags).  -ENOENT: no such probe.
+ *	its flags).  A session that has stepped holds the module until it
+ *	ends: rmmod says the module is in use.  -ENOENT: no such probe;
+ *	-ENODEV: the module is being unloaded.
  * @INSIGHT_CMD_INJECT_ADD: inject a fault into a component, for as long
  *	as this socket is open or until %INSIGHT_CMD_INJECT_DEL (since ABI
  *	7); needs CAP_SYS_ADMIN.  Required %INSIGHT_ATTR_INJECT, a nest of
