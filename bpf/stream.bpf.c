@@ -93,13 +93,14 @@ struct {
 } inflight SEC(".maps");
 
 /*
- * The payload has room for twice the most a record carries, so that a
- * vectored call's pieces can be copied at a bounded offset with a bounded
- * length (each below INSIGHT_PAYLOAD_MAX) that the verifier can check.
+ * The payload has room for three times the most a record carries, so that
+ * a vectored call's pieces can be copied at an offset masked below
+ * INSIGHT_PAYLOAD_MAX with a length masked below twice that, bounds the
+ * verifier can check (take_iov()).
  */
 struct scratch {
 	struct insight_sys_event e;
-	__u8 payload[2 * INSIGHT_PAYLOAD_MAX];
+	__u8 payload[3 * INSIGHT_PAYLOAD_MAX];
 };
 
 struct {
@@ -253,12 +254,13 @@ static __always_inline __u32 take_iov(struct scratch *sc, const struct iovec *io
 		if (n > max - off)
 			n = max - off;
 		/*
-		 * off < INSIGHT_PAYLOAD_MAX and n <= INSIGHT_PAYLOAD_MAX, in
-		 * terms the verifier sees: within the doubled buffer
+		 * off < max <= INSIGHT_PAYLOAD_MAX and n <= INSIGHT_PAYLOAD_MAX:
+		 * the masks change neither, and show the verifier (6.1's too,
+		 * which loses a compared bound across register copies) that
+		 * the copy stays in the buffer
 		 */
-		if (off >= INSIGHT_PAYLOAD_MAX || n > INSIGHT_PAYLOAD_MAX)
-			break;
-		if (n && bpf_probe_read_user(sc->payload + off, n, v.iov_base))
+		if (n && bpf_probe_read_user(sc->payload + (off & (INSIGHT_PAYLOAD_MAX - 1)),
+					     n & (2 * INSIGHT_PAYLOAD_MAX - 1), v.iov_base))
 			break;
 		off += n;
 	}
