@@ -191,6 +191,8 @@ static __always_inline void describe_fd(struct insight_sys_event *e, int fd)
 		struct sock *sk = BPF_CORE_READ(sock, sk);
 
 		e->fd_kind = INSIGHT_FD_SOCKET;
+		/* no name of its own: the task's, for a process gone by the time its requests are read */
+		bpf_get_current_comm(e->name, sizeof(e->name));
 		e->peer_family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		if (e->peer_family == AF_INET) {
 			e->peer_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);

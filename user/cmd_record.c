@@ -39,6 +39,7 @@ struct request {
 	pid_t pid;
 	int fd, fd_kind;
 	char peer[32];
+	char exe[256];		/* named at its first read: a per-connection child is gone at the end */
 	unsigned long long first_seq, last_seq;
 	unsigned char *input;
 	size_t in_len;
@@ -108,6 +109,21 @@ static void req_free(struct recorder *r, struct request *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* The name of @pid's executable (its last component), or NULL. */
+static const char *exe_name(pid_t pid, char *buf, size_t len)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	snprintf(buf, len, "%.200s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	return buf;
+}
+
 /* The request of @pid's input @fd, made if needed (the oldest may go). */
 static int req_get(struct recorder *r, const struct insight_sys_event *e)
 {
@@ -135,6 +151,10 @@ static int req_get(struct recorder *r, const struct insight_sys_event *e)
 	r->req[free_slot].fd_kind = e->fd_kind;
 	r->req[free_slot].first_seq = e->seq;
 	peer_str(e, r->req[free_slot].peer, sizeof(r->req[free_slot].peer));
+	/* a child per connection may be gone already: then its comm */
+	if (!exe_name(e->pid, r->req[free_slot].exe, sizeof(r->req[free_slot].exe)))
+		snprintf(r->req[free_slot].exe, sizeof(r->req[free_slot].exe), "%.*s",
+			 (int)sizeof(e->name), e->name);
 	return free_slot;
 }
 
@@ -326,21 +346,6 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	return 0;
 }
 
-/* The name of @pid's executable (its last component), or NULL. */
-static const char *exe_name(pid_t pid, char *buf, size_t len)
-{
-	char link[64], path[PATH_MAX];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	snprintf(buf, len, "%.200s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-	return buf;
-}
-
 /* The fired request as a failure record: the record borrows its buffers. */
 static int write_record(struct recorder *r, const struct record_opts *o,
 			unsigned long long drops)
@@ -360,7 +365,7 @@ static int write_record(struct recorder *r, const struct record_opts *o,
 	snprintf(rec.trigger_detail, sizeof(rec.trigger_detail), "%s", r->detail);
 	rec.pid = q->pid;
 	if (q->used)
-		exe_name(q->pid, rec.exe, sizeof(rec.exe));
+		snprintf(rec.exe, sizeof(rec.exe), "%s", q->exe);
 	rec.in_fd = q->used ? q->fd : -1;
 	rec.in_kind = q->fd_kind;
 	snprintf(rec.peer, sizeof(rec.peer), "%s", q->peer);

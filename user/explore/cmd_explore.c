@@ -176,6 +176,23 @@ static int advise(const struct explore_opts *o)
 	return 0;
 }
 
+/* Whether process @pid's comm is @name. */
+static bool comm_is(pid_t pid, const char *name)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return comm[0] && !strcmp(comm, name);
+}
+
 /* The record, checked against the process: 0, or EXIT_USAGE after a message. */
 static int load_record(const struct explore_opts *o, struct insight_record *rec)
 {
@@ -195,7 +212,8 @@ static int load_record(const struct explore_opts *o, struct insight_record *rec)
 	n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-	if (rec->exe[0] && strcmp(rec->exe, base)) {
+	/* the record names the executable, or the comm of a process gone */
+	if (rec->exe[0] && strcmp(rec->exe, base) && !comm_is(o->pid, rec->exe)) {
 		cli_err("%s is a record of '%s', not of process %d (%s)", o->record, rec->exe,
 			o->pid, exe);
 		return EXIT_USAGE;

@@ -660,7 +660,8 @@ enum insight_fd_kind {
  * @peer_addr: IPv4 address of a socket's peer, network order
  * @peer_port: its port, host order
  * @peer_family: address family of the socket
- * @name: the file's name (last component), or the task's comm
+ * @name: the file's name (last component); for a socket fd and a process
+ *	exit, the task's comm
  *
  * In the ring buffer, @payload_len bytes (at most %INSIGHT_PAYLOAD_MAX)
  * follow the structure.

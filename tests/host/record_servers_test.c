@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insight record on Debian's nginx as it ships (a master and its worker,
- * given the master's pid): the worker, which exists before the recorder
- * starts, is recorded; a 503 that nginx sends with writev fires
- * --trigger-response and is in the record byte for byte; with
- * --trigger-log, the record also holds the response nginx writes after
- * its error line (the request is recorded to its end, not to the log
- * line).
+ * insight record on real Debian servers as they ship, of two styles:
+ * - nginx, an event loop (a master and its worker, given the master's
+ *   pid): the worker, which exists before the recorder starts, is
+ *   recorded; a 503 that nginx sends with writev fires --trigger-response
+ *   and is in the record byte for byte; with --trigger-log, the record
+ *   also holds the response nginx writes after its error line (the
+ *   request is recorded to its end, not to the log line);
+ * - busybox httpd, a child forked per connection: the record is the
+ *   child's, and names its executable although the child is gone when
+ *   the record is written.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -109,47 +112,61 @@ FIXTURE_TEARDOWN(nginx)
 	sh("rm -rf " DIR_);
 }
 
-/* insight record --pid MASTER -o RECORD @opts..., once it says it records. */
-static int record(FIXTURE_DATA(nginx) *self, char *const opts[])
+/* insight record --pid @server -o RECORD @opts..., once it says it records: its pid. */
+static pid_t record_start(pid_t server, char *const opts[], int *err_fd)
 {
 	char pid[16], *argv[16] = { "insight", "record", "--pid", pid, "-o", RECORD };
 	size_t len = 0;
 	int errp[2], i;
+	pid_t rec;
 
 	for (i = 0; opts[i] && i < 9; i++)
 		argv[6 + i] = opts[i];
-	snprintf(pid, sizeof(pid), "%d", self->master);
+	snprintf(pid, sizeof(pid), "%d", server);
 	if (pipe(errp))
 		return -1;
-	self->rec = fork();
-	if (!self->rec) {
+	rec = fork();
+	if (!rec) {
 		dup2(errp[1], 2);
 		execv(insight_cli(), argv);
 		_exit(127);
 	}
 	close(errp[1]);
-	self->err_fd = errp[0];
-	while (len < sizeof(err_out) - 1 && read(self->err_fd, err_out + len, 1) == 1)
+	*err_fd = errp[0];
+	while (len < sizeof(err_out) - 1 && read(*err_fd, err_out + len, 1) == 1)
 		if (err_out[len++] == '\n' && strstr(err_out, "recording"))
 			break;
 	err_out[len] = '\0';
-	return strstr(err_out, "recording") ? 0 : -1;
+	return strstr(err_out, "recording") ? rec : -1;
 }
 
 /* The recorder's exit status, its stderr in err_out. */
-static int record_end(FIXTURE_DATA(nginx) *self)
+static int record_wait(pid_t rec, int err_fd)
 {
 	size_t len = strlen(err_out);
 	ssize_t n;
 	int st;
 
-	while ((n = read(self->err_fd, err_out + len, sizeof(err_out) - 1 - len)) > 0)
+	while ((n = read(err_fd, err_out + len, sizeof(err_out) - 1 - len)) > 0)
 		len += n;
 	err_out[len] = '\0';
-	close(self->err_fd);
-	waitpid(self->rec, &st, 0);
-	self->rec = 0;
+	close(err_fd);
+	waitpid(rec, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int record(FIXTURE_DATA(nginx) *self, char *const opts[])
+{
+	self->rec = record_start(self->master, opts, &self->err_fd);
+	return self->rec > 0 ? 0 : -1;
+}
+
+static int record_end(FIXTURE_DATA(nginx) *self)
+{
+	int st = record_wait(self->rec, self->err_fd);
+
+	self->rec = 0;
+	return st;
 }
 
 TEST_F(nginx, a_503_sent_with_writev_fires_the_response_trigger_in_the_worker)
@@ -203,6 +220,41 @@ TEST_F(nginx, settle_0_writes_the_record_at_the_error_line)
 	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
 	EXPECT_EQ(0, jq(".trigger.kind == \"log\""));
 	EXPECT_EQ(0, jq("[.outputs[] | select(.syscall == \"writev\")] | length == 0"));
+}
+
+/* busybox httpd as busybox-static ships it: a child per connection */
+TEST(a_forked_childs_request_is_recorded_with_its_executable)
+{
+	char port[32], resp[1024], f[128];
+	int i, err_fd, p = free_port();
+	pid_t srv, rec;
+
+	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/www && echo hi >" DIR_ "/www/index.html"));
+	snprintf(port, sizeof(port), "127.0.0.1:%d", p);
+	srv = fork();
+	ASSERT_LE(0, srv);
+	if (!srv) {
+		execlp("busybox", "busybox", "httpd", "-f", "-p", port, "-h", DIR_ "/www", NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && http_get(p, "/", resp, sizeof(resp)) < 0; i++)
+		usleep(50 * 1000);
+	ASSERT_GT(100, i);
+	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
+			   &err_fd);
+	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(p, "/missing", resp, sizeof(resp)));
+	EXPECT_EQ(0, strncmp(resp, "HTTP/1.1 404", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
+	kill(srv, SIGTERM);
+	waitpid(srv, NULL, 0);
+	/* the child's request, named although the child has exited */
+	snprintf(f, sizeof(f), ".request.pid != %d and .request.exe == \"busybox\"", srv);
+	EXPECT_EQ(0, jq(f)) TH_LOG("%d", sh("jq -c .request " RECORD " >&2"));
+	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"GET /missing HTTP/1.0\")"));
+	EXPECT_EQ(0, jq("[.outputs[] | .data_b64 | @base64d | select(startswith(\"HTTP/1.1 404\"))]"
+			" | length == 1"));
+	sh("rm -rf " DIR_);
 }
 
 TEST_HARNESS_MAIN
