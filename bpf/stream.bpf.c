@@ -13,7 +13,8 @@
  * character device), an IPv4 peer for sockets, a file's name, and on the
  * exit record up to payload_max bytes: the data written or read (for the
  * vectored calls, readv, writev, recvmsg and sendmsg, from their first
- * IOV_TAKE pieces), the path of an open; a connect's exit gives its peer.  A record that does not fit the
+ * IOV_TAKE pieces), the path of an open, the error getsockopt(SO_ERROR)
+ * gives (an asynchronous connect's end); a connect's exit gives its peer.  A record that does not fit the
  * ring is counted in the per-CPU `drops` array: nothing is lost silently.
  */
 #include "vmlinux.h"
@@ -60,10 +61,13 @@ const volatile bool record_mode;
 #define NR_sendmsg 46
 #define NR_recvmsg 47
 #define NR_shutdown 48
+#define NR_getsockopt 55
 #define NR_fsync 74
 #define NR_openat 257
 #define NR_accept4 288
 #define EAGAIN 11
+#define SOL_SOCKET 1
+#define SO_ERROR 4
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -136,6 +140,8 @@ static __always_inline bool recorded(long nr, long ret)
 	case NR_connect: case NR_accept: case NR_sendto: case NR_recvfrom:
 	case NR_sendmsg: case NR_recvmsg: case NR_openat: case NR_accept4:
 		return ret != -EAGAIN;
+	case NR_getsockopt:	/* SO_ERROR: how an asynchronous connect ended */
+		return true;
 	default:
 		return ret < 0 && ret != -EAGAIN;
 	}
@@ -148,6 +154,7 @@ static __always_inline bool has_fd(long nr)
 	case NR_pwrite64: case NR_readv: case NR_writev: case NR_connect:
 	case NR_accept: case NR_sendto: case NR_recvfrom: case NR_sendmsg:
 	case NR_recvmsg: case NR_shutdown: case NR_fsync: case NR_accept4:
+	case NR_getsockopt:
 		return true;
 	default:
 		return false;
@@ -404,6 +411,10 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 	case NR_sendmsg:
 		if (ret > 0)
 			len = take_msg(sc, (void *)sc->e.args[1], ret);
+		break;
+	case NR_getsockopt:	/* SO_ERROR's value: a refused asynchronous connect */
+		if (!ret && sc->e.args[1] == SOL_SOCKET && sc->e.args[2] == SO_ERROR)
+			len = take_payload(sc, (void *)sc->e.args[3], 4, false);
 		break;
 	case NR_open:
 		len = take_payload(sc, (void *)sc->e.args[0], 256, true);

@@ -246,6 +246,16 @@ static bool is_write(int nr)
 	return nr == 1 || nr == 18 || nr == 44 || nr == 20 || nr == 46;
 }
 
+/* The nonzero error a getsockopt(SO_ERROR) gave, or 0. */
+static int so_error_of(const struct insight_sys_event *e, const void *payload)
+{
+	int v = 0;
+
+	if (e->nr == 55 && !e->ret && e->payload_len == sizeof(v))
+		memcpy(&v, payload, sizeof(v));
+	return v;
+}
+
 static bool regex_hit(regex_t *re, const void *data, unsigned int len)
 {
 	char buf[INSIGHT_PAYLOAD_MAX + 1];
@@ -329,8 +339,13 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 			fire(r, "log", req, e->seq, "%s", "matched --trigger-log");
 		return 0;
 	}
-	/* environment: opens, connects, and every failed call */
-	if (q && (e->nr == 2 || e->nr == 257 || e->nr == 42 || e->ret < 0))
+	/*
+	 * environment: opens, connects, every failed call, and the error
+	 * getsockopt(SO_ERROR) reports (how an asynchronous connect ended:
+	 * the connect itself said only EINPROGRESS)
+	 */
+	if (q && (e->nr == 2 || e->nr == 257 || e->nr == 42 || e->ret < 0 ||
+		  so_error_of(e, payload)))
 		add_item(r, q, false, e, payload);
 	if (r->has_errno && e->nr == r->errno_nr && e->ret == -r->errno_val)
 		fire(r, "errno", req, e->seq, "%s", insight_syscall_name(e->nr));

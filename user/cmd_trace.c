@@ -79,6 +79,10 @@ static void feed_item(struct insight_fmt *fmt, const struct insight_record *r,
 
 	e.args[0] = it->fd;
 	e.args[2] = it->len;
+	if (it->nr == 55) {		/* the record keeps getsockopt(SO_ERROR)s */
+		e.args[1] = 1;
+		e.args[2] = 4;
+	}
 	if (it->nr == 2 || it->nr == 257) {	/* open flags are not recorded */
 		e.args[0] = it->nr == 257 ? -100 : 0;
 		e.args[1] = e.args[2] = 0;

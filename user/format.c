@@ -230,6 +230,18 @@ static void ret_text(FILE *out, long long ret)
 		fprintf(out, " = %lld\n", ret);
 }
 
+/* The errno getsockopt(SO_ERROR) gave, by name ("0" for none). */
+static void so_error_text(FILE *out, const void *payload)
+{
+	int v;
+
+	memcpy(&v, payload, sizeof(v));
+	if (v > 0 && v < 4096 && strerrorname_np(v))
+		fputs(strerrorname_np(v), out);
+	else
+		fprintf(out, "%d", v);
+}
+
 static void text_exit(struct insight_fmt *f, const struct insight_sys_event *e,
 		      const void *payload)
 {
@@ -241,10 +253,20 @@ static void text_exit(struct insight_fmt *f, const struct insight_sys_event *e,
 	switch (e->nr) {
 	case 0: case 17: case 45:	/* read, pread64, recvfrom: data read */
 	case 1: case 18: case 44:	/* write, pwrite64, sendto: data written */
+	case 19: case 20:		/* readv, writev: their pieces' bytes */
+	case 46: case 47:		/* sendmsg, recvmsg */
 		fd_text(out, e);
 		fputs(", ", out);
 		c_str(out, payload, e->payload_len);
 		fprintf(out, ", %llu", (unsigned long long)e->args[2]);
+		break;
+	case 55:			/* getsockopt: SO_ERROR's value */
+		if (e->payload_len != 4)
+			goto plain;
+		fd_text(out, e);
+		fputs(", SOL_SOCKET, SO_ERROR, [", out);
+		so_error_text(out, payload);
+		fputs("]", out);
 		break;
 	case 2:				/* open */
 	case 257:			/* openat */
@@ -254,6 +276,7 @@ static void text_exit(struct insight_fmt *f, const struct insight_sys_event *e,
 		fprintf(out, ", %#llx", (unsigned long long)e->args[e->nr == 257 ? 2 : 1]);
 		break;
 	default:
+plain:
 		for (i = 0; i < 3; i++) {
 			if (i)
 				fputs(", ", out);

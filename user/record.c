@@ -26,6 +26,23 @@ static bool is_open(int nr)
 	return nr == 2 || nr == 257;	/* open, openat */
 }
 
+/* getsockopt, whose recorded entries are SO_ERROR's: its 4-byte value */
+static bool is_so_error(const struct insight_record_item *it)
+{
+	return it->nr == 55 && it->len == sizeof(int) && it->data;
+}
+
+/* The errno named @name (ECONNREFUSED...), or 0. */
+static int errno_named(const char *name)
+{
+	int e;
+
+	for (e = 1; name && e < 4096; e++)
+		if (strerrorname_np(e) && !strcmp(strerrorname_np(e), name))
+			return e;
+	return 0;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 static const char *str_of(json_object *o, const char *key)
@@ -109,7 +126,15 @@ static int load_item(json_object *e, struct insight_record_item *it,
 	if (err != -ENOENT)
 		goto out;
 	err = 0;
-	if (json_object_object_get_ex(e, "path", &path)) {
+	if (it->nr == 55 && str_of(e, "so_error")) {
+		int v = errno_named(str_of(e, "so_error"));
+
+		it->data = malloc(sizeof(v));
+		if (!it->data)
+			return -ENOMEM;
+		memcpy(it->data, &v, sizeof(v));
+		it->len = sizeof(v);
+	} else if (json_object_object_get_ex(e, "path", &path)) {
 		it->len = json_object_get_string_len(path);
 		it->data = malloc(it->len + 1);
 		if (!it->data)
@@ -315,6 +340,11 @@ static json_object *item_json(const struct insight_record_item *it, bool output,
 		add(e, "len", json_object_new_uint64(it->moved), bad);
 		add(e, "truncated", json_object_new_boolean(it->len < it->moved), bad);
 		add_b64(e, "data_b64", it->data, it->len, bad);
+	} else if (is_so_error(it)) {
+		int v;
+
+		memcpy(&v, it->data, sizeof(v));
+		add(e, "so_error", json_object_new_string(strerrorname_np(v) ?: "?"), bad);
 	} else if (is_open(it->nr) && it->data) {
 		add(e, "path", json_object_new_string_len((const char *)it->data,
 							  strnlen((const char *)it->data, it->len)), bad);

@@ -6,7 +6,10 @@
  *   recorded; a 503 that nginx sends with writev fires --trigger-response
  *   and is in the record byte for byte; with --trigger-log, the record
  *   also holds the response nginx writes after its error line (the
- *   request is recorded to its end, not to the log line);
+ *   request is recorded to its end, not to the log line); a 502 from an
+ *   upstream that refuses the connection nginx makes asynchronously has
+ *   the refusal in the record (getsockopt's SO_ERROR, after the connect's
+ *   EINPROGRESS);
  * - busybox httpd, a child forked per connection: the record is the
  *   child's, and names its executable although the child is gone when
  *   the record is written.
@@ -82,7 +85,9 @@ FIXTURE_SETUP(nginx)
 		 "  fastcgi_temp_path " DIR_ "/fcgi; uwsgi_temp_path " DIR_ "/uwsgi;\n"
 		 "  scgi_temp_path " DIR_ "/scgi;\n"
 		 "  server { listen 127.0.0.1:%d; root " DIR_ "/html;\n"
-		 "    location /busy { return 503; } }\n}\n", self->port);
+		 "    location /busy { return 503; }\n"
+		 "    location /up { proxy_pass http://127.0.0.1:%d; } }\n}\n", self->port,
+		 free_port());
 	f = fopen(DIR_ "/nginx.conf", "w");
 	ASSERT_NE(NULL, f);
 	fputs(conf, f);
@@ -207,6 +212,28 @@ TEST_F(nginx, a_log_trigger_records_the_response_written_after_the_error_line)
 			" select(startswith(\"HTTP/1.1 404\"))] | length == 1"));
 	EXPECT_EQ(0, jq(".environment | map(select(.errno == \"ENOENT\" and"
 			" (.path | endswith(\"/html/missing.html\")))) | length >= 1"));
+}
+
+TEST_F(nginx, an_upstreams_refusal_seen_by_getsockopt_is_in_the_environment)
+{
+	char *text[] = { (char *)insight_cli(), "trace", "--from", RECORD, NULL };
+	static char out[16384];
+	char resp[1024];
+
+	ASSERT_EQ(0, record(self, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 502", NULL }))
+		TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(self->port, "/up", resp, sizeof(resp)));
+	ASSERT_EQ(0, strncmp(resp, "HTTP/1.1 502", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
+	/* the connect said only EINPROGRESS; SO_ERROR says it was refused */
+	EXPECT_EQ(0, jq("[.environment[] | select(.syscall == \"connect\" and"
+			" .errno == \"EINPROGRESS\")] | length == 1"));
+	EXPECT_EQ(0, jq("[.environment[] | select(.syscall == \"getsockopt\" and"
+			" .so_error == \"ECONNREFUSED\" and (.peer | startswith(\"127.0.0.1:\")))]"
+			" | length == 1"));
+	EXPECT_EQ(0, WEXITSTATUS(run_capture(text, out, sizeof(out))));
+	EXPECT_NE(NULL, strstr(out, ", SOL_SOCKET, SO_ERROR, [ECONNREFUSED]) = 0")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "writev(")) TH_LOG("%s", out);
 }
 
 /* the same with --settle 0: as before the settle, the 404 is not there */

@@ -4,7 +4,8 @@
  * child's syscalls arrive in order with their numbers, arguments and
  * results; its own child is covered from its first syscall; nothing is
  * dropped; the vectored calls (writev, readv, sendmsg, recvmsg) carry the
- * bytes they moved, as the plain ones do.
+ * bytes they moved, as the plain ones do; getsockopt(SO_ERROR) carries
+ * the error it gave.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -189,6 +192,46 @@ TEST(vectored_calls_carry_the_bytes_they_moved)
 	EXPECT_EQ(512, s.big_len);
 	EXPECT_EQ((uint64_t)0, insight_stream_drops(st));
 	insight_stream_close(st);
+}
+
+static int on_so_error(const struct insight_sys_event *e, const void *payload, void *arg)
+{
+	int *seen = arg;
+
+	if (e->kind == INSIGHT_EV_SYS_EXIT && e->nr == SYS_getsockopt && e->payload_len == 4 &&
+	    e->args[2] == SO_ERROR)
+		memcpy(seen, payload, sizeof(*seen));
+	return 0;
+}
+
+/* a UDP send to a closed port: the ICMP error comes back as SO_ERROR */
+TEST(getsockopt_so_error_carries_the_error)
+{
+	struct insight_stream_opts opts = { .ring_bytes = 1 << 20, .record_mode = 1 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct insight_stream *st;
+	socklen_t len = sizeof(a);
+	int s, v = 0, seen = -1;
+
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, bind(s, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, getsockname(s, (void *)&a, &len));
+	close(s);	/* a port nobody has now */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, connect(s, (void *)&a, sizeof(a)));
+	ASSERT_EQ(0, insight_stream_open(&st, &opts, on_so_error, &seen));
+	ASSERT_EQ(0, insight_stream_add_pid(st, getpid()));
+	ASSERT_EQ(1, send(s, "x", 1, 0));
+	usleep(20 * 1000);
+	len = sizeof(v);
+	ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_ERROR, &v, &len));
+	ASSERT_EQ(ECONNREFUSED, v);
+	while (insight_stream_poll(st, 100) > 0)
+		;
+	EXPECT_EQ(ECONNREFUSED, seen);
+	insight_stream_close(st);
+	close(s);
 }
 
 TEST_HARNESS_MAIN
