@@ -14,8 +14,10 @@
  * exit record up to payload_max bytes: the data written or read (for the
  * vectored calls, readv, writev, recvmsg and sendmsg, from their first
  * IOV_TAKE pieces), the path of an open, the error getsockopt(SO_ERROR)
- * gives (an asynchronous connect's end); a connect's exit gives its peer.  A record that does not fit the
- * ring is counted in the per-CPU `drops` array: nothing is lost silently.
+ * gives (an asynchronous connect's end); a connect's exit gives its peer.
+ * A socket's record names the task (its comm).  A record that does not fit
+ * the ring is counted in the per-CPU `drops` array: nothing is lost
+ * silently.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -198,7 +200,7 @@ static __always_inline void describe_fd(struct insight_sys_event *e, int fd)
 		struct sock *sk = BPF_CORE_READ(sock, sk);
 
 		e->fd_kind = INSIGHT_FD_SOCKET;
-		/* no name of its own: the task's, for a process gone by the time its requests are read */
+		/* no name of its own: the task's (a process may be gone when it is read) */
 		bpf_get_current_comm(e->name, sizeof(e->name));
 		e->peer_family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		if (e->peer_family == AF_INET) {
@@ -246,7 +248,7 @@ static __always_inline __u32 take_payload(struct scratch *sc, const void *src,
 static __always_inline __u32 take_iov(struct scratch *sc, const struct iovec *iov,
 				      __u64 cnt, __u64 done)
 {
-	__u64 max = payload_max, off = 0;	/* 64-bit: no zero-extension hides a bound */
+	__u64 max = payload_max, off = 0;
 	int i;
 
 	if (max > INSIGHT_PAYLOAD_MAX)
