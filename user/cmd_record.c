@@ -109,12 +109,28 @@ static void req_free(struct recorder *r, struct request *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* The name of @pid's executable (its last component), or NULL. */
+/*
+ * The name process @pid was started as: its main thread's comm, which
+ * exec set to the last component of the path run (redis-server, not the
+ * redis-check-rdb its symlink names; 15 characters at most), else its
+ * executable's last component; NULL if it is gone.
+ */
 static const char *exe_name(pid_t pid, char *buf, size_t len)
 {
 	char link[64], path[PATH_MAX];
 	ssize_t n;
+	FILE *f;
 
+	snprintf(link, sizeof(link), "/proc/%d/comm", pid);
+	f = fopen(link, "r");
+	if (f) {
+		n = fgets(path, sizeof(path), f) ? (ssize_t)strcspn(path, "\n") : 0;
+		fclose(f);
+		if (n > 0) {
+			snprintf(buf, len, "%.*s", (int)n, path);
+			return buf;
+		}
+	}
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, path, sizeof(path) - 1);
 	if (n <= 0)
@@ -151,7 +167,7 @@ static int req_get(struct recorder *r, const struct insight_sys_event *e)
 	r->req[free_slot].fd_kind = e->fd_kind;
 	r->req[free_slot].first_seq = e->seq;
 	peer_str(e, r->req[free_slot].peer, sizeof(r->req[free_slot].peer));
-	/* a child per connection may be gone already: then its comm */
+	/* a child per connection may be gone already: then its thread's comm */
 	if (!exe_name(e->pid, r->req[free_slot].exe, sizeof(r->req[free_slot].exe)))
 		snprintf(r->req[free_slot].exe, sizeof(r->req[free_slot].exe), "%.*s",
 			 (int)sizeof(e->name), e->name);

@@ -12,15 +12,19 @@
  *   EINPROGRESS);
  * - busybox httpd, a child forked per connection: the record is the
  *   child's, and names its executable although the child is gone when
- *   the record is written.
+ *   the record is written;
+ * - redis-server, with its background threads, started through Debian's
+ *   symlink to redis-check-rdb: the record names it redis-server.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,6 +49,16 @@ static int free_port(void)
 		port = ntohs(a.sin_port);
 	close(s);
 	return port;
+}
+
+/* In a server's child before its exec: quiet, and killed if the test dies. */
+static void server_child(void)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (null >= 0)
+		dup2(null, 1);
 }
 
 static int sh(const char *cmd)
@@ -95,6 +109,7 @@ FIXTURE_SETUP(nginx)
 	self->master = fork();
 	ASSERT_LE(0, self->master);
 	if (!self->master) {
+		server_child();
 		execlp("nginx", "nginx", "-p", DIR_, "-c", DIR_ "/nginx.conf", "-g", "daemon off;",
 		       NULL);
 		_exit(127);
@@ -261,6 +276,7 @@ TEST(a_forked_childs_request_is_recorded_with_its_executable)
 	srv = fork();
 	ASSERT_LE(0, srv);
 	if (!srv) {
+		server_child();
 		execlp("busybox", "busybox", "httpd", "-f", "-p", port, "-h", DIR_ "/www", NULL);
 		_exit(127);
 	}
@@ -280,6 +296,57 @@ TEST(a_forked_childs_request_is_recorded_with_its_executable)
 	EXPECT_EQ(0, jq(f)) TH_LOG("%d", sh("jq -c .request " RECORD " >&2"));
 	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"GET /missing HTTP/1.0\")"));
 	EXPECT_EQ(0, jq("[.outputs[] | .data_b64 | @base64d | select(startswith(\"HTTP/1.1 404\"))]"
+			" | length == 1"));
+	sh("rm -rf " DIR_);
+}
+
+/* Connect to 127.0.0.1:@port, send @req, read the reply into @resp: its length, or -1. */
+static ssize_t tcp_ask(int port, const char *req, char *resp, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t n = -1;
+
+	if (s >= 0 && !connect(s, (void *)&a, sizeof(a)) &&
+	    write(s, req, strlen(req)) == (ssize_t)strlen(req))
+		n = read(s, resp, len - 1);
+	if (n >= 0)
+		resp[n] = '\0';
+	close(s);
+	return n;
+}
+
+TEST(redis_started_by_its_symlink_is_recorded_by_that_name)
+{
+	char port[16], resp[256], f[128];
+	int i, err_fd, p = free_port();
+	pid_t srv, rec;
+
+	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_));
+	snprintf(port, sizeof(port), "%d", p);
+	srv = fork();
+	ASSERT_LE(0, srv);
+	if (!srv) {
+		server_child();
+		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
+		       "--save", "", "--appendonly", "no", "--dir", DIR_, NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && tcp_ask(p, "PING\r\n", resp, sizeof(resp)) <= 0; i++)
+		usleep(50 * 1000);
+	ASSERT_GT(100, i);
+	rec = record_start(srv, (char *[]){ "--trigger-response", "^-ERR", NULL }, &err_fd);
+	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
+	ASSERT_LT(0, tcp_ask(p, "NOSUCHCOMMAND\r\n", resp, sizeof(resp)));
+	EXPECT_EQ(0, strncmp(resp, "-ERR unknown command", 20)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
+	kill(srv, SIGTERM);
+	waitpid(srv, NULL, 0);
+	snprintf(f, sizeof(f), ".request.pid == %d and .request.exe == \"redis-server\"", srv);
+	EXPECT_EQ(0, jq(f)) TH_LOG("%d", sh("jq -c .request " RECORD " >&2"));
+	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"NOSUCHCOMMAND\")"));
+	EXPECT_EQ(0, jq("[.outputs[] | .data_b64 | @base64d | select(startswith(\"-ERR unknown\"))]"
 			" | length == 1"));
 	sh("rm -rf " DIR_);
 }
