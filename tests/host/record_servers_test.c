@@ -76,6 +76,51 @@ static int jq(const char *filter)
 	return sh(cmd);
 }
 
+/* Connect to 127.0.0.1:@port, send @req, read the reply into @resp: its length, or -1. */
+static ssize_t tcp_ask(int port, const char *req, char *resp, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t n = -1;
+
+	if (s >= 0 && !connect(s, (void *)&a, sizeof(a)) &&
+	    write(s, req, strlen(req)) == (ssize_t)strlen(req))
+		n = read(s, resp, len - 1);
+	if (n >= 0)
+		resp[n] = '\0';
+	close(s);
+	return n;
+}
+
+/*
+ * Start the server @argv (quiet, killed if the test dies) and wait until
+ * it answers on @port: an HTTP GET /, or @probe over TCP: its pid, or -1.
+ */
+static pid_t serve(char *const argv[], int port, const char *probe)
+{
+	char resp[512];
+	pid_t pid = fork();
+	int i;
+
+	if (!pid) {
+		server_child();
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < 100; i++) {
+		if (probe ? tcp_ask(port, probe, resp, sizeof(resp)) > 0 :
+			    http_get(port, "/", resp, sizeof(resp)) >= 0)
+			return pid;
+		usleep(50 * 1000);
+	}
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return -1;
+}
+
 FIXTURE(nginx) {
 	pid_t master, rec;
 	int port, err_fd;
@@ -83,9 +128,8 @@ FIXTURE(nginx) {
 
 FIXTURE_SETUP(nginx)
 {
-	char conf[1536], resp[512];
+	char conf[1536];
 	FILE *f;
-	int i;
 
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/html " DIR_ "/logs && "
 			"echo hello >" DIR_ "/html/index.html"));
@@ -106,18 +150,9 @@ FIXTURE_SETUP(nginx)
 	ASSERT_NE(NULL, f);
 	fputs(conf, f);
 	fclose(f);
-	self->master = fork();
-	ASSERT_LE(0, self->master);
-	if (!self->master) {
-		server_child();
-		execlp("nginx", "nginx", "-p", DIR_, "-c", DIR_ "/nginx.conf", "-g", "daemon off;",
-		       NULL);
-		_exit(127);
-	}
-	/* serving: its worker is up */
-	for (i = 0; i < 100 && http_get(self->port, "/", resp, sizeof(resp)) < 0; i++)
-		usleep(50 * 1000);
-	ASSERT_GT(100, i) TH_LOG("nginx did not answer on port %d", self->port);
+	self->master = serve((char *[]){ "nginx", "-p", DIR_, "-c", DIR_ "/nginx.conf",
+					 "-g", "daemon off;", NULL }, self->port, NULL);
+	ASSERT_LT(0, self->master) TH_LOG("nginx did not answer on port %d", self->port);
 	self->rec = 0;
 }
 
@@ -268,21 +303,14 @@ TEST_F(nginx, settle_0_writes_the_record_at_the_error_line)
 TEST(a_forked_childs_request_is_recorded_with_its_executable)
 {
 	char port[32], resp[1024], f[128];
-	int i, err_fd, p = free_port();
+	int err_fd, p = free_port();
 	pid_t srv, rec;
 
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/www && echo hi >" DIR_ "/www/index.html"));
 	snprintf(port, sizeof(port), "127.0.0.1:%d", p);
-	srv = fork();
-	ASSERT_LE(0, srv);
-	if (!srv) {
-		server_child();
-		execlp("busybox", "busybox", "httpd", "-f", "-p", port, "-h", DIR_ "/www", NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && http_get(p, "/", resp, sizeof(resp)) < 0; i++)
-		usleep(50 * 1000);
-	ASSERT_GT(100, i);
+	srv = serve((char *[]){ "busybox", "httpd", "-f", "-p", port, "-h", DIR_ "/www", NULL }, p,
+		    NULL);
+	ASSERT_LT(0, srv);
 	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
 			   &err_fd);
 	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
@@ -300,42 +328,17 @@ TEST(a_forked_childs_request_is_recorded_with_its_executable)
 	sh("rm -rf " DIR_);
 }
 
-/* Connect to 127.0.0.1:@port, send @req, read the reply into @resp: its length, or -1. */
-static ssize_t tcp_ask(int port, const char *req, char *resp, size_t len)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	ssize_t n = -1;
-
-	if (s >= 0 && !connect(s, (void *)&a, sizeof(a)) &&
-	    write(s, req, strlen(req)) == (ssize_t)strlen(req))
-		n = read(s, resp, len - 1);
-	if (n >= 0)
-		resp[n] = '\0';
-	close(s);
-	return n;
-}
-
 TEST(redis_started_by_its_symlink_is_recorded_by_that_name)
 {
 	char port[16], resp[256], f[128];
-	int i, err_fd, p = free_port();
+	int err_fd, p = free_port();
 	pid_t srv, rec;
 
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_));
 	snprintf(port, sizeof(port), "%d", p);
-	srv = fork();
-	ASSERT_LE(0, srv);
-	if (!srv) {
-		server_child();
-		execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
-		       "--save", "", "--appendonly", "no", "--dir", DIR_, NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100 && tcp_ask(p, "PING\r\n", resp, sizeof(resp)) <= 0; i++)
-		usleep(50 * 1000);
-	ASSERT_GT(100, i);
+	srv = serve((char *[]){ "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+				"--appendonly", "no", "--dir", DIR_, NULL }, p, "PING\r\n");
+	ASSERT_LT(0, srv);
 	rec = record_start(srv, (char *[]){ "--trigger-response", "^-ERR", NULL }, &err_fd);
 	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
 	ASSERT_LT(0, tcp_ask(p, "NOSUCHCOMMAND\r\n", resp, sizeof(resp)));
