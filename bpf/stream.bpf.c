@@ -142,11 +142,15 @@ static __always_inline bool recorded(long nr, long ret)
 	case NR_connect: case NR_accept: case NR_sendto: case NR_recvfrom:
 	case NR_sendmsg: case NR_recvmsg: case NR_openat: case NR_accept4:
 		return ret != -EAGAIN;
-	case NR_getsockopt:	/* SO_ERROR: how an asynchronous connect ended */
-		return true;
 	default:
 		return ret < 0 && ret != -EAGAIN;
 	}
+}
+
+/* getsockopt(SOL_SOCKET, SO_ERROR): how an asynchronous connect ended */
+static __always_inline bool so_error_call(struct pt_regs *regs)
+{
+	return regs->orig_ax == NR_getsockopt && regs->si == SOL_SOCKET && regs->dx == SO_ERROR;
 }
 
 static __always_inline bool has_fd(long nr)
@@ -366,7 +370,7 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (record_mode && !recorded(regs->orig_ax, ret))
+	if (record_mode && !recorded(regs->orig_ax, ret) && !so_error_call(regs))
 		return 0;
 	sc = fresh(INSIGHT_EV_SYS_EXIT);
 	if (!sc)

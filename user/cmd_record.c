@@ -3,14 +3,15 @@
  * insight record (--pid P | --cgroup PATH) -o RECORD [--max-bytes N]
  *                [--trigger-log REGEX] [--trigger-response REGEX]
  *                [--trigger-errno SYSCALL:ERRNO] [--trigger-exit STATUS|SIGNAL]
- *                [--duration SECONDS]
+ *                [--duration SECONDS] [--settle SECONDS]
  *
  * The production recorder: it keeps, per request (one input fd of one
  * process: a connection, or stdin), the input bytes, the outputs in
  * order and the environment they touched (files opened and the result,
  * peers connected, syscalls that failed), within --max-bytes.  When a
  * trigger fires it writes the request as a failure record
- * (Documentation/record.rst) and stops.  While it runs, its BPF maps and
+ * (Documentation/record.rst) once that request is over, and stops; its
+ * command line is record_opts.c's.  While it runs, its BPF maps and
  * links are pinned under /sys/fs/bpf/insight/record-<pid>/.
  */
 #include <arpa/inet.h>
@@ -28,54 +29,9 @@
 
 #include "cli.h"
 #include "record.h"
+#include "recorder.h"
 #include "stream.h"
 #include "syscalls.h"
-
-#define MAX_REQS	64
-#define MAX_ITEMS	256	/* outputs, or environment entries, per request */
-
-struct request {
-	bool used;
-	pid_t pid;
-	int fd, fd_kind;
-	char peer[32];
-	char exe[256];		/* named at its first read: a per-connection child is gone at the end */
-	unsigned long long first_seq, last_seq;
-	unsigned char *input;
-	size_t in_len;
-	bool in_truncated;
-	struct insight_record_item *out, *env;	/* grown on demand, charged to --max-bytes */
-	int nout, nenv, outcap, envcap;
-	bool out_truncated, env_truncated;
-	size_t bytes;		/* memory it holds, against --max-bytes */
-};
-
-struct recorder {
-	struct request req[MAX_REQS];
-	struct { pid_t tid; int req; } active[MAX_REQS];	/* tid -> request */
-	size_t bytes, max_bytes;
-	unsigned long dropped_requests;
-	regex_t log_re, resp_re;
-	bool has_log, has_resp, has_errno, has_exit;
-	int errno_nr, errno_val, exit_status;	/* exit: wait status */
-	/* what fired */
-	const char *kind;
-	char detail[256];
-	unsigned long long trigger_seq;
-	int fired_req;
-	bool fired;		/* a trigger fired: its request is being finished */
-	bool done;		/* the record can be written */
-	struct timespec fired_at;
-	double settle;		/* after a trigger, seconds its request may go on */
-};
-
-/* The command line, besides the triggers (kept in the recorder). */
-struct record_opts {
-	pid_t pid;
-	const char *cgroup, *out;
-	double duration;
-	struct insight_stream_opts so;
-};
 
 static volatile sig_atomic_t stop;
 
@@ -411,191 +367,6 @@ static int write_record(struct recorder *r, const struct record_opts *o,
 	return insight_record_save(o->out, &rec);
 }
 
-static int parse_errno_trigger(struct recorder *r, const char *arg)
-{
-	char name[64];
-	const char *colon = strchr(arg, ':');
-	int i;
-
-	if (!colon || colon - arg >= (long)sizeof(name))
-		return -1;
-	snprintf(name, sizeof(name), "%.*s", (int)(colon - arg), arg);
-	r->errno_nr = -1;
-	for (i = 0; i < INSIGHT_NR_SYSCALLS; i++)
-		if (insight_syscall_names[i] && !strcmp(insight_syscall_names[i], name))
-			r->errno_nr = i;
-	for (i = 1; i < 4096 && r->errno_nr >= 0; i++) {
-		const char *en = strerrorname_np(i);
-
-		if (en && !strcmp(en, colon + 1)) {
-			r->errno_val = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int parse_exit_trigger(struct recorder *r, const char *arg)
-{
-	char *end;
-	long code = strtol(arg, &end, 10);
-	int sig;
-
-	if (!*end && code >= 0 && code < 256) {
-		r->exit_status = code << 8;
-		return 0;
-	}
-	for (sig = 1; sig < 65; sig++) {
-		const char *abbr = sigabbrev_np(sig);
-
-		if (abbr && (!strcmp(arg, abbr) ||
-			     (!strncmp(arg, "SIG", 3) && !strcmp(arg + 3, abbr)))) {
-			r->exit_status = sig;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int compile(regex_t *re, const char *pattern, const char *opt)
-{
-	char msg[128];
-	int err = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
-
-	if (err) {
-		regerror(err, re, msg, sizeof(msg));
-		cli_err("%s: invalid regex '%s': %s", opt, pattern, msg);
-		return -1;
-	}
-	return 0;
-}
-
-static void usage(void)
-{
-	fprintf(stderr, "usage: insight record (--pid P | --cgroup PATH) -o RECORD [--max-bytes N]\n"
-			"         [--trigger-log REGEX] [--trigger-response REGEX]\n"
-			"         [--trigger-errno SYSCALL:ERRNO] [--trigger-exit STATUS|SIGNAL]\n"
-			"         [--duration SECONDS] [--settle SECONDS] [-v]\n");
-}
-
-/* The options of insight record (its --help: user/help.c). */
-const struct option record_options[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "cgroup", required_argument, NULL, 'c' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "max-bytes", required_argument, NULL, 'm' },
-	{ "trigger-log", required_argument, NULL, 'L' },
-	{ "trigger-response", required_argument, NULL, 'R' },
-	{ "trigger-errno", required_argument, NULL, 'E' },
-	{ "trigger-exit", required_argument, NULL, 'X' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "settle", required_argument, NULL, 'S' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* The options into @r and @o: 0, or -1 (after the reason) for a usage error. */
-static int parse_opts(int argc, char **argv, struct recorder *r, struct record_opts *o)
-{
-	char *end;
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:c:o:m:d:v", record_options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->pid = cli_pid(optarg);
-			if (!o->pid)
-				return -1;
-			break;
-		case 'c':
-			o->cgroup = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'm':
-			r->max_bytes = strtoull(optarg, &end, 10);
-			if (*end || r->max_bytes < 4096) {
-				cli_err("--max-bytes takes at least 4096");
-				return -1;
-			}
-			break;
-		case 'L':
-			if (compile(&r->log_re, optarg, "--trigger-log"))
-				return -1;
-			r->has_log = true;
-			break;
-		case 'R':
-			if (compile(&r->resp_re, optarg, "--trigger-response"))
-				return -1;
-			r->has_resp = true;
-			break;
-		case 'E':
-			if (parse_errno_trigger(r, optarg)) {
-				cli_err("--trigger-errno takes SYSCALL:ERRNO, e.g. openat:ENOENT (not '%s')",
-					optarg);
-				return -1;
-			}
-			r->has_errno = true;
-			break;
-		case 'X':
-			if (parse_exit_trigger(r, optarg)) {
-				cli_err("--trigger-exit takes an exit code or a signal name (not '%s')",
-					optarg);
-				return -1;
-			}
-			r->has_exit = true;
-			break;
-		case 'v':
-			insight_stream_verbose(true);
-			break;
-		case 'd':
-			o->duration = strtod(optarg, &end);
-			if (*end || o->duration <= 0) {
-				cli_err("bad duration '%s'", optarg);
-				return -1;
-			}
-			break;
-		case 'S':
-			r->settle = strtod(optarg, &end);
-			if (*end || end == optarg || !(r->settle >= 0 && r->settle <= 3600)) {
-				cli_err("--settle takes seconds from 0 to 3600 (not '%s')", optarg);
-				return -1;
-			}
-			break;
-		default:
-			usage();
-			return -1;
-		}
-	}
-	if (optind != argc || (!o->pid == !o->cgroup) || !o->out) {
-		usage();
-		return -1;
-	}
-	return 0;
-}
-
-/* What can be checked before anything is loaded: 0, or -1 after the reason. */
-static int check_opts(const struct recorder *r, struct record_opts *o)
-{
-	int err;
-
-	if (!r->has_log && !r->has_resp && !r->has_errno && !r->has_exit) {
-		cli_err("no trigger: give at least one --trigger-*");
-		return -1;
-	}
-	if (cli_stream_target(o->pid, o->cgroup, &o->so.cgroup_id))
-		return -1;
-	/* the record can be written: checked now, not after the failure */
-	err = insight_record_writable(o->out);
-	if (err) {
-		cli_err("cannot write %s: %s", o->out, strerror(-err));
-		return -1;
-	}
-	return 0;
-}
-
 /* Load and attach the stream, pin it: 0, or the exit status. */
 static int start(struct insight_stream **st, struct recorder *r, const struct record_opts *o)
 {
@@ -701,7 +472,7 @@ int cmd_record(int argc, char **argv)
 	r->max_bytes = 1 << 20;
 	r->fired_req = -1;
 	r->settle = 1;
-	if (parse_opts(argc, argv, r, &o) || check_opts(r, &o)) {
+	if (record_parse_opts(argc, argv, r, &o) || record_check_opts(r, &o)) {
 		recorder_free(r);
 		return EXIT_USAGE;
 	}

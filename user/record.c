@@ -32,8 +32,7 @@ static bool is_so_error(const struct insight_record_item *it)
 	return it->nr == 55 && it->len == sizeof(int) && it->data;
 }
 
-/* The errno named @name (ECONNREFUSED...), or 0. */
-static int errno_named(const char *name)
+int insight_errno_named(const char *name)
 {
 	int e;
 
@@ -127,7 +126,7 @@ static int load_item(json_object *e, struct insight_record_item *it,
 		goto out;
 	err = 0;
 	if (it->nr == 55 && str_of(e, "so_error")) {
-		int v = errno_named(str_of(e, "so_error"));
+		int v = insight_errno_named(str_of(e, "so_error"));
 
 		it->data = malloc(sizeof(v));
 		if (!it->data)

@@ -71,6 +71,8 @@ void insight_record_free(struct insight_record *r);
  * may point it at buffers it owns.
  */
 int insight_record_save(const char *path, const struct insight_record *r);
+/* The errno named @name ("ECONNREFUSED"), or 0 when none is. */
+int insight_errno_named(const char *name);
 /* Whether insight_record_save() could create its file for @path: 0 or
  * -errno (checked before recording, not after the failure). */
 int insight_record_writable(const char *path);

@@ -94,6 +94,22 @@ static int command(struct target *t, const char *cmd, const char *want)
 }
 
 /*
+ * The target, its session over and the module pinned by its flag, runs
+ * (its next step clears the flag, no SIGTRAP), then the module unloads
+ * and the target goes on.
+ */
+static void runs_on_then_unloads(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(stepped) *self)
+{
+	EXPECT_EQ(1, target_ask(&self->t, 3));
+	EXPECT_EQ(0, target_ask(&self->t, 12));
+	EXPECT_TRUE(alive(self->t.pid));
+	EXPECT_EQ(0, mod_unload("insight"));
+	EXPECT_EQ(1, target_ask(&self->t, 4));
+	EXPECT_TRUE(alive(self->t.pid));
+}
+
+/*
  * The session ends while the target, stepped, waits in read(): the flag
  * is still in its registers.  The module stays loaded (in use) until the
  * target ran and its next step cleared it, then unloads.
@@ -104,12 +120,7 @@ TEST_F(stepped, target_whose_session_ends_runs_on_without_sigtrap)
 	insight_nl_close(self->h);
 	self->h = NULL;
 	EXPECT_EQ(-EAGAIN, mod_unload("insight"));	/* the flag is not cleared yet */
-	EXPECT_EQ(1, target_ask(&self->t, 3));
-	EXPECT_EQ(0, target_ask(&self->t, 12));
-	EXPECT_TRUE(alive(self->t.pid));
-	EXPECT_EQ(0, mod_unload("insight"));
-	EXPECT_EQ(1, target_ask(&self->t, 4));
-	EXPECT_TRUE(alive(self->t.pid));
+	runs_on_then_unloads(_metadata, self);
 }
 
 /*
@@ -126,12 +137,7 @@ TEST_F(stepped, rmmod_while_a_stepping_session_lives_is_refused)
 	insight_nl_close(self->h);
 	self->h = NULL;
 	EXPECT_EQ(-EAGAIN, mod_unload("insight"));	/* the orphan's flag */
-	EXPECT_EQ(1, target_ask(&self->t, 3));
-	EXPECT_EQ(0, target_ask(&self->t, 12));
-	EXPECT_TRUE(alive(self->t.pid));
-	EXPECT_EQ(0, mod_unload("insight"));
-	EXPECT_EQ(1, target_ask(&self->t, 4));
-	EXPECT_TRUE(alive(self->t.pid));
+	runs_on_then_unloads(_metadata, self);
 }
 
 /*
