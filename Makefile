@@ -210,7 +210,7 @@ $(TEST_LIB): $(TEST_LIB_OBJS)
 # What each test links besides the harness and tests/lib: user objects
 # (TEST_OBJS) and libraries (TEST_LIBS), by the test's name.
 OBJS_NL := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/libinsight/*.c))
-OBJS_SITES := $(call uobj,sites)
+OBJS_SITES := $(call uobj,sites plt fnstarts)
 OBJS_PTRACE := $(patsubst user/%.c,$(O)/user/%.o,$(wildcard user/ptrace/*.c))
 # the failure record (user/record.c) and what it uses
 OBJS_RECORD := $(call uobj,record format) $(O)/user/syscalls.o
@@ -233,7 +233,7 @@ TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
 # the backend contract (tests/guest/backend*_test.c, and their host builds)
 BACKEND_TESTS := backend backend_probes backend_resume backend_done backend_caps backend_open \
-	backend_peer
+	backend_peer backend_fault
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS_NL) \
 	$(call uobj,backend_kmod)))
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
@@ -260,6 +260,13 @@ $(O)/tests/guest/targets/%: tests/targets/%.c
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Wall -Wextra -Werror $(STATIC) -o $@ $<
+# webish linked dynamically: its libc calls go through the PLT; and the
+# same stripped of its symbols (-s), as Debian ships its servers
+TARGETS += $(O)/tests/guest/targets/webish_dyn $(O)/tests/guest/targets/webish_stripped
+$(O)/tests/guest/targets/webish_dyn $(O)/tests/guest/targets/webish_stripped: tests/targets/webish.c
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Wall -Wextra -Werror $(if $(filter %_stripped,$@),-s) -o $@ $<
 # 32-bit targets: no 32-bit libc here, so freestanding (-nostdlib)
 TARGETS32 := $(patsubst tests/targets32/%.c,$(O)/tests/guest/targets/%,$(wildcard tests/targets32/*.c))
 TARGETS += $(TARGETS32)
@@ -290,12 +297,12 @@ image: $(IMAGE)
 
 $(IMAGE): $(O)/insight.ko $(O)/modules/.stamp $(O)/insight $(GUEST_TESTS) $(TARGETS) \
 		$(BENCH_TOOLS) tests/guest/run.sh tools/vm/init tools/vm/mkimage \
-		$(wildcard tests/suite/* tests/stack/*)
+		$(wildcard tests/suite/* tests/stack/* tests/realworld/*)
 	$(call say,IMAGE,$@)
 	$(Q)tools/vm/mkimage $@ $(O)/insight.ko:insight/insight.ko \
 		$(O)/insight:insight/bin/insight $(O)/modules:insight/modules \
 		$(O)/tests/guest:insight/tests tests/guest/run.sh:insight/tests/run \
-		tests/suite:insight/suite tests/stack:insight/stack \
+		tests/suite:insight/suite tests/stack:insight/stack tests/realworld:insight/realworld \
 		$(O)/bench:insight/bench /usr/share/man/man2:usr/share/man/man2
 
 # ---- the README's commands -----------------------------------------------

@@ -86,6 +86,8 @@ static struct tracepoint *insight_tp_fork;
  * @child_taken: the child's direction, unless it is held
  * @hold: the child is a snapshot, held until PROBE_RESUME
  * @in_off: the parent's offset in the replayed input at the branch
+ * @as_tgid: the process id the child sees as its own (the target's)
+ * @as_tid: the thread id its thread sees as its own (the target thread's)
  * @addr: the site's address
  * @lock: serialises the end of the split between parent and child
  * @ended: CREATED or QUOTA was sent for this split (under @lock)
@@ -108,6 +110,8 @@ struct insight_fork {
 	bool child_taken;
 	bool hold;
 	u64 in_off;
+	pid_t as_tgid;
+	pid_t as_tid;
 	unsigned long addr;
 	struct mutex lock;
 	bool ended;
@@ -274,6 +278,8 @@ static struct insight_probe *insight_split_end(struct insight_session *s,
 			insight_probe_new(s, pid, mm, f->parent, f->seq) : NULL;
 		if (child) {
 			child->in_off = f->in_off;
+			child->as_tgid = f->as_tgid;
+			child->as_tid = f->as_tid;
 			insight_fpos_inherit(s, f->parent, child);
 			/*
 			 * A snapshot counts against max_snapshots from now on,
@@ -541,6 +547,9 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	f->child_back = false;
 	f->parent = self->id;
 	f->in_off = self->in_off;
+	/* a copy of the target is the target to itself (kmod/sandbox.c) */
+	f->as_tgid = self->id ? self->as_tgid : task_tgid_vnr(current);
+	f->as_tid = self->id ? self->as_tid : task_pid_vnr(current);
 	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL)) {
 		put_task_struct(f->task);
 		goto err_unreserve;

@@ -349,7 +349,9 @@ static int insight_cmd_fault_add(struct sk_buff *skb, struct genl_info *info)
 	return insight_fault_add(info->user_ptr[0],
 				 nla_get_u32(info->attrs[INSIGHT_ATTR_PROBE]),
 				 nla_get_u32(info->attrs[INSIGHT_ATTR_SYSCALL]),
-				 nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]));
+				 nla_get_u32(info->attrs[INSIGHT_ATTR_ERRNO]),
+				 info->attrs[INSIGHT_ATTR_FAULT_PATH] ?
+				 nla_data(info->attrs[INSIGHT_ATTR_FAULT_PATH]) : NULL);
 }
 
 static int insight_cmd_probe_step(struct sk_buff *skb, struct genl_info *info)

@@ -78,10 +78,12 @@ const struct nla_policy insight_sandbox_nl_policy[INSIGHT_ATTR_HOLD + 1] = {
 	[INSIGHT_ATTR_HOLD] = { .type = NLA_FLAG },
 };
 
-const struct nla_policy insight_fault_add_nl_policy[INSIGHT_ATTR_ERRNO + 1] = {
+const struct nla_policy insight_fault_add_nl_policy[INSIGHT_ATTR_FAULT_PATH + 1] = {
 	[INSIGHT_ATTR_PROBE] = { .type = NLA_U32 },
 	[INSIGHT_ATTR_SYSCALL] = NLA_POLICY_MAX(NLA_U32, 1023),
 	[INSIGHT_ATTR_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+	[INSIGHT_ATTR_FAULT_PATH] = { .type = NLA_NUL_STRING,
+				      .len = INSIGHT_FAULT_PATH_MAX - 1 },
 };
 
 const struct nla_policy insight_outputs_get_nl_policy[INSIGHT_ATTR_PROBE + 1] = {

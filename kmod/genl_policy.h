@@ -18,7 +18,7 @@ extern const struct nla_policy insight_probes_get_nl_policy[INSIGHT_ATTR_START +
 extern const struct nla_policy insight_probe_resume_nl_policy[INSIGHT_ATTR_KEEP + 1];
 extern const struct nla_policy insight_probe_kill_nl_policy[INSIGHT_ATTR_PROBE + 1];
 extern const struct nla_policy insight_sandbox_nl_policy[INSIGHT_ATTR_HOLD + 1];
-extern const struct nla_policy insight_fault_add_nl_policy[INSIGHT_ATTR_ERRNO + 1];
+extern const struct nla_policy insight_fault_add_nl_policy[INSIGHT_ATTR_FAULT_PATH + 1];
 extern const struct nla_policy insight_outputs_get_nl_policy[INSIGHT_ATTR_PROBE + 1];
 extern const struct nla_policy insight_probe_step_nl_policy[INSIGHT_ATTR_STEP + 1];
 extern const struct nla_policy *const insight_inject_nl_policy;

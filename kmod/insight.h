@@ -117,10 +117,12 @@ struct insight_output {
  * struct insight_fault - a syscall a probe is made to fail
  * @nr: syscall number
  * @err: errno returned
+ * @path: only calls whose path argument is this one (allocated), or NULL
  */
 struct insight_fault {
 	u32 nr;
 	u32 err;
+	char *path;
 };
 
 /* most shared regular files a probe reads at a position of its own */
@@ -158,6 +160,9 @@ struct insight_fpos {
  *	held; NULL: none yet); its request ends the probe's
  * @done: it finished the replayed request (INSIGHT_EVENT_DONE was sent;
  *	set with xchg)
+ * @as_tgid: a copy's getpid(), the target's process id (0: the target)
+ * @as_tid: its first thread's gettid(), the id of the target thread it
+ *	was copied from
  * @faults: syscalls it is made to fail (under the session's lock)
  * @nfaults: number of @faults
  * @outputs: its captured writes, oldest first (under @path.lock)
@@ -185,6 +190,8 @@ struct insight_probe {
 	u64 in_off;
 	struct pid *reader;
 	bool done;
+	pid_t as_tgid;
+	pid_t as_tid;
 	struct insight_fault faults[INSIGHT_FAULTS_MAX];
 	u32 nfaults;
 	struct list_head outputs;
@@ -389,7 +396,8 @@ void insight_sites_remove(struct insight_session *s);
 extern unsigned int insight_max_outputs;
 int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 		       const void *input, u32 input_len, bool hold);
-int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err);
+int insight_fault_add(struct insight_session *s, u32 probe, u32 nr, u32 err,
+		      const char *path);
 int insight_outputs_read(struct insight_session *s, u32 id, u64 start,
 			 struct insight_output_snap *out, u32 max, u64 *lost);
 void insight_sandbox_end(struct insight_session *s);

@@ -8,6 +8,8 @@
  * (the table is in Documentation/kmod.rst):
  * - a syscall with a fault rule for the probe is skipped, returning the
  *   rule's -errno (fault injection);
+ * - a copy's getpid(), and its first thread's gettid(), return the
+ *   target's ids;
  * - side-effect-free calls run;
  * - every write-family call to an open fd, and a read of the replayed
  *   fd, is skipped, and a task_work finishes it in the task's own
@@ -49,6 +51,7 @@
 #include <uapi/linux/memfd.h>
 #include <linux/mman.h>
 #include <linux/sched.h>
+#include <insight/inject_args.h>
 #include <insight/syscall_class.h>
 
 #include "insight.h"
@@ -406,18 +409,87 @@ static void insight_queue(struct insight_session *s, struct insight_probe *p,
 	insight_skip(regs, -EIO);	/* the work sets the result */
 }
 
-/* Whether a fault rule of @p makes @nr fail: its errno, or 0. */
-static u32 insight_fault_of(struct insight_session *s, struct insight_probe *p,
-			    long nr)
+/*
+ * The string at user address @src into @dst (@max bytes): its length, or
+ * -EFAULT when a byte of it is not in memory (a page at a time, without
+ * faulting: strncpy_from_user_nofault is not exported to modules).  @max
+ * when no NUL came within @max bytes.
+ */
+static long insight_str_nofault(char *dst, unsigned long src, size_t max)
 {
+	size_t got = 0, n;
+
+	while (got < max) {
+		n = min_t(size_t, max - got, PAGE_SIZE - offset_in_page(src + got));
+		if (copy_from_user_nofault(dst + got, (const void __user *)(src + got), n))
+			return -EFAULT;
+		if (memchr(dst + got, '\0', n))
+			return strnlen(dst, max);
+		got += n;
+	}
+	return max;
+}
+
+/*
+ * The errno of @p's rule for @nr: a rule without a path first; else, if
+ * a rule names a path, the first whose path is the call's (read without
+ * faulting, here where preemption is off: a path that cannot be read so
+ * matches none).  Rules are only ever appended, under @s->lock.
+ */
+static u32 insight_fault_of(struct insight_session *s, struct insight_probe *p,
+			    long nr, struct pt_regs *regs)
+{
+	char path[INSIGHT_FAULT_PATH_MAX];
+	unsigned long a[6];
+	bool by_path = false;
 	u32 i, err = 0;
+	long n;
 
 	spin_lock(&s->lock);
-	for (i = 0; i < p->nfaults; i++)
-		if (p->faults[i].nr == nr)
+	for (i = 0; i < p->nfaults && !err; i++) {
+		if (p->faults[i].nr != nr)
+			continue;
+		if (p->faults[i].path)
+			by_path = true;
+		else
+			err = p->faults[i].err;
+	}
+	spin_unlock(&s->lock);
+	if (err || !by_path)
+		return err;
+	syscall_get_arguments(current, regs, a);
+	n = insight_str_nofault(path, a[insight_inject_path_arg(nr)], sizeof(path));
+	if (n < 0 || n >= sizeof(path))
+		return 0;
+	spin_lock(&s->lock);
+	for (i = 0; i < p->nfaults && !err; i++)
+		if (p->faults[i].nr == nr && p->faults[i].path &&
+		    !strcmp(p->faults[i].path, path))
 			err = p->faults[i].err;
 	spin_unlock(&s->lock);
 	return err;
+}
+
+/*
+ * A copy of the target is the target to itself: its getpid() is the
+ * target's process id, and its first thread's gettid() the id of the
+ * target thread it was copied from, so what it writes (a log line with
+ * the pid, say) is what the target would write.  Other threads, created
+ * by the copy, keep their own ids.  Whether @nr was answered so.
+ */
+static bool insight_as_target(struct insight_probe *p, struct pt_regs *regs, long nr)
+{
+	if (!p->id || !p->as_tgid)
+		return false;
+	if (nr == __NR_getpid) {
+		insight_skip(regs, p->as_tgid);
+		return true;
+	}
+	if (nr == __NR_gettid && thread_group_leader(current)) {
+		insight_skip(regs, p->as_tid);
+		return true;
+	}
+	return false;
 }
 
 /* In the sys_enter tracepoint (preemption off) for probe @p of @s. */
@@ -437,12 +509,14 @@ static void insight_sys_intercept(struct insight_session *s,
 			insight_deny(p, regs, nr, regs->bx, INSIGHT_OUTPUT_F_IA32);
 		return;
 	}
-	err = insight_fault_of(s, p, nr);
+	err = insight_fault_of(s, p, nr, regs);
 	if (err) {
 		insight_skip(regs, -(long)err);
 		return;
 	}
 	if (!READ_ONCE(s->sandbox))
+		return;
+	if (insight_as_target(p, regs, nr))
 		return;
 	if (p->id)
 		insight_shared_mmap_enter(s, regs, nr);	/* kmod/shared_maps.c */
@@ -586,25 +660,38 @@ int insight_sandbox_on(struct insight_session *s, u32 capture, int input_fd,
 	return 0;
 }
 
-int insight_fault_add(struct insight_session *s, u32 id, u32 nr, u32 err)
+int insight_fault_add(struct insight_session *s, u32 id, u32 nr, u32 err,
+		      const char *path)
 {
-	struct insight_probe *p = insight_probe_get(s, id);
+	struct insight_probe *p;
+	char *dup = NULL;
 	int ret;
 
+	if (path && insight_inject_path_arg(nr) < 0)
+		return -EINVAL;
+	p = insight_probe_get(s, id);
 	if (!p)
 		return -ENOENT;
 	ret = insight_hook(s);
 	if (ret)
 		return ret;
+	if (path) {
+		dup = kstrdup(path, GFP_KERNEL);
+		if (!dup)
+			return -ENOMEM;
+	}
 	spin_lock(&s->lock);
 	if (p->nfaults < INSIGHT_FAULTS_MAX) {
 		p->faults[p->nfaults].nr = nr;
 		p->faults[p->nfaults].err = err;
+		p->faults[p->nfaults].path = dup;
 		p->nfaults++;
+		dup = NULL;
 	} else {
 		ret = -ENOSPC;
 	}
 	spin_unlock(&s->lock);
+	kfree(dup);
 	return ret;
 }
 
@@ -646,9 +733,13 @@ void insight_sandbox_exit(void)
 		synchronize_rcu_tasks();
 }
 
-/* What the sandbox keeps of probe @p: its outputs, its reader. */
+/* What the sandbox keeps of probe @p: its outputs, its reader, its rules. */
 void insight_probe_sandbox_free(struct insight_probe *p)
 {
+	u32 i;
+
+	for (i = 0; i < p->nfaults; i++)
+		kfree(p->faults[i].path);
 	insight_outputs_free(p);
 	put_pid(p->reader);
 }

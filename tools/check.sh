@@ -45,7 +45,7 @@ for t in "$O"/tests/guest/*_test; do
 	*) guest+=("guest/$(basename "$t")") ;;
 	esac
 done
-guest+=("guest/suite")
+guest+=("guest/suite" "guest/realworld")
 # slub_debug=FZPU: SLUB allocation tracking (U), for the exact leak checks,
 # and red zones, poisoning and sanity checks (FZP): a use-after-free or an
 # overrun shows as a BUG
@@ -53,7 +53,7 @@ guest+=("guest/suite")
 # keys flipped as modules and tracepoints come and go) has soft-locked the
 # guest (Documentation/vm.rst); one vCPU has no such race, and is no slower
 vmargs=(--no-load --smp 1 --logdir "$log/guest" --timeout 2400 --append slub_debug=FZPU
-	--pkg bpftool --pkg jq $(tools/stack-pkgs.sh))
+	--pkg bpftool --pkg jq $(tools/stack-pkgs.sh) $(tools/realworld-pkgs.sh))
 cmd="sh /insight/tests/run"
 if [ -n "${INSIGHT_TEST_FAIL:-}" ]; then
 	vmargs+=(--env INSIGHT_TEST_FAIL=1)

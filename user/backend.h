@@ -191,6 +191,14 @@ struct xb_ops {
 	/* -ENOENT: no such probe; -EINVAL: the target, or a probe that ended. */
 	int (*kill)(struct xb *b, uint32_t probe);
 	/*
+	 * From now on probe @probe's syscall @nr returns -@err without
+	 * running; with a @path, only its calls whose path argument is that
+	 * string.  A copy it leaves when resumed (keep) has no such rule.
+	 * -ENOENT: no such probe; -ENOSPC: INSIGHT_FAULTS_MAX rules already;
+	 * -EINVAL: a path for a syscall that takes none.
+	 */
+	int (*fault)(struct xb *b, uint32_t probe, int nr, int err, const char *path);
+	/*
 	 * Events, oldest first: those pending, else what comes within
 	 * @timeout_ms (the ptrace backend drives its probes while in here).
 	 * Returns how many were stored.

@@ -179,6 +179,11 @@ static int kmod_kill(struct xb *b, uint32_t probe)
 	return insight_probe_kill(b->h, probe);
 }
 
+static int kmod_fault(struct xb *b, uint32_t probe, int nr, int err, const char *path)
+{
+	return insight_fault_add(b->h, probe, nr, err, path);
+}
+
 /* The contract's event for one of the module's (user/backend.h). */
 static int kmod_event_kind(uint32_t kind)
 {
@@ -387,6 +392,7 @@ const struct xb_ops xb_kmod_ops = {
 	.policy = kmod_policy,
 	.resume = kmod_resume,
 	.kill = kmod_kill,
+	.fault = kmod_fault,
 	.events = kmod_events,
 	.path = kmod_path,
 	.outputs = kmod_outputs,

@@ -60,6 +60,9 @@ int cmd_sites(int argc, char **argv)
 			printf(" %s+%#" PRIx64, j[i].func, j[i].func_off);
 		if (j[i].src[0])
 			printf(" %s", j[i].src);
+		if (j[i].cls != INSIGHT_JCC_NONE)
+			printf(" [%s%s%s]", insight_jcc_class_name(j[i].cls), j[i].callee[0] ? ": " : "",
+			       j[i].callee);
 		putchar('\n');
 	}
 	fprintf(stderr, "insight: %zu conditional jumps\n", n);

@@ -138,9 +138,10 @@ int insight_sandbox(struct insight_nl *h, uint32_t capture, int input_fd,
  * root snapshot. */
 int insight_sandbox_hold(struct insight_nl *h, uint32_t capture, int input_fd,
 			 const void *input, uint32_t input_len, int hold);
-/* Make probe @probe's syscall @nr fail with -@err from now on. */
+/* Make probe @probe's syscall @nr fail with -@err from now on; with a
+ * @path (not NULL), only its calls whose path argument is @path. */
 int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
-		      uint32_t err);
+		      uint32_t err, const char *path);
 
 /* A component to inject into: a cgroup v2 directory, or else a process tree. */
 struct insight_component {

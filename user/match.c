@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/insight.h>
 
 #include "match.h"
 
@@ -13,6 +14,7 @@ struct expected {
 	uint8_t *norm;		/* normalised data */
 	size_t len;
 	bool any;		/* any output matches */
+	unsigned int how;	/* its normalisation, and its counterpart's */
 };
 
 struct insight_matcher {
@@ -44,6 +46,18 @@ static size_t time_len(const uint8_t *p, size_t len)
 			break;
 	}
 	return runs >= 3 ? i : 0;
+}
+
+/* Whether @p holds a clock time (a timestamp with a ':'): a log line's stamp. */
+static bool has_clock_time(const uint8_t *p, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; i < len; i++)
+		if (isdigit(p[i]) && (!i || !isalnum(p[i - 1])) &&
+		    (n = time_len(p + i, len - i)) && memchr(p + i, ':', n))
+			return true;
+	return false;
 }
 
 /* Length of the error message (strerror's text) at @s, or 0. */
@@ -104,6 +118,14 @@ size_t insight_normalize(const uint8_t *in, size_t len, unsigned int how,
 	return o;
 }
 
+/* The normalisation of expected output @o: more for a log line. */
+static unsigned int norm_of(const struct insight_matcher *m, const struct insight_output_rec *o)
+{
+	bool log = o->fd_kind == INSIGHT_FD_FILE && has_clock_time(o->data, o->len);
+
+	return m->opts.normalize | (log ? m->opts.normalize_logs : 0);
+}
+
 struct insight_matcher *insight_matcher_new(const struct insight_output_rec *expected,
 					    size_t n, const struct insight_match_opts *opts)
 {
@@ -114,6 +136,7 @@ struct insight_matcher *insight_matcher_new(const struct insight_output_rec *exp
 		return NULL;
 	m->opts.normalize = opts ? opts->normalize : INSIGHT_NORM_DEFAULT;
 	m->opts.kinds = opts ? opts->kinds : INSIGHT_KINDS_DEFAULT;
+	m->opts.normalize_logs = opts ? opts->normalize_logs : 0;
 	m->exp = calloc(n ? n : 1, sizeof(*m->exp));
 	if (!m->exp)
 		goto err;
@@ -121,8 +144,9 @@ struct insight_matcher *insight_matcher_new(const struct insight_output_rec *exp
 		m->exp[i].norm = malloc(expected[i].len ? expected[i].len : 1);
 		if (!m->exp[i].norm)
 			goto err;
+		m->exp[i].how = norm_of(m, &expected[i]);
 		m->exp[i].len = insight_normalize(expected[i].data, expected[i].len,
-						  m->opts.normalize, m->exp[i].norm);
+						  m->exp[i].how, m->exp[i].norm);
 		m->exp[i].any = expected[i].any;
 	}
 	m->verdict = n ? INSIGHT_PREFIX : INSIGHT_MATCH;
@@ -167,7 +191,8 @@ enum insight_verdict insight_matcher_feed(struct insight_matcher *m,
 		if (!norm)
 			return m->verdict;	/* undecided: no memory */
 	}
-	len = insight_normalize(out->data, out->len, m->opts.normalize, norm);
+	/* normalised as the output it is compared with: its kind decides */
+	len = insight_normalize(out->data, out->len, m->exp[m->pos].how, norm);
 	if (m->exp[m->pos].any ||
 	    (len == m->exp[m->pos].len && !memcmp(norm, m->exp[m->pos].norm, len))) {
 		m->pos++;

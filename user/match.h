@@ -10,7 +10,10 @@
  * and ttys, and files).  Before comparing, volatile parts are normalised
  * in both: by default timestamps (runs of digits joined by - / : . T,
  * such as 2026-11-22 05:47:00.123) and hex numbers (0x7ffd...);
- * optionally every decimal number (counters, pids, durations).
+ * optionally every decimal number (counters, pids, durations), in every
+ * output or only in log lines: outputs to regular files stamped with a
+ * clock time (2026/12/02 16:27:39, [02/Dec/2026:16:27:39 +0000]).  An
+ * output is normalised as the expected one it is compared with.
  */
 #ifndef INSIGHT_MATCH_H
 #define INSIGHT_MATCH_H
@@ -36,6 +39,7 @@
 struct insight_match_opts {
 	unsigned int normalize;	/* INSIGHT_NORM_* bits */
 	unsigned int kinds;	/* fd kinds that count as outputs */
+	unsigned int normalize_logs;	/* more bits for log lines */
 };
 
 struct insight_output_rec {

@@ -16,12 +16,21 @@
 #include <gelf.h>
 #include <insight/jcc.h>
 
+#include "fnstarts.h"
+#include "plt.h"
 #include "sites.h"
 
 struct find {
 	const char *want;	/* path of the executable, or a substring */
 	bool substring;
 	Dwfl_Module *mod;
+};
+
+/* What naming a jump's function and its condition's call reads. */
+struct names {
+	Dwfl_Module *mod;
+	struct insight_plt plt;		/* the PLT stubs' imports */
+	struct insight_fnstarts fns;	/* where functions start (.eh_frame_hdr) */
 };
 
 static int pick_module(Dwfl_Module *mod, void **userdata, const char *name,
@@ -67,29 +76,40 @@ static bool is_evex(const cs_insn *in)
 }
 
 /*
- * Where the function holding @addr ends, from its symbol or its call
- * frame information (which stripped binaries keep); 0 if unknown.  A
- * linear sweep is back in step with the code there.
+ * The call frame row holding @addr (its call frame information, which
+ * stripped binaries keep: a row ends where the frame changes, at an
+ * instruction boundary of its function), unbiased, and the module's
+ * bias.  false if no frame information covers @addr.
+ */
+static bool cfi_range(Dwfl_Module *mod, uint64_t addr, Dwarf_Addr *start, Dwarf_Addr *end,
+		      Dwarf_Addr *bias)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwarf_CFI *cfi;
+	bool ok;
+
+	cfi = dwfl_module_eh_cfi(mod, bias);
+	ok = cfi && !dwarf_cfi_addrframe(cfi, addr - *bias, &frame) &&
+	     dwarf_frame_info(frame, start, end, NULL) >= 0;
+	free(frame);
+	return ok;
+}
+
+/*
+ * Where the function holding @addr ends, from its symbol, else where its
+ * call frame row ends; 0 if unknown.  A linear sweep is back in step with
+ * the code there.
  */
 static uint64_t function_end(Dwfl_Module *mod, uint64_t addr)
 {
 	Dwarf_Addr bias, start, end;
-	Dwarf_Frame *frame = NULL;
-	Dwarf_CFI *cfi;
 	GElf_Sym sym;
 	GElf_Addr off;
 
 	if (dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL) &&
 	    sym.st_size && off < sym.st_size)
 		return addr - off + sym.st_size;
-	cfi = dwfl_module_eh_cfi(mod, &bias);
-	if (cfi && !dwarf_cfi_addrframe(cfi, addr - bias, &frame) &&
-	    dwarf_frame_info(frame, &start, &end, NULL) >= 0) {
-		free(frame);
-		return end + bias;
-	}
-	free(frame);
-	return 0;
+	return cfi_range(mod, addr, &start, &end, &bias) ? end + bias : 0;
 }
 
 /* ---- what a jump's condition depends on ---------------------------------- */
@@ -263,7 +283,7 @@ static bool is_group(const cs_insn *in, uint8_t group)
  * Classify the jump ring[last]: ring[0..last) are the instructions before
  * it, oldest first.
  */
-static void classify(csh cs, Dwfl_Module *mod, cs_insn **ring, int last,
+static void classify(csh cs, const struct names *nm, cs_insn **ring, int last,
 		     struct insight_jcc *j)
 {
 	const uint64_t flags = X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_MODIFY_CF |
@@ -292,8 +312,11 @@ static void classify(csh cs, Dwfl_Module *mod, cs_insn **ring, int last,
 		x = &ring[i]->detail->x86;
 		if (is_group(ring[i], CS_GRP_CALL)) {
 			name = NULL;
-			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM)
-				name = dwfl_module_addrname(mod, x->operands[0].imm);
+			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+				name = insight_plt_name(&nm->plt, x->operands[0].imm);
+				if (!name)
+					name = dwfl_module_addrname(nm->mod, x->operands[0].imm);
+			}
 			/* unnamed: a static binary's PLT stub of an ifunc (str*, mem*) */
 			base_name(name ? name : "str/mem (ifunc)", base, sizeof(base));
 			if ((t.regs & REG_BIT(0)) ||
@@ -347,27 +370,33 @@ static void classify(csh cs, Dwfl_Module *mod, cs_insn **ring, int last,
 	}
 }
 
-static void symbolise(Dwfl_Module *mod, struct insight_jcc *j)
+static void symbolise(const struct names *nm, struct insight_jcc *j)
 {
+	Dwarf_Addr start, end, bias;
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	const char *name, *file;
 	Dwfl_Line *line;
 	int lineno;
 
-	name = dwfl_module_addrinfo(mod, j->addr, &off, &sym, NULL, NULL, NULL);
+	name = dwfl_module_addrinfo(nm->mod, j->addr, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		snprintf(j->func, sizeof(j->func), "%s", name);
 		j->func_off = off;
+	} else if (cfi_range(nm->mod, j->addr, &start, &end, &bias) &&
+		   (start = insight_fnstart_of(&nm->fns, j->addr - bias))) {
+		/* a function without a symbol (static, stripped): by its start */
+		snprintf(j->func, sizeof(j->func), "fn_%" PRIx64, (uint64_t)start);
+		j->func_off = j->addr - bias - start;
 	}
-	line = dwfl_module_getsrc(mod, j->addr);
+	line = dwfl_module_getsrc(nm->mod, j->addr);
 	if (line && (file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL)))
 		snprintf(j->src, sizeof(j->src), "%s:%d",
 			 strrchr(file, '/') ? strrchr(file, '/') + 1 : file, lineno);
 }
 
 /* Append the jccs of one executable section. */
-static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
+static int scan_section(csh cs, const struct names *nm, Elf_Scn *scn, GElf_Addr bias,
 			struct insight_jcc **out, size_t *n, size_t *cap)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -406,7 +435,7 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 			 * function ends, else (a byte or the instruction on)
 			 * trust no jump in the next 64 bytes
 			 */
-			end = function_end(mod, at);
+			end = function_end(nm->mod, at);
 			if (end > at && end - at <= size_at) {
 				untrusted = 0;
 			} else {
@@ -441,11 +470,11 @@ static int scan_section(csh cs, Dwfl_Module *mod, Elf_Scn *scn, GElf_Addr bias,
 		(*out)[*n].addr = in->address;
 		(*out)[*n].target = strtoull(in->op_str, NULL, 16);
 		snprintf((*out)[*n].mnemonic, sizeof((*out)[*n].mnemonic), "%s", in->mnemonic);
-		symbolise(mod, &(*out)[*n]);
+		symbolise(nm, &(*out)[*n]);
 		have = k < RING ? (int)k : RING;
 		for (i = 0; i < have; i++)
 			win[i] = ring[(k - have + i) % RING];
-		classify(cs, mod, win, have - 1, &(*out)[*n]);
+		classify(cs, nm, win, have - 1, &(*out)[*n]);
 		(*n)++;
 	}
 out:
@@ -464,6 +493,7 @@ int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
 	};
 	char exe[PATH_MAX], link[64];
 	struct find f = { 0 };
+	struct names nm = { 0 };
 	size_t cap = 0, sections = 0;
 	Elf_Scn *scn = NULL;
 	GElf_Addr bias;
@@ -505,6 +535,12 @@ int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
 		err = -EIO;
 		goto out_dwfl;
 	}
+	nm.mod = f.mod;
+	if (insight_plt_load(elf, bias, &nm.plt) || insight_fnstarts_load(elf, &nm.fns)) {
+		snprintf(why, whylen, "out of memory");
+		err = -ENOMEM;
+		goto out_dwfl;
+	}
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) ||
 	    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON)) {
 		snprintf(why, whylen, "capstone cannot disassemble x86-64");
@@ -519,7 +555,7 @@ int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
 		    !(sh.sh_flags & SHF_EXECINSTR))
 			continue;
 		sections++;
-		err = scan_section(cs, f.mod, scn, bias, out, n, &cap);
+		err = scan_section(cs, &nm, scn, bias, out, n, &cap);
 	}
 	cs_close(&cs);
 	if (!err && !sections) {
@@ -529,6 +565,8 @@ int insight_find_jccs(pid_t pid, const char *lib, struct insight_jcc **out,
 	if (err == -ENOMEM)
 		snprintf(why, whylen, "out of memory");
 out_dwfl:
+	insight_plt_free(&nm.plt);
+	insight_fnstarts_free(&nm.fns);
 	dwfl_end(dwfl);
 	if (err) {
 		free(*out);

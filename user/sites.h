@@ -15,7 +15,9 @@ struct insight_jcc {
 	uint64_t addr;		/* in the process */
 	uint64_t target;	/* where it jumps */
 	char mnemonic[32];
-	char func[64];		/* symbol, or "" when stripped of it */
+	char func[64];		/* symbol; without one "fn_START" (the function's
+				 * file address, from its call frame
+				 * information); "" when unknown */
 	uint64_t func_off;
 	char src[96];		/* "file.c:42", or "" without debug info */
 	int cls;		/* an enum insight_jcc_class */
@@ -34,6 +36,14 @@ enum insight_jcc_class {
 	INSIGHT_JCC_DATA,	/* a comparison or parse of bytes (strcmp, atoi...) */
 	INSIGHT_JCC_ENV,	/* a syscall, the clock, a file or peer (open, poll...) */
 };
+
+/* "none", "call", "data" or "environment": an enum insight_jcc_class's name */
+static inline const char *insight_jcc_class_name(int cls)
+{
+	static const char *const n[] = { "none", "call", "data", "environment" };
+
+	return cls >= 0 && cls < 4 ? n[cls] : "none";
+}
 
 /*
  * The conditional jumps (those insight.ko traps: jcc rel8 and rel32) of

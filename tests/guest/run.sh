@@ -44,3 +44,6 @@ done
 # whatever the tests above left
 lsmod | grep -q '^insight ' || insmod /insight/insight.ko
 LIMIT=1500 run suite sh /insight/suite/run.sh --backends "kmod ptrace"
+# real Debian servers as they ship (tests/realworld/): their failures,
+# each explored with both backends
+LIMIT=900 run realworld sh /insight/realworld/run.sh --backends "kmod ptrace"

@@ -253,22 +253,65 @@ TEST(forked_probes_each_read_the_request_at_their_own_offset)
 	fclose(t.out);
 }
 
+/* A sandboxed session of the server, whose fault rules the caller adds. */
+static void fault_session(struct __test_metadata *_metadata, struct target *t,
+			  struct insight_nl **h)
+{
+	ASSERT_EQ(0, insight_ensure_loaded());
+	server_session(_metadata, t, h, INSIGHT_POLICY_NATURAL);
+	ASSERT_EQ(0, insight_sandbox(*h, 256, 0, REQUEST, strlen(REQUEST)));
+}
+
+/* Run it to its end: it exits 3 (its log's open failed) and says @said. */
+static void open_failed(struct __test_metadata *_metadata, struct target *t,
+			struct insight_nl *h, const char *said)
+{
+	unsigned int n;
+	int ps;
+
+	EXPECT_EQ(3 << 8, run_to_end(t, &ps));
+	ASSERT_EQ(0, outputs(h, 0, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(0, memcmp(said, outs[1].data, outs[1].captured));
+	EXPECT_EQ(0, file_size(LOG));	/* never written */
+	insight_nl_close(h);
+	fclose(t->in);
+	fclose(t->out);
+}
+
 TEST(a_fault_fails_one_syscall_of_one_probe)
 {
 	struct insight_nl *h;
 	struct target t;
-	unsigned int n;
+
+	fault_session(_metadata, &t, &h);
+	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, EACCES, NULL));
+	open_failed(_metadata, &t, h, "log failed: 13\n");
+}
+
+/* A rule naming a path fails the calls of that path only. */
+TEST(a_fault_for_a_path_fails_that_path_only)
+{
+	struct insight_nl *h;
+	struct target t;
+
+	fault_session(_metadata, &t, &h);
+	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, EIO, LOG ".other"));
+	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, ENOENT, "/tmp/insight-server.lo"));
+	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, ENOSPC, LOG));
+	open_failed(_metadata, &t, h, "log failed: 28\n");
+}
+
+/* Rules for other paths leave the call alone. */
+TEST(a_fault_for_another_path_runs_the_call)
+{
+	struct insight_nl *h;
+	struct target t;
 	int ps;
 
-	ASSERT_EQ(0, insight_ensure_loaded());
-	server_session(_metadata, &t, &h, INSIGHT_POLICY_NATURAL);
-	ASSERT_EQ(0, insight_sandbox(h, 256, 0, REQUEST, strlen(REQUEST)));
-	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, EACCES));
-	EXPECT_EQ(3 << 8, run_to_end(&t, &ps));	/* exit(3): open failed */
-	ASSERT_EQ(0, outputs(h, 0, &n));
-	ASSERT_EQ(2, n);
-	EXPECT_EQ(0, memcmp("log failed: 13\n", outs[1].data, outs[1].captured));
-	EXPECT_EQ(0, file_size(LOG));	/* never written */
+	fault_session(_metadata, &t, &h);
+	ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, EACCES, LOG "x"));
+	EXPECT_EQ(0, run_to_end(&t, &ps));
 	insight_nl_close(h);
 	fclose(t.in);
 	fclose(t.out);
@@ -276,6 +319,7 @@ TEST(a_fault_fails_one_syscall_of_one_probe)
 
 TEST(bad_sandbox_requests)
 {
+	char longpath[INSIGHT_FAULT_PATH_MAX + 1];
 	struct insight_nl *h;
 	struct target t;
 	int i, ps;
@@ -288,12 +332,18 @@ TEST(bad_sandbox_requests)
 
 	server_session(_metadata, &t, &h, INSIGHT_POLICY_NATURAL);
 	EXPECT_EQ(-ERANGE, insight_sandbox(h, INSIGHT_CAPTURE_MAX + 1, -1, NULL, 0));
-	EXPECT_EQ(-ENOENT, insight_fault_add(h, 5, SYS_openat, EACCES));
-	EXPECT_EQ(-ERANGE, insight_fault_add(h, 0, SYS_openat, 0));
-	EXPECT_EQ(-ERANGE, insight_fault_add(h, 0, SYS_openat, 4096));
+	EXPECT_EQ(-ENOENT, insight_fault_add(h, 5, SYS_openat, EACCES, NULL));
+	EXPECT_EQ(-ERANGE, insight_fault_add(h, 0, SYS_openat, 0, NULL));
+	EXPECT_EQ(-ERANGE, insight_fault_add(h, 0, SYS_openat, 4096, NULL));
+	/* a path for a call that takes none; a path longer than the limit */
+	EXPECT_EQ(-EINVAL, insight_fault_add(h, 0, SYS_read, EIO, "/etc/passwd"));
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	EXPECT_EQ(-EINVAL, insight_fault_add(h, 0, SYS_openat, EIO, longpath));
 	for (i = 0; i < INSIGHT_FAULTS_MAX; i++)
-		EXPECT_EQ(0, insight_fault_add(h, 0, 400 + i, EIO));
-	EXPECT_EQ(-ENOSPC, insight_fault_add(h, 0, 500, EIO));
+		EXPECT_EQ(0, insight_fault_add(h, 0, 400 + i, EIO, NULL));
+	EXPECT_EQ(-ENOSPC, insight_fault_add(h, 0, 500, EIO, NULL));
+	EXPECT_EQ(-ENOSPC, insight_fault_add(h, 0, SYS_openat, EIO, LOG));
 	ASSERT_EQ(0, insight_sandbox(h, 256, 0, REQUEST, strlen(REQUEST)));
 	EXPECT_EQ(-EBUSY, insight_sandbox(h, 256, -1, NULL, 0));
 	EXPECT_EQ(0, run_to_end(&t, &ps));
@@ -316,7 +366,9 @@ TEST(sandboxed_sessions_leak_nothing)
 	for (i = 0; i < 10; i++) {
 		server_session(_metadata, &t, &h, INSIGHT_POLICY_FORK);
 		ASSERT_EQ(0, insight_sandbox(h, 256, 0, REQUEST, strlen(REQUEST)));
-		ASSERT_EQ(0, insight_fault_add(h, 0, SYS_getpid, EPERM));
+		ASSERT_EQ(0, insight_fault_add(h, 0, SYS_getpid, EPERM, NULL));
+		/* a rule's path is freed with its probe */
+		ASSERT_EQ(0, insight_fault_add(h, 0, SYS_openat, EIO, "/nonexistent/x"));
 		EXPECT_EQ(0, run_to_end(&t, &ps));
 		insight_nl_close(h);
 		fclose(t.in);

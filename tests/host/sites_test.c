@@ -76,6 +76,70 @@ TEST(jumps_are_classified_by_what_they_test)
 	target_stop(&t);
 }
 
+/* The jumps of webish built as target @name (started, in @t): how many, in *@j. */
+static size_t webish_jccs(struct __test_metadata *_metadata, const char *name,
+			  struct target *t, struct insight_jcc **j)
+{
+	char why[128];
+	size_t n = 0;
+	int port;
+
+	ASSERT_EQ(0, webish_start_bin(t, name, "/nonexistent.conf", &port));
+	ASSERT_EQ(0, insight_find_jccs(t->pid, NULL, j, &n, why, sizeof(why))) TH_LOG("%s", why);
+	return n;
+}
+
+/*
+ * The same program linked dynamically: its libc calls go through PLT
+ * stubs, named by the GOT slots they jump through (user/plt.c), so open()'s
+ * test is still the environment's and strncmp's data.
+ */
+TEST(calls_through_the_plt_are_named)
+{
+	struct insight_jcc *j = NULL;
+	struct target t;
+	size_t n = webish_jccs(_metadata, "webish_dyn", &t, &j), i;
+	int open_env = 0, data = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(j[i].func, "main"))
+			continue;
+		open_env += j[i].cls == INSIGHT_JCC_ENV && !strcmp(j[i].callee, "open");
+		data += j[i].cls == INSIGHT_JCC_DATA && !strcmp(j[i].callee, "strncmp");
+	}
+	EXPECT_EQ(1, open_env);		/* if (fd < 0) */
+	EXPECT_LE(2, data);		/* the two strncmp */
+	free(j);
+	target_stop(&t);
+}
+
+/*
+ * Stripped of its symbols (as Debian ships its servers), a function is
+ * named by its start from the call frame information: fn_START+OFF.
+ */
+TEST(functions_without_symbols_are_named_by_their_start)
+{
+	struct insight_jcc *j = NULL;
+	struct target t;
+	size_t n = webish_jccs(_metadata, "webish_stripped", &t, &j), i;
+	int open_env = 0, named = 0;
+
+	for (i = 0; i < n; i++) {
+		EXPECT_NE(0, strcmp(j[i].func, "main"));	/* no symbol left */
+		EXPECT_EQ('\0', j[i].src[0]);
+		named += !strncmp(j[i].func, "fn_", 3);
+		if (j[i].cls == INSIGHT_JCC_ENV && !strcmp(j[i].callee, "open")) {
+			open_env++;
+			EXPECT_EQ(0, strncmp(j[i].func, "fn_", 3)) TH_LOG("%s", j[i].func);
+			EXPECT_LT(0, j[i].func_off);
+		}
+	}
+	EXPECT_EQ(1, open_env);		/* main's if (fd < 0) */
+	EXPECT_LT(n / 2, named);
+	free(j);
+	target_stop(&t);
+}
+
 TEST(bad_input)
 {
 	char *nolib[] = { (char *)insight_cli(), "sites", "--pid", NULL, "--lib", "nosuchlib", NULL };

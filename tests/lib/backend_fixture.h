@@ -96,6 +96,7 @@ FIXTURE_VARIANT_ADD(backend, ptrace) {
 #define START_EPOLL	(1 << 0)	/* it waits in epoll_wait() after each request */
 #define START_SNAPSHOT	(1 << 1)	/* the site is SNAPSHOT before it runs on */
 #define START_PEER	(1 << 2)	/* it reads a piece of fd 10 after the branch */
+#define START_IDS	(1 << 3)	/* its answers carry its getpid() and gettid() */
 
 /* Open the backend on the running target with @input replayed on @in_fd. */
 static inline int open_on(struct _test_data_backend *self, const char *input, int in_fd)
@@ -125,12 +126,12 @@ static inline void set_logpath(struct _test_data_backend *self)
 		close(fd);
 }
 
-/* Start ptarget (mode "plain", "epoll" or "peer"), blocked in its first read(0). */
+/* Start ptarget (mode "plain", "epoll", "peer" or "ids"), blocked in its first read(0). */
 static inline int start_target(struct _test_data_backend *self, int how)
 {
 	char *argv[] = { (char *)target_bin("ptarget"), self->logpath,
-			 how & START_EPOLL ? "epoll" : how & START_PEER ? "peer" : "plain",
-			 NULL };
+			 how & START_EPOLL ? "epoll" : how & START_PEER ? "peer" :
+			 how & START_IDS ? "ids" : "plain", NULL };
 	int err;
 
 	set_logpath(self);

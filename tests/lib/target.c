@@ -156,10 +156,15 @@ int http_get(int port, const char *path, char *resp, size_t len)
 
 int webish_start(struct target *t, const char *config, int *port)
 {
+	return webish_start_bin(t, "webish", config, port);
+}
+
+int webish_start_bin(struct target *t, const char *name, const char *config, int *port)
+{
 	char bin[256], line[64];
 	char *argv[] = { bin, "0", (char *)config, NULL };
 
-	snprintf(bin, sizeof(bin), "%s/webish", getenv("INSIGHT_TARGET_DIR") ?: TARGET_DIR);
+	snprintf(bin, sizeof(bin), "%s/%s", getenv("INSIGHT_TARGET_DIR") ?: TARGET_DIR, name);
 	if (target_startv(t, argv, 0) || target_line(t, line, sizeof(line)) ||
 	    sscanf(line, "port %d", port) != 1)
 		return -1;

@@ -42,6 +42,8 @@ void target_stop(struct target *t);
 int http_get(int port, const char *path, char *resp, size_t len);
 /* Start webish on a free port; the port in *@port. */
 int webish_start(struct target *t, const char *config, int *port);
+/* The same from target binary @name: webish_dyn, webish linked dynamically. */
+int webish_start_bin(struct target *t, const char *name, const char *config, int *port);
 
 /* The lowest fd number @pid has free (where its next connection goes). */
 int free_fd(pid_t pid);

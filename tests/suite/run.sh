@@ -6,7 +6,9 @@
 # server, record the failing request with `insight record`, move the
 # environment on (the shadow), run `insight explore` with each backend and
 # check the report: the path holds the ground-truth branch, the top
-# suspect is that branch, and the server still answers a good request.
+# suspect is that branch, production's failed call was replayed when the
+# scenario says one explains the failure (and none otherwise), and the
+# server still answers a good request.
 # Prints TAP (one result per failure and backend).
 #
 #   run.sh [--backends "kmod ptrace"] [--bench] [NAME...]
@@ -17,8 +19,9 @@
 # .branches, .peak_rss (the same, kmod vs ptrace) and explore.NAME.quotaN
 # (seconds, baseline: quota 1); a failure not reproduced gives null and
 # the reason.
-# SUITE_EXPLORE_ARGS: more options for insight explore (--verbose: its
-# steps go to /tmp/suite/NAME/BACKEND.err).
+# SUITE_EXPLORE_ARGS: more options for insight explore.  Its steps
+# (--verbose) go to /tmp/suite/NAME/BACKEND.err; a failed result shows
+# their last lines.
 here=$(cd "$(dirname "$0")" && pwd)
 insight=${INSIGHT_CLI:-/insight/bin/insight}
 export INSIGHT_TARGET_DIR=${INSIGHT_TARGET_DIR:-/insight/tests/targets}
@@ -69,7 +72,8 @@ explore() {	# explore BACKEND OUT.json [OPTION...]: the report in OUT.json
 	shift 2
 	# shellcheck disable=SC2086
 	"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
-		--json --timeout ${SUITE_TIMEOUT:-60} "$@" ${SUITE_EXPLORE_ARGS} >"$j" 2>"${j%.json}.err"
+		--json --timeout ${SUITE_TIMEOUT:-60} --verbose "$@" ${SUITE_EXPLORE_ARGS} \
+		>"$j" 2>"${j%.json}.err"
 }
 
 # BENCH lines: what report $2 says of field $3 (null and why when it did
@@ -87,7 +91,7 @@ bwhy() {
 		if [ -s "$f" ]; then
 			jq -r '"\(.backend) \(.status): \(.outputs_matched) of \(.outputs_expected) outputs matched"' "$f"
 		else
-			echo "no report: $(head -c 120 "${f%.json}.err" | tr '\n' ' ')"
+			echo "no report: $(grep -v "^explore: \|^  " "${f%.json}.err" | head -c 120 | tr '\n' ' ')"
 		fi
 		return
 	done
@@ -117,12 +121,14 @@ bench_failure() {
 	done
 }
 
-result() {	# result OK|FAIL NAME WHY
+result() {	# result OK|FAIL NAME WHY [ERRFILE]
 	i=$((i + 1))
 	if [ "$1" = OK ]; then
 		echo "ok $i $2"
 	else
 		echo "# $2: $3"
+		# the explorer's last steps (--verbose), for a failure seen once
+		[ -n "$4" ] && [ -s "$4" ] && tail -n 40 "$4" | cut -c1-200 | sed 's/^/#   /'
 		echo "not ok $i $2"
 	fi
 }
@@ -190,6 +196,7 @@ for name in $names; do
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	server= args= input= request= good= good_reply= trigger= kind= truth_func= truth_line= pick= once=
+	replayed=
 	setup
 	first=1
 	for b in $backends; do
@@ -206,7 +213,7 @@ for name in $names; do
 			rc=$?
 			j=$dir/$b.json
 			if [ "$(jq -r .status "$j" 2>/dev/null)" != reproduced ]; then
-				why="not reproduced (exit $rc): $(head -c 300 "$dir/$b.err") $(jq -c '{status,outputs_matched,outputs_expected,suspects:[.suspects[]|.src]}' "$j" 2>/dev/null)"
+				why="not reproduced (exit $rc): $(grep -v "^explore: \|^  " "$dir/$b.err" | head -c 300) $(jq -c '{status,outputs_matched,outputs_expected,suspects:[.suspects[]|.src]}' "$j" 2>/dev/null)"
 			elif [ "$(jq --arg l "$truth_line" --arg f "$truth_func" \
 				'[.path[] | select(.src == $l and .func == $f)] | length' "$j")" = 0 ]; then
 				why="the path misses $truth_func $truth_line"
@@ -216,6 +223,8 @@ for name in $names; do
 				why="transient, but the top suspect is no deviation"
 			elif [ "$kind" = natural ] && [ "$(jq -r '.natural_matches' "$j")" != true ]; then
 				why="natural, but the shadow did not fail naturally"
+			elif [ "$(jq -r '.replayed[0].syscall // ""' "$j")" != "$replayed" ]; then
+				why="replayed $(jq -c '.replayed' "$j"), not production's failed ${replayed:-nothing}"
 			fi
 		fi
 		if [ -z "$why" ]; then
@@ -227,7 +236,7 @@ for name in $names; do
 		if [ -z "$why" ]; then
 			result OK "$name.$b"
 		else
-			result FAIL "$name.$b" "$why"
+			result FAIL "$name.$b" "$why" "$dir/$b.err"
 		fi
 	done
 	[ -n "$bench" ] && bench_failure

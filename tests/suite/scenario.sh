@@ -151,12 +151,12 @@ store_mounted() {
 
 # NAME: the scenario's description, in variables
 describe() {
-	pick=first once=
+	pick=first once= replayed=
 	case $1 in
 	kv_missing_config)
 		server=suite_kv args="0 $D" input=socket func=load_config
 		req='GET greeting\n' good='GET greeting\n' good_reply='OK hello'
-		trigger='--trigger-response ^ERR.config' kind=transient ;;
+		trigger='--trigger-response ^ERR.config' kind=transient replayed=openat ;;
 	kv_disk_full)
 		server=suite_kv args="0 $D" input=socket func=store_value
 		req='PUT note hello\n' good='PUT note hello\n' good_reply='OK stored'
@@ -169,7 +169,7 @@ describe() {
 		server=suite_prefork args="0 $D" input=socket func=connect_upstream
 		req='GET /value HTTP/1.0\r\n\r\n' good='GET /value HTTP/1.0\r\n\r\n'
 		good_reply='value 42' pick=worker
-		trigger='--trigger-response ^HTTP/1.0.502' kind=transient ;;
+		trigger='--trigger-response ^HTTP/1.0.502' kind=transient replayed=connect ;;
 	pf_peer_timeout)
 		server=suite_prefork args="0 $D" input=socket func=wait_upstream
 		req='GET /value HTTP/1.0\r\n\r\n' good='GET /value HTTP/1.0\r\n\r\n'
@@ -189,7 +189,7 @@ describe() {
 		server=suite_evloop args="0 $D 0" input=socket func=open_page
 		req='GET /page/about HTTP/1.0\r\n\r\n' good='GET /page/about HTTP/1.0\r\n\r\n'
 		good_reply='about us'
-		trigger='--trigger-response ^HTTP/1.0.503' kind=transient ;;
+		trigger='--trigger-response ^HTTP/1.0.503' kind=transient replayed=openat ;;
 	ev_warming_up)
 		server=suite_evloop args="0 $D $(delay)" input=socket func=warming_up
 		req='GET /hello HTTP/1.0\r\n\r\n' good='GET /hello HTTP/1.0\r\n\r\n'
@@ -198,7 +198,7 @@ describe() {
 	cli_permission)
 		server=suite_cli args="$D 0" input=stdin func=open_file
 		req='cat report\n' good='cat report\n' good_reply='quarterly numbers'
-		trigger='--trigger-log Permission.denied' kind=transient ;;
+		trigger='--trigger-log Permission.denied' kind=transient replayed=openat ;;
 	cli_stale_cache)
 		server=suite_cli args="$D $(delay)" input=stdin func=get_price
 		req='price\n' good='price\n' good_reply='price 2'
@@ -242,6 +242,7 @@ do_info() {
 	echo "good_reply='$good_reply'"
 	echo "trigger='$trigger'"
 	echo "kind=$kind"
+	echo "replayed=$replayed"
 	echo "truth_func=$func"
 	echo "truth_line=$(truth_line "$NAME")"
 	echo "pick=$pick"

@@ -8,7 +8,8 @@
  * argv[1].  With "epoll" as argv[2] it waits in epoll_wait() for fd 0
  * after each request, as an event loop does.  With "peer" it reads, after
  * the branch, one piece (up to 31 bytes) of fd 10, a peer's connection,
- * and adds it to the answer ("200 <rest> <piece>").  It exits at the end
+ * and adds it to the answer ("200 <rest> <piece>"); with "ids" the piece
+ * is its getpid() and gettid() ("200 <rest> <pid> <tid>").  It exits at the end
  * of its input (0) or when something fails (1 to 4).
  */
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 
 extern const char psite[];
 int first_is_g(int c);
@@ -36,7 +38,7 @@ asm(".text\n"
     "ret\n"
     ".size first_is_g, .-first_is_g\n");
 
-static int peer_mode;
+static int peer_mode, ids_mode;
 
 static int serve(const char *logpath, char c)
 {
@@ -54,7 +56,9 @@ static int serve(const char *logpath, char c)
 			return 2;
 		piece[got] = '\0';
 	}
-	len = snprintf(out, sizeof(out), peer_mode ? "%s %s %s\n" : "%s %s\n",
+	if (ids_mode)
+		snprintf(piece, sizeof(piece), "%d %ld", getpid(), syscall(SYS_gettid));
+	len = snprintf(out, sizeof(out), peer_mode || ids_mode ? "%s %s %s\n" : "%s %s\n",
 		       get ? "200" : "400", rest, piece);
 	if (write(1, out, len) != len)
 		return 2;
@@ -79,6 +83,7 @@ int main(int argc, char **argv)
 	printf("sites %p\n", (void *)psite);
 	fflush(stdout);
 	peer_mode = argc > 2 && !strcmp(argv[2], "peer");
+	ids_mode = argc > 2 && !strcmp(argv[2], "ids");
 	if (argc > 2 && !strcmp(argv[2], "epoll")) {
 		ep = epoll_create1(0);
 		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev))

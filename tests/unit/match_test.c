@@ -127,7 +127,7 @@ TEST(numbers_normalised_when_asked)
 		OUT(INSIGHT_FD_CHR, "worker 7 served 3 requests\n"),
 	};
 	struct insight_match_opts opts = { INSIGHT_NORM_DEFAULT | INSIGHT_NORM_NUMBERS,
-					   INSIGHT_KINDS_DEFAULT };
+					   INSIGHT_KINDS_DEFAULT, 0 };
 	struct insight_matcher *m = insight_matcher_new(want, 1, &opts), *strict;
 
 	ASSERT_NE(NULL, m);
@@ -137,6 +137,50 @@ TEST(numbers_normalised_when_asked)
 	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(strict, probe, 1));
 	insight_matcher_free(m);
 	insight_matcher_free(strict);
+}
+
+/*
+ * A log line's numbers move on (a connection's serial); a reply's are
+ * compared, and so are those of a file's line without a clock time (a
+ * program's answer written to a file).
+ */
+TEST(numbers_normalised_in_log_lines_only_when_asked)
+{
+	static const struct insight_output_rec want[] = {
+		OUT(INSIGHT_FD_FILE, "2026/12/02 16:27:39 [error] 110#110: *2 open() failed\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 403 Forbidden\r\n"),
+		OUT(INSIGHT_FD_FILE, "price 1\n"),
+	};
+	static const struct insight_output_rec same[] = {
+		OUT(INSIGHT_FD_FILE, "2026/12/02 16:29:01 [error] 110#110: *3 open() failed\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 403 Forbidden\r\n"),
+		OUT(INSIGHT_FD_FILE, "price 1\n"),
+	};
+	static const struct insight_output_rec other_reply[] = {
+		OUT(INSIGHT_FD_FILE, "2026/12/02 16:29:01 [error] 110#110: *3 open() failed\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 404 Forbidden\r\n"),
+	};
+	static const struct insight_output_rec other_price[] = {
+		OUT(INSIGHT_FD_FILE, "2026/12/02 16:29:01 [error] 110#110: *3 open() failed\n"),
+		OUT(INSIGHT_FD_SOCKET, "HTTP/1.1 403 Forbidden\r\n"),
+		OUT(INSIGHT_FD_FILE, "price 2\n"),
+	};
+	struct insight_match_opts opts = { INSIGHT_NORM_DEFAULT, INSIGHT_KINDS_DEFAULT,
+					   INSIGHT_NORM_NUMBERS };
+	struct insight_matcher *m[3];
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		m[k] = insight_matcher_new(want, 3, &opts);
+		ASSERT_NE(NULL, m[k]);
+	}
+	EXPECT_EQ(INSIGHT_MATCH, feed_all(m[0], same, 3));
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(m[1], other_reply, 2));
+	EXPECT_EQ(1, insight_matcher_pos(m[1]));
+	EXPECT_EQ(INSIGHT_MISMATCH, feed_all(m[2], other_price, 3));
+	EXPECT_EQ(2, insight_matcher_pos(m[2]));
+	for (k = 0; k < 3; k++)
+		insight_matcher_free(m[k]);
 }
 
 TEST(a_failed_write_matches_any_output_in_its_place)

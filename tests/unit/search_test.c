@@ -21,7 +21,7 @@
 
 #define MAX_SITES 16
 
-static const struct insight_match_opts opts = { INSIGHT_NORM_DEFAULT, INSIGHT_KINDS_DEFAULT };
+static const struct insight_match_opts opts = { INSIGHT_NORM_DEFAULT, INSIGHT_KINDS_DEFAULT, 0 };
 
 struct outcome {
 	struct fake_log log;

@@ -40,9 +40,17 @@ struct explore_opts {
 	bool json, all_sites, verbose;
 };
 
-/* outputs are compared with error messages normalised: see match.h */
+/*
+ * Outputs are compared with error messages normalised (see match.h); in
+ * log lines (written to a file, stamped with the time) every number too:
+ * a log line carries counters (a connection's serial number: the
+ * shadow's replayed request comes on a connection of its own), pids and
+ * durations that move on between production and the shadow.  A reply's
+ * numbers, and those of any other output, are compared.
+ */
 static const struct insight_match_opts match_opts = {
 	INSIGHT_NORM_DEFAULT | INSIGHT_NORM_ERRNO, INSIGHT_KINDS_DEFAULT,
+	INSIGHT_NORM_NUMBERS,
 };
 
 static void usage(void)
@@ -358,6 +366,7 @@ int cmd_explore(int argc, char **argv)
 	x.ops = o.ops;
 	x.j = sites;
 	x.exp = &exp;
+	x.rec = &rec;
 	x.match = &match_opts;
 	x.quota = o.quota;
 	x.verbose = o.verbose;

@@ -4,7 +4,9 @@
  * way to the target: the target's natural run (it serves the replayed
  * request itself, its writes captured), the root snapshot its first trap
  * after reading the request left, then either the ranking of a natural
- * failure or the deviation search from the root.
+ * failure, or production's failed calls replayed from the root
+ * (envreplay.c) and, when that does not reproduce the failure, the
+ * deviation search from the root.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,6 +57,12 @@ int explore_run(struct ex *x, struct run *best, size_t *sus, size_t *nsus,
 	*nsus = 0;
 	if (*natural) {
 		*nsus = suspects_natural(x, &nat, sus, MAX_SUSPECT_RUNS);
+		return 0;
+	}
+	if (env_replay(x, &nat, best)) {
+		for (k = 0; k < (size_t)best->ndev; k++)
+			sus[(*nsus)++] = best->devs[k];
+		run_free(&nat);
 		return 0;
 	}
 	search(x, &nat, best);

@@ -7,6 +7,7 @@
  *   replay.c       how the request reaches the target (its socket, stdin)
  *   explore.c      one exploration: the natural run, the root, then the
  *                  search or the ranking of a natural failure
+ *   envreplay.c    production's failed calls replayed in a copy of the root
  *   probes.c       what the explorer knows of each probe, from events
  *   run.c          a run: a probe's full path and outputs, matched
  *   search.c       the deviation search over held snapshots
@@ -36,6 +37,7 @@
 #define MAX_CAND	40	/* candidate branches per node */
 #define MAX_SUSPECT_RUNS 12	/* flips tried to rank a natural failure */
 #define MAX_SUSPECTS	(MAX_DEV + MAX_SUSPECT_RUNS)
+#define MAX_REPLAYED	8	/* failed calls of the record replayed */
 
 /* ---- what the exploration is given ---------------------------------------- */
 
@@ -87,6 +89,9 @@ struct run {
 	bool snap_taken;	/* the direction its snapshot resumes in */
 	struct xb_output *outs;	/* its outputs from the root on, */
 	size_t nouts;		/* .decisions a full-path index */
+	/* the record's failed calls it was given (envreplay.c) */
+	const struct insight_record_item *replayed[MAX_REPLAYED];
+	size_t nreplayed;
 };
 
 struct explore_stats {
@@ -100,6 +105,7 @@ struct ex {
 	const struct insight_jcc *j;	/* the sites, by index */
 	size_t nj;
 	const struct expect *exp;
+	const struct insight_record *rec;
 	const struct insight_match_opts *match;
 	struct pstate *ps;		/* MAX_PROBES_SEEN */
 	unsigned int quota;
@@ -158,6 +164,11 @@ void cands_free(struct ex *x, struct cand *c, size_t n, const struct run *keep);
 void say_cand(struct ex *x, const struct run *node, const struct cand *c);
 void search(struct ex *x, struct run *node, struct run *best);
 
+/* envreplay.c: whether replaying the record's failed calls reproduced
+ * the failure; its run in @out, the branch that left @nat's path in its
+ * devs.  @nat's snapshot is renewed. */
+bool env_replay(struct ex *x, struct run *nat, struct run *out);
+
 /* suspects.c */
 size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max);
 void suspects_rank_deviations(const struct ex *x, const struct run *r, size_t *sus,
@@ -195,6 +206,9 @@ struct explore_result {
 	size_t nsites;
 	long peak_rss_kb;
 	int ndev;
+	/* the record's failed calls the path was given (envreplay.c) */
+	const struct insight_record_item *replayed[MAX_REPLAYED];
+	size_t nreplayed;
 	size_t matched, expected;
 	struct explore_step *path;	/* from the request on */
 	size_t npath;
@@ -224,6 +238,5 @@ void result_free(struct explore_result *res);
 void report_text(FILE *f, const struct explore_result *res);
 void report_json(FILE *f, const struct explore_result *res);
 void print_data(FILE *f, const uint8_t *d, size_t len, size_t max);
-const char *cls_name(int cls);
 
 #endif /* INSIGHT_EXPLORE_H */

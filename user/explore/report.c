@@ -32,13 +32,6 @@ void print_data(FILE *f, const uint8_t *d, size_t len, size_t max)
 		fputs("...", f);
 }
 
-const char *cls_name(int cls)
-{
-	static const char *const n[] = { "none", "call", "data", "environment" };
-
-	return cls >= 0 && cls < 4 ? n[cls] : "none";
-}
-
 static const char *const status_name[] = {
 	[EXPLORE_REPRODUCED] = "reproduced",
 	[EXPLORE_NATURAL] = "reproduced",
@@ -70,9 +63,10 @@ static const char *out_syscall(const struct xb_output *o, char *buf, size_t len)
 	return buf;
 }
 
-static void json_production(FILE *f, const struct insight_record_item *p)
+/* {"syscall":..,"ret":..,"path":..}: a call of the record */
+static void json_call(FILE *f, const struct insight_record_item *p)
 {
-	fprintf(f, ",\"production\":{\"syscall\":\"%s\",\"ret\":%lld",
+	fprintf(f, "{\"syscall\":\"%s\",\"ret\":%lld",
 		insight_syscall_name(p->nr) ?: "?", p->ret);
 	if (p->len) {
 		fputs(",\"path\":", f);
@@ -88,15 +82,17 @@ static void json_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
 	fprintf(f, "%s{\"rank\":%zu,\"index\":%zu,\"addr\":\"0x%" PRIx64 "\"",
 		rank > 1 ? "," : "", rank, s->index, s->addr);
 	json_where(f, j);
-	fprintf(f, ",\"depends_on\":\"%s\",\"callee\":", cls_name(j ? j->cls : 0));
+	fprintf(f, ",\"depends_on\":\"%s\",\"callee\":", insight_jcc_class_name(j ? j->cls : 0));
 	json_str(f, j ? j->callee : "");
 	fputs(",\"condition\":", f);
 	json_str(f, j ? j->cond : "");
 	fprintf(f, ",\"deviated\":%s,\"shadow_taken\":%s,\"failure_taken\":%s",
 		s->deviated ? "true" : "false", s->shadow_taken ? "true" : "false",
 		s->failure_taken ? "true" : "false");
-	if (s->production)
-		json_production(f, s->production);
+	if (s->production) {
+		fputs(",\"production\":", f);
+		json_call(f, s->production);
+	}
 	fputc('}', f);
 }
 
@@ -115,8 +111,13 @@ void report_json(FILE *f, const struct explore_result *res)
 	fprintf(f, "\"lost\":{\"decisions\":%" PRIu64 ",\"outputs\":%" PRIu64
 		",\"events\":%" PRIu64 ",\"degraded\":%" PRIu64 "},",
 		res->lost.decisions, res->lost.outputs, res->lost.events, res->lost.degraded);
-	fprintf(f, "\"outputs_matched\":%zu,\"outputs_expected\":%zu,\"path\":[", res->matched,
-		res->expected);
+	fputs("\"replayed\":[", f);
+	for (i = 0; i < res->nreplayed; i++) {
+		fputs(i ? "," : "", f);
+		json_call(f, res->replayed[i]);
+	}
+	fprintf(f, "],\"outputs_matched\":%zu,\"outputs_expected\":%zu,\"path\":[",
+		res->matched, res->expected);
 	for (i = 0; i < res->npath; i++) {
 		fprintf(f, "%s{\"index\":%zu,\"addr\":\"0x%" PRIx64 "\"", i ? "," : "", i,
 			res->path[i].addr);
@@ -141,8 +142,21 @@ void report_json(FILE *f, const struct explore_result *res)
 	fputs("]}\n", f);
 }
 
+/* openat "/srv/x" = -13: a call of the record, and a newline */
+static void text_call(FILE *f, const struct insight_record_item *p)
+{
+	fputs(insight_syscall_name(p->nr) ?: "?", f);
+	if (p->len) {
+		fputc(' ', f);
+		print_data(f, p->data, p->len, 80);
+	}
+	fprintf(f, " = %lld\n", p->ret);
+}
+
 static void text_headline(FILE *f, const struct explore_result *res)
 {
+	size_t i;
+
 	if (res->status == EXPLORE_PARTIAL)
 		fprintf(f, "PARTIAL: no path reproduced every output of the record (%zu of %zu "
 			"matched%s); the best path found follows\n", res->matched, res->expected,
@@ -153,6 +167,10 @@ static void text_headline(FILE *f, const struct explore_result *res)
 	else
 		fprintf(f, "Failure reproduced with %d deviation%s (%zu outputs matched)\n",
 			res->ndev, res->ndev == 1 ? "" : "s", res->matched);
+	for (i = 0; i < res->nreplayed; i++) {
+		fputs("production's environment replayed: ", f);
+		text_call(f, res->replayed[i]);
+	}
 	fprintf(f, "backend %s: %.2f s, %lu probes, %lu pruned, %lu branches trapped, %zu sites\n",
 		res->backend, res->elapsed, res->st.created, res->st.pruned, res->st.branches,
 		res->nsites);
@@ -168,7 +186,7 @@ static void text_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
 	const struct insight_jcc *j = s->j;
 
 	fprintf(f, "  %zu. %s+%#" PRIx64 " %s  [%s]\n", rank, j && j->func[0] ? j->func : "?",
-		j ? j->func_off : 0, j && j->src[0] ? j->src : "", cls_name(j ? j->cls : 0));
+		j ? j->func_off : 0, j && j->src[0] ? j->src : "", insight_jcc_class_name(j ? j->cls : 0));
 	fprintf(f, "     condition: %s%s%s\n", j && j->cond[0] ? j->cond : "?",
 		j && j->callee[0] ? " on the result of " : "", j ? j->callee : "");
 	fprintf(f, "     %s: the shadow's data says %s, the failure %s\n",
@@ -177,12 +195,8 @@ static void text_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
 		s->failure_taken ? "needs taken" : "needs not taken");
 	if (!s->production)
 		return;
-	fprintf(f, "     production: %s", insight_syscall_name(s->production->nr) ?: "?");
-	if (s->production->len) {
-		fputc(' ', f);
-		print_data(f, s->production->data, s->production->len, 80);
-	}
-	fprintf(f, " = %lld\n", s->production->ret);
+	fputs("     production: ", f);
+	text_call(f, s->production);
 }
 
 void report_text(FILE *f, const struct explore_result *res)

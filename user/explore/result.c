@@ -31,6 +31,9 @@ static void suspect_of(struct explore_suspect *s, const struct ex *x,
 	s->shadow_taken = natural_taken(d);
 	s->failure_taken = d->flags & XB_TAKEN;
 	s->production = expect_evidence(rec, s->j ? s->j->callee : NULL);
+	/* the environment replayed: the call that left the natural path */
+	if (r->nreplayed && r->ndev && r->devs[0] == at && !s->production)
+		s->production = r->replayed[0];
 }
 
 int result_build(struct explore_result *res, const struct ex *x,
@@ -49,6 +52,8 @@ int result_build(struct explore_result *res, const struct ex *x,
 	res->nsites = x->nj;
 	res->peak_rss_kb = peak_rss_kb();
 	res->ndev = best->ndev;
+	res->nreplayed = best->nreplayed;
+	memcpy(res->replayed, best->replayed, sizeof(res->replayed));
 	res->matched = best->pos;
 	res->expected = x->exp->n;
 	x->ops->lost(x->b, &res->lost);

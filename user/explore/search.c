@@ -192,7 +192,7 @@ void say_cand(struct ex *x, const struct run *node, const struct cand *c)
 	if (!x->verbose)
 		return;
 	say(x, "  at %zu %s %s (%s): %s, %zu outputs matched%s", c->j,
-	    jc ? jc->func : "?", jc ? jc->src : "", jc ? cls_name(jc->cls) : "?",
+	    jc ? jc->func : "?", jc ? jc->src : "", jc ? insight_jcc_class_name(jc->cls) : "?",
 	    !c->snap ? "no snapshot" : !c->ran ? "not run" :
 	    c->r.verdict == INSIGHT_MATCH ? "MATCH" :
 	    c->r.verdict == INSIGHT_MISMATCH ? "mismatch" : "prefix",

@@ -286,7 +286,7 @@ int insight_sandbox_hold(struct insight_nl *h, uint32_t capture, int input_fd,
 }
 
 int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
-		      uint32_t err)
+		      uint32_t err, const char *path)
 {
 	struct nl_msg *msg = insight_msg_new(h, INSIGHT_CMD_FAULT_ADD);
 
@@ -294,7 +294,8 @@ int insight_fault_add(struct insight_nl *h, uint32_t probe, uint32_t nr,
 		return -ENOMEM;
 	if (nla_put_u32(msg, INSIGHT_ATTR_PROBE, probe) ||
 	    nla_put_u32(msg, INSIGHT_ATTR_SYSCALL, nr) ||
-	    nla_put_u32(msg, INSIGHT_ATTR_ERRNO, err)) {
+	    nla_put_u32(msg, INSIGHT_ATTR_ERRNO, err) ||
+	    (path && nla_put_string(msg, INSIGHT_ATTR_FAULT_PATH, path))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

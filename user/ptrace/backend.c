@@ -299,6 +299,7 @@ const struct xb_ops xb_ptrace_ops = {
 	.policy = pt_policy,
 	.resume = pt_resume,
 	.kill = pt_kill,
+	.fault = pt_fault_add,
 	.events = pt_events,
 	.path = pt_path,
 	.outputs = pt_outputs,

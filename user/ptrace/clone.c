@@ -119,15 +119,16 @@ static pid_t pt_clone(struct xb *b, struct pt_task *t, const struct user_regs_st
 }
 
 /*
- * The child of a split of probe @p at site @site, stopped, the split at
- * @seq of @p's log: make it a held probe with the registers of the
+ * The child of a split of task @from's probe at site @site, stopped, the
+ * split at @seq of that probe's log: make it a held probe with the registers of the
  * branch (CREATED, then HELD).  NULL (the child killed) when it cannot be
  * kept.
  */
-static struct pt_probe *pt_hold(struct xb *b, pid_t child, struct pt_probe *p,
+static struct pt_probe *pt_hold(struct xb *b, pid_t child, const struct pt_task *from,
 				uint32_t site, uint64_t seq,
 				const struct user_regs_struct *regs)
 {
+	struct pt_probe *p = from->probe;
 	struct pt_probe *q = pt_probe_new(b, child, p->id, XB_PROBE_HELD);
 	struct pt_task *t = q ? pt_task_new(b, child, q) : NULL;
 
@@ -140,6 +141,9 @@ static struct pt_probe *pt_hold(struct xb *b, pid_t child, struct pt_probe *p,
 	t->stopped = true;
 	q->fork_seq = seq;
 	q->in_off = p->in_off;
+	/* a copy of the target is the target to itself (sandbox.c) */
+	q->as_tgid = p->id ? p->as_tgid : p->pid;
+	q->as_tid = p->id ? p->as_tid : from->tid;
 	memcpy(q->fpos, p->fpos, sizeof(q->fpos));
 	q->held_site = site;
 	q->regs = *regs;
@@ -182,7 +186,7 @@ bool pt_split(struct xb *b, struct pt_task *t, uint32_t site,
 		return false;
 	}
 	if (child > 0)
-		q = pt_hold(b, child, p, site, seq, regs);
+		q = pt_hold(b, child, t, site, seq, regs);
 	if (!q) {
 		pt_degraded(b, p->id, seq, site, b->nev);
 		if (!resumed)

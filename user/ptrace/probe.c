@@ -191,6 +191,7 @@ void pt_free(struct xb *b)
 	for (i = 0; i < b->nprobes; i++) {
 		free(b->probe[i]->log);
 		free(b->probe[i]->out);
+		pt_faults_free(b->probe[i]);
 		free(b->probe[i]);
 	}
 	free(b->task);

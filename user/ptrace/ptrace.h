@@ -100,6 +100,9 @@ struct pt_probe {
 	size_t nout, aout;
 	uint64_t out_lost;
 	struct pt_fpos fpos[PT_FPOS_MAX];	/* in shared regular files, stream sockets */
+	pid_t as_tgid, as_tid;	/* a copy's getpid(), its first thread's gettid() */
+	struct pt_fault *faults;	/* syscalls it is made to fail */
+	size_t nfaults;
 };
 
 /* What one wait status says; wait.c decodes every one. */
@@ -233,6 +236,12 @@ int pt_find_syscall(struct xb *b, const struct pt_map *m, size_t nmaps, int memf
 bool pt_split(struct xb *b, struct pt_task *t, uint32_t site,
 	      const struct user_regs_struct *regs, uint32_t flags, bool resumed);
 void pt_foreign(struct xb *b, struct pt_task *t, int event);
+
+/* fault.c */
+struct pt_fault;
+int pt_fault_add(struct xb *b, uint32_t probe, int nr, int err, const char *path);
+int pt_fault_of(const struct pt_task *t, long nr, const __u64 *a);
+void pt_faults_free(struct pt_probe *p);
 
 /* sandbox.c */
 void pt_syscall_stop(struct xb *b, struct pt_task *t);

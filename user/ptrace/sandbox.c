@@ -8,7 +8,8 @@
  * (PTRACE_GET_SYSCALL_INFO's arch), is a denied output (EPERM); each is
  * then skipped (orig_rax = -1) and its result set at the exit stop.  An
  * open that would create or truncate a file is faked (fds.c looks the
- * path up).
+ * path up).  A fault rule of the probe (fault.c) comes first; then a
+ * copy's getpid(), and its first thread's gettid(), get the target's ids.
  * A probe that finished the request is parked at the enter stop of the
  * syscall that tells so, that syscall not made.
  */
@@ -491,6 +492,18 @@ static enum pt_verdict pt_sandbox(struct xb *b, struct pt_task *t,
 	if (pt_ia32_syscall(t->tid)) {	/* the classes are x86-64 ones */
 		pt_deny(p, nr, r->rbx, XB_OUT_IA32);
 		t->emul_ret = -EPERM;
+		return PT_EMULATE;
+	}
+	t->emul_ret = -pt_fault_of(t, nr, a);	/* fault.c: before the classes */
+	if (t->emul_ret)
+		return PT_EMULATE;
+	/* a copy of the target is the target to itself: its ids are the target's */
+	if (p->id && p->as_tgid && nr == SYS_getpid) {
+		t->emul_ret = p->as_tgid;
+		return PT_EMULATE;
+	}
+	if (p->id && p->as_tgid && nr == SYS_gettid && t->tid == p->pid) {
+		t->emul_ret = p->as_tid;
 		return PT_EMULATE;
 	}
 	if (b->in_fd >= 0 && !p->done &&

@@ -32,8 +32,9 @@
  * (%INSIGHT_OUTPUT_FLAGS).
  * ABI 7: fault injection into components (%INSIGHT_CMD_INJECT_ADD,
  * %INSIGHT_CMD_INJECT_DEL, %INSIGHT_CMD_INJECT_GET).
+ * ABI 8: a fault rule of a probe may name a path (%INSIGHT_ATTR_FAULT_PATH).
  */
-#define INSIGHT_ABI_VERSION	7
+#define INSIGHT_ABI_VERSION	8
 
 /**
  * INSIGHT_ABI_MIN - oldest client ABI version the module still serves
@@ -155,8 +156,11 @@
  * @INSIGHT_CMD_FAULT_ADD: make a syscall of a probe fail: required
  *	%INSIGHT_ATTR_PROBE, %INSIGHT_ATTR_SYSCALL and %INSIGHT_ATTR_ERRNO;
  *	every later call of that number by that probe returns -ERRNO without
- *	running.  -ENOENT: no such probe; -ENOSPC: more than
- *	%INSIGHT_FAULTS_MAX rules for the probe.
+ *	running.  With %INSIGHT_ATTR_FAULT_PATH (since ABI 8), only the calls
+ *	whose path argument is that string, byte for byte (a call whose path
+ *	cannot be read without faulting runs).  -ENOENT: no such probe;
+ *	-ENOSPC: more than %INSIGHT_FAULTS_MAX rules for the probe; -EINVAL:
+ *	a path for a syscall that takes none.
  * @INSIGHT_CMD_OUTPUTS_GET: a dump of a probe's captured outputs:
  *	optional %INSIGHT_ATTR_PROBE (default 0; -ENOENT if unknown) and
  *	%INSIGHT_ATTR_START (first output sequence number).  Each message:
@@ -289,6 +293,8 @@ enum insight_cmd {
  * @INSIGHT_ATTR_INJECT: nest of &enum insight_inject_attr, since ABI 7
  * @INSIGHT_ATTR_INJECT_ID: u32, an injection's id, since ABI 7
  * @INSIGHT_ATTR_INJECTS: nest of %INSIGHT_ATTR_INJECT, since ABI 7
+ * @INSIGHT_ATTR_FAULT_PATH: string, the path a fault rule is for (at most
+ *	%INSIGHT_FAULT_PATH_MAX bytes with its NUL), since ABI 8
  * @__INSIGHT_ATTR_MAX: number of attributes, for bounds
  */
 enum insight_attr {
@@ -334,6 +340,7 @@ enum insight_attr {
 	INSIGHT_ATTR_INJECT,
 	INSIGHT_ATTR_INJECT_ID,
 	INSIGHT_ATTR_INJECTS,
+	INSIGHT_ATTR_FAULT_PATH,
 	__INSIGHT_ATTR_MAX,
 };
 #define INSIGHT_ATTR_MAX (__INSIGHT_ATTR_MAX - 1)
@@ -503,6 +510,8 @@ enum insight_output_attr {
 #define INSIGHT_INPUT_MAX		65000
 /** INSIGHT_FAULTS_MAX - most fault rules per probe */
 #define INSIGHT_FAULTS_MAX		8
+/** INSIGHT_FAULT_PATH_MAX - longest path of a fault rule, its NUL included */
+#define INSIGHT_FAULT_PATH_MAX		256
 /** INSIGHT_OUTPUTS_BATCH - most outputs in one OUTPUTS_GET dump message */
 #define INSIGHT_OUTPUTS_BATCH		32
 

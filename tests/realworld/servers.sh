@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The real servers of tests/realworld, as Debian ships them (sourced by
+# run.sh; POSIX sh, as root in the guest).  Each runs from its package's
+# binary with a configuration of ours under $D: its documents in $D/www,
+# its logs in $D/log, listening on 127.0.0.1:$PORT, its workers as the
+# unprivileged user nobody (a file of mode 000 is theirs to be refused).
+#
+#   srv_start SERVER   start it; sets $master (the process to record) and
+#                      waits until it answers (what it said: $D/start.err)
+#   srv_worker         the process serving requests (nginx: its worker)
+#   srv_stop           stop it and wait until it has gone
+#   srv_version        its version, as it prints it
+
+PORT=8091
+
+# nobody must exist for the servers to switch to it
+srv_users() {
+	grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+		echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >>/etc/passwd
+	grep -q '^nogroup:' /etc/group 2>/dev/null ||
+		echo 'nogroup:x:65534:' >>/etc/group
+}
+
+srv_conf_nginx() {
+	mkdir -p "$D/nginx"
+	cat >"$D/nginx.conf" <<EOF
+user nobody nogroup;
+worker_processes 1;
+pid $D/nginx.pid;
+error_log $D/log/error.log;
+events { worker_connections 64; }
+http {
+	access_log $D/log/access.log;
+	client_body_temp_path $D/nginx/body;
+	proxy_temp_path $D/nginx/proxy;
+	fastcgi_temp_path $D/nginx/fastcgi;
+	uwsgi_temp_path $D/nginx/uwsgi;
+	scgi_temp_path $D/nginx/scgi;
+	server { listen 127.0.0.1:$PORT; root $D/www; }
+}
+EOF
+}
+
+# no access log: lighttpd buffers its lines and writes them up to a second
+# later, after the request's connection has closed (tests/realworld/FAILURES.md)
+srv_conf_lighttpd() {
+	cat >"$D/lighttpd.conf" <<EOF
+server.document-root = "$D/www"
+server.port = $PORT
+server.bind = "127.0.0.1"
+server.username = "nobody"
+server.groupname = "nogroup"
+server.errorlog = "$D/log/error.log"
+server.pid-file = "$D/lighttpd.pid"
+server.upload-dirs = ( "$D" )
+EOF
+}
+
+srv_start() {
+	server=$1
+	srv_users
+	mkdir -p "$D/www" "$D/log"
+	chmod 755 "$D" "$D/www"
+	chown nobody "$D/log"
+	echo welcome >"$D/www/index.html"
+	"srv_conf_$server"
+	case $server in
+	nginx) nginx -c "$D/nginx.conf" ;;
+	lighttpd) lighttpd -f "$D/lighttpd.conf" ;;
+	esac 2>"$D/start.err" || return 1
+	t=0
+	until [ -s "$D/$server.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
+		[ $t -lt 100 ] || return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+	master=$(cat "$D/$server.pid")
+}
+
+# the first child of $master (nginx's one worker), or $master itself
+srv_worker() {
+	for p in /proc/[0-9]*; do
+		[ "$(awk '{ print $4 }' "$p/stat" 2>/dev/null)" = "$master" ] && {
+			basename "$p"
+			return
+		}
+	done
+	echo "$master"
+}
+
+srv_stop() {
+	[ -n "$master" ] || return 0
+	kill "$master" 2>/dev/null
+	t=0
+	while kill -0 "$master" 2>/dev/null && [ $t -lt 100 ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	master=
+}
+
+srv_version() {
+	case $server in
+	nginx) nginx -v 2>&1 | sed 's,.*/,,' ;;
+	lighttpd) lighttpd -v | sed -n 's,^lighttpd/\([^ ]*\).*,\1,p' ;;
+	esac
+}
