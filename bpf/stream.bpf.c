@@ -13,7 +13,8 @@
  * character device), an IPv4 peer for sockets, a file's name, and on the
  * exit record up to payload_max bytes: the data written or read (for the
  * vectored calls, readv, writev, recvmsg and sendmsg, from their first
- * IOV_TAKE pieces), the path of an open, the error getsockopt(SO_ERROR)
+ * IOV_TAKE pieces), the path of an open or of a failed lookup (stat,
+ * access and their *at forms), the error getsockopt(SO_ERROR)
  * gives (an asynchronous connect's end); a connect's exit gives its peer.
  * A socket's record names the task (its comm).  A record that does not fit
  * the ring is counted in the per-CPU `drops` array: nothing is lost
@@ -66,6 +67,13 @@ const volatile bool record_mode;
 #define NR_getsockopt 55
 #define NR_fsync 74
 #define NR_openat 257
+#define NR_stat 4
+#define NR_lstat 6
+#define NR_access 21
+#define NR_newfstatat 262
+#define NR_faccessat 269
+#define NR_statx 332
+#define NR_faccessat2 439
 #define NR_accept4 288
 #define EAGAIN 11
 #define SOL_SOCKET 1
@@ -427,6 +435,14 @@ int BPF_PROG(stream_sys_exit, struct pt_regs *regs, long ret)
 		break;
 	case NR_openat:
 		len = take_payload(sc, (void *)sc->e.args[1], 256, true);
+		break;
+	case NR_stat: case NR_lstat: case NR_access:	/* a failed lookup: its path */
+		if (ret < 0)
+			len = take_payload(sc, (void *)sc->e.args[0], 256, true);
+		break;
+	case NR_newfstatat: case NR_faccessat: case NR_statx: case NR_faccessat2:
+		if (ret < 0)
+			len = take_payload(sc, (void *)sc->e.args[1], 256, true);
 		break;
 	case NR_connect: {
 		struct { __u16 family; __u16 port; __u32 addr; } sa = {};

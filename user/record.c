@@ -21,9 +21,17 @@
 
 #define RECORD_FORMAT "insight-failure-record"
 
-static bool is_open(int nr)
+/* A call whose entry keeps its path: an open, or a lookup (which fails to be kept) */
+static bool has_path(int nr)
 {
-	return nr == 2 || nr == 257;	/* open, openat */
+	switch (nr) {
+	case 2: case 257:		/* open, openat */
+	case 4: case 6: case 21:	/* stat, lstat, access */
+	case 262: case 269: case 332: case 439:	/* newfstatat, faccessat, statx, faccessat2 */
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* getsockopt, whose recorded entries are SO_ERROR's: its 4-byte value */
@@ -344,7 +352,7 @@ static json_object *item_json(const struct insight_record_item *it, bool output,
 
 		memcpy(&v, it->data, sizeof(v));
 		add(e, "so_error", json_object_new_string(strerrorname_np(v) ?: "?"), bad);
-	} else if (is_open(it->nr) && it->data) {
+	} else if (has_path(it->nr) && it->data) {
 		add(e, "path", json_object_new_string_len((const char *)it->data,
 							  strnlen((const char *)it->data, it->len)), bad);
 	}

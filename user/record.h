@@ -67,7 +67,8 @@ void insight_record_free(struct insight_record *r);
  * Write @r to @path atomically (a temporary file renamed into place);
  * @r->version is not read: the record is written in this insight's
  * version.  An environment entry's data is written as a path only for an
- * open (up to its first NUL).  0 or -errno.  @r is only read: a builder
+ * open or a failed lookup (stat, access and their *at forms; up to its
+ * first NUL).  0 or -errno.  @r is only read: a builder
  * may point it at buffers it owns.
  */
 int insight_record_save(const char *path, const struct insight_record *r);

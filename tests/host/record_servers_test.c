@@ -14,7 +14,9 @@
  *   child's, and names its executable although the child is gone when
  *   the record is written;
  * - redis-server, with its background threads, started through Debian's
- *   symlink to redis-check-rdb: the record names it redis-server.
+ *   symlink to redis-check-rdb: the record names it redis-server;
+ * - lighttpd, one process: its 404 comes from a stat() that fails, whose
+ *   path the record keeps.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -351,6 +353,40 @@ TEST(redis_started_by_its_symlink_is_recorded_by_that_name)
 	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"NOSUCHCOMMAND\")"));
 	EXPECT_EQ(0, jq("[.outputs[] | .data_b64 | @base64d | select(startswith(\"-ERR unknown\"))]"
 			" | length == 1"));
+	sh("rm -rf " DIR_);
+}
+
+/* lighttpd: a missing file is a failed stat(), recorded with its path */
+TEST(a_failed_lookups_path_is_in_the_environment)
+{
+	char conf[512], resp[1024];
+	int err_fd, p = free_port();
+	pid_t srv, rec;
+	FILE *f;
+
+	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/www && echo hi >" DIR_
+			"/www/index.html"));
+	snprintf(conf, sizeof(conf),
+		 "server.document-root = \"" DIR_ "/www\"\nserver.port = %d\n"
+		 "server.bind = \"127.0.0.1\"\nserver.upload-dirs = ( \"" DIR_ "\" )\n"
+		 "server.errorlog = \"" DIR_ "/error.log\"\n", p);
+	f = fopen(DIR_ "/lighttpd.conf", "w");
+	ASSERT_NE(NULL, f);
+	fputs(conf, f);
+	fclose(f);
+	srv = serve((char *[]){ "lighttpd", "-D", "-f", DIR_ "/lighttpd.conf", NULL }, p, NULL);
+	ASSERT_LT(0, srv);
+	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
+			   &err_fd);
+	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(p, "/missing.html", resp, sizeof(resp)));
+	EXPECT_EQ(0, strncmp(resp, "HTTP/1.0 404", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
+	kill(srv, SIGTERM);
+	waitpid(srv, NULL, 0);
+	EXPECT_EQ(0, jq(".environment | map(select((.syscall | test(\"stat\")) and .path == \""
+			DIR_ "/www/missing.html\" and .errno == \"ENOENT\")) | length >= 1"))
+		TH_LOG("%d", sh("jq -c .environment " RECORD " >&2"));
 	sh("rm -rf " DIR_);
 }
 

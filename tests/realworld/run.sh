@@ -29,6 +29,7 @@ fi
 
 # NAME: the failure, in variables (see FAILURES.md)
 describe() {
+	skip_ptrace=
 	case $1 in
 	nginx_forbidden)
 		server=nginx url=/report.html status=403
@@ -45,17 +46,25 @@ describe() {
 		prod='echo numbers >"$D/www/report.html"; chmod 000 "$D/www/report.html"'
 		shadow='chmod 644 "$D/www/report.html"'
 		replayed='openat -13' ;;
+	lighttpd_not_found)
+		server=lighttpd url=/news.html status=404
+		prod='rm -f "$D/www/news.html"'
+		shadow='echo today >"$D/www/news.html"'
+		replayed='newfstatat -2'
+		skip_ptrace="its copy fails at another stat() of the function, its cache's
+			revalidation (FAILURES.md)" ;;
 	*) return 1 ;;
 	esac
 	# the deciding branch of the Debian binary (FAILURES.md)
-	case $server in
-	nginx) sha=bc08ffbb8c8dcc4a truth='fn_44400 81' ;;
-	lighttpd) sha=a161f0ac794fe9f6 truth='stat_cache_open_rdonly_fstat 23' ;;
+	case $1 in
+	nginx_*) sha=bc08ffbb8c8dcc4a truth='fn_44400 81' ;;
+	lighttpd_forbidden) sha=a161f0ac794fe9f6 truth='stat_cache_open_rdonly_fstat 23' ;;
+	lighttpd_not_found) sha=a161f0ac794fe9f6 truth='stat_cache_get_entry 789' ;;
 	esac
 }
 
 list() {
-	echo nginx_forbidden nginx_not_found lighttpd_forbidden
+	echo nginx_forbidden nginx_not_found lighttpd_forbidden lighttpd_not_found
 }
 
 names=${*:-$(list)}
@@ -68,9 +77,11 @@ echo "TAP version 13"
 echo "1..$((total * $#))"
 i=0
 
-result() {	# result NAME WHY: ok when WHY is empty
+result() {	# result NAME WHY [SKIP]: ok when WHY is empty
 	i=$((i + 1))
-	if [ -z "$2" ]; then
+	if [ -n "$3" ]; then
+		echo "ok $i $1 # SKIP $(echo "$3" | tr -s '\t\n' '  ')"
+	elif [ -z "$2" ]; then
 		echo "ok $i $1"
 	else
 		echo "# $1: $2"
@@ -130,6 +141,10 @@ for name in $names; do
 		mkdir -p "$D"
 		why=
 		describe "$name" || why="no such failure"
+		if [ "$b" = ptrace ] && [ -n "$skip_ptrace" ]; then
+			result "$name.$b" "" "$skip_ptrace"
+			continue
+		fi
 		bin=$(command -v "$server")
 		if [ -z "$why" ] && [ "$(sha256sum "$bin" | cut -c1-16)" != "$sha" ]; then
 			why="$bin is not the build the ground truth was taken from (sha256 $sha...)"

@@ -42,6 +42,7 @@ G
 		sleep 0.2
 		t=$((t + 1))
 	done
+	sleep 3		# the breakpoint is inserted when gdb lets the process go on
 	for u in "$@"; do
 		echo "$server $u: $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$u")"
 		sleep 1
@@ -56,3 +57,4 @@ nginx -v 2>&1
 lighttpd -v | head -n 1
 check nginx 0x44451 /report.html /news.html /index.html
 check lighttpd 0x3c7d7 /report.html /index.html
+check lighttpd 0x3c605 /news.html /index.html
