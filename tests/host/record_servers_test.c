@@ -301,26 +301,40 @@ TEST_F(nginx, settle_0_writes_the_record_at_the_error_line)
 	EXPECT_EQ(0, jq("[.outputs[] | select(.syscall == \"writev\")] | length == 0"));
 }
 
+/*
+ * Record server @srv (on @port) failing GET @url with a 404 (its reply
+ * begins with @status), then stop it.
+ */
+static void record_404(struct __test_metadata *_metadata, pid_t srv, int port,
+		       const char *url, const char *status)
+{
+	char resp[1024];
+	int err_fd;
+	pid_t rec;
+
+	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
+			   &err_fd);
+	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
+	ASSERT_LT(0, http_get(port, url, resp, sizeof(resp)));
+	EXPECT_EQ(0, strncmp(resp, status, strlen(status))) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
+	kill(srv, SIGTERM);
+	waitpid(srv, NULL, 0);
+}
+
 /* busybox httpd as busybox-static ships it: a child per connection */
 TEST(a_forked_childs_request_is_recorded_with_its_executable)
 {
-	char port[32], resp[1024], f[128];
-	int err_fd, p = free_port();
-	pid_t srv, rec;
+	char port[32], f[128];
+	int p = free_port();
+	pid_t srv;
 
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/www && echo hi >" DIR_ "/www/index.html"));
 	snprintf(port, sizeof(port), "127.0.0.1:%d", p);
 	srv = serve((char *[]){ "busybox", "httpd", "-f", "-p", port, "-h", DIR_ "/www", NULL }, p,
 		    NULL);
 	ASSERT_LT(0, srv);
-	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
-			   &err_fd);
-	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
-	ASSERT_LT(0, http_get(p, "/missing", resp, sizeof(resp)));
-	EXPECT_EQ(0, strncmp(resp, "HTTP/1.1 404", 12)) TH_LOG("%s", resp);
-	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
-	kill(srv, SIGTERM);
-	waitpid(srv, NULL, 0);
+	record_404(_metadata, srv, p, "/missing", "HTTP/1.1 404");
 	/* the child's request, named although the child has exited */
 	snprintf(f, sizeof(f), ".request.pid != %d and .request.exe == \"busybox\"", srv);
 	EXPECT_EQ(0, jq(f)) TH_LOG("%d", sh("jq -c .request " RECORD " >&2"));
@@ -359,9 +373,9 @@ TEST(redis_started_by_its_symlink_is_recorded_by_that_name)
 /* lighttpd: a missing file is a failed stat(), recorded with its path */
 TEST(a_failed_lookups_path_is_in_the_environment)
 {
-	char conf[512], resp[1024];
-	int err_fd, p = free_port();
-	pid_t srv, rec;
+	char conf[512];
+	int p = free_port();
+	pid_t srv;
 	FILE *f;
 
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/www && echo hi >" DIR_
@@ -376,14 +390,7 @@ TEST(a_failed_lookups_path_is_in_the_environment)
 	fclose(f);
 	srv = serve((char *[]){ "lighttpd", "-D", "-f", DIR_ "/lighttpd.conf", NULL }, p, NULL);
 	ASSERT_LT(0, srv);
-	rec = record_start(srv, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 404", NULL },
-			   &err_fd);
-	ASSERT_LT(0, rec) TH_LOG("%s", err_out);
-	ASSERT_LT(0, http_get(p, "/missing.html", resp, sizeof(resp)));
-	EXPECT_EQ(0, strncmp(resp, "HTTP/1.0 404", 12)) TH_LOG("%s", resp);
-	EXPECT_EQ(0, record_wait(rec, err_fd)) TH_LOG("%s", err_out);
-	kill(srv, SIGTERM);
-	waitpid(srv, NULL, 0);
+	record_404(_metadata, srv, p, "/missing.html", "HTTP/1.0 404");
 	EXPECT_EQ(0, jq(".environment | map(select((.syscall | test(\"stat\")) and .path == \""
 			DIR_ "/www/missing.html\" and .errno == \"ENOENT\")) | length >= 1"))
 		TH_LOG("%d", sh("jq -c .environment " RECORD " >&2"));
