@@ -53,7 +53,10 @@ struct insight_probe *insight_probe_new(struct insight_session *s,
 	return p;
 }
 
-/* Only live probes trap: the live list is at most max_probes long. */
+/*
+ * Only live probes trap: the live list is at most max_probes long, and
+ * those that are exiting but not yet told so.
+ */
 struct insight_probe *insight_probe_of_mm(struct insight_session *s,
 					  struct mm_struct *mm)
 {
@@ -128,8 +131,8 @@ struct task_struct *insight_probe_task(struct insight_probe *p)
 
 /*
  * Reserve room for one more probe, a held snapshot if @hold, under the
- * caps: probes running and held (those seen exited leave the live list)
- * plus the splits under way, whose children are not registered yet.
+ * caps: probes running and held (those seen exited, and told so, leave
+ * the live list) plus the splits under way, whose children are not registered yet.
  * Counting and reserving under one lock, two probes splitting at once
  * cannot both take the last room.  False at a cap, and once the session
  * has begun to end.
@@ -144,9 +147,16 @@ bool insight_probes_reserve(struct insight_session *s, bool hold)
 	running = s->splitting;
 	held = s->splitting_held;
 	list_for_each_entry_safe(p, tmp, &s->live, live) {
-		if (!insight_probe_running(p))
-			list_del_init(&p->live);
-		else if (READ_ONCE(p->held))
+		if (!insight_probe_running(p)) {
+			/*
+			 * Not counted; off the list only once its exit has
+			 * been told: its threads stop counting in signal->live
+			 * before they reach the exit tracepoint, which looks
+			 * for the probe on this list (kmod/event.c).
+			 */
+			if (READ_ONCE(p->exit_told))
+				list_del_init(&p->live);
+		} else if (READ_ONCE(p->held))
 			held++;
 		else
 			running++;

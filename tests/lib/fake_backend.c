@@ -145,7 +145,8 @@ static void after(struct xb *b, uint32_t id, bool taken)
 	p->pos++;
 	if (taken ? st->crash_taken : st->crash_not) {
 		p->st = F_EXITED;
-		emit(b, XB_EV_EXITED, id, 0, 0, 0);
+		if (!b->s->lose_exits)
+			emit(b, XB_EV_EXITED, id, 0, 0, 0);
 	} else if (p->pos == b->s->n) {
 		p->st = F_DONE;		/* it waits, its syscall not made */
 		emit(b, XB_EV_DONE, id, 0, 0, 0);

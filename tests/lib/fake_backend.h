@@ -44,6 +44,8 @@ struct fake_script {
 	size_t read_at;			/* the request is read before this step */
 	unsigned int max_held;		/* the held cap (0: 16) */
 	unsigned int max_probes;	/* running cap (0: 64) */
+	bool lose_exits;		/* a crash's EXITED event is lost (the
+					 * probe list still says it exited) */
 };
 
 #define FAKE_LOG_MAX 256

@@ -410,6 +410,24 @@ TEST(a_crashing_deviation_is_a_run_not_a_match)
 	outcome_free(&o);
 }
 
+/* An end never told (a lost event): the probe list says so, no timeout. */
+TEST(a_probe_whose_exit_event_is_lost_still_ends)
+{
+	static const struct fake_step s[] = {
+		{ 0, false }, { 1, false },
+		{ 2, true, "OK\n", NULL, false, true },	/* the flip crashes */
+		{ 3, false }, { 4, false },
+	};
+	static const struct fake_script sc = { s, 5, 1, .lose_exits = true };
+	struct outcome o;
+
+	explore_script(&o, &sc, "NNENN", one_dev_expect, 4);
+	ASSERT_EQ(0, o.err);
+	EXPECT_EQ(EXPLORE_PARTIAL, o.res.status);
+	EXPECT_FALSE(o.res.timed_out);
+	outcome_free(&o);
+}
+
 TEST(no_branch_after_the_request_means_no_root)
 {
 	static const struct fake_step s[] = { { 0, false, "OK\n", NULL } };

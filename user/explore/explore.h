@@ -110,6 +110,7 @@ struct ex {
 	struct pstate *ps;		/* MAX_PROBES_SEEN */
 	unsigned int quota;
 	double start, deadline;
+	double last_event;	/* when an event last came (probes.c) */
 	bool tty, timed_out, verbose;
 	struct explore_stats st;
 	size_t from;		/* path index of the root: the request's start */

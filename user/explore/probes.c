@@ -139,12 +139,13 @@ static void on_event(struct ex *x, const struct xb_event *ev)
 		return;
 	switch (ev->kind) {
 	case XB_EV_CREATED:
+		if (!p->known)		/* (resync() may have seen it first) */
+			x->st.created++;
 		p->known = true;
-		if (p->st != P_KILLED)	/* killed before its creation was seen */
+		if (p->st != P_KILLED && p->st != P_EXITED)	/* gone before this was read */
 			p->st = P_RUNNING;
 		p->parent = ev->parent;
 		p->fork_seq = ev->fork_seq;
-		x->st.created++;
 		break;
 	case XB_EV_HELD:
 		if (p->st < P_KILLED)
@@ -179,6 +180,42 @@ static void say_probes(struct ex *x)
 		    p[i].state <= XB_PROBE_HELD ? state[p[i].state] : "?", x->ps[p[i].id].st);
 }
 
+/*
+ * Events can be lost (a subscriber's full receive buffer: the backend
+ * counts them), and a probe whose end is never told would be waited for
+ * until the deadline.  So when no event has come for a second, the
+ * backend's own list of probes says which have ended, and which were
+ * created unseen; held and running states come from the events alone (a
+ * resume not yet applied still lists its probe held).
+ */
+static void resync(struct ex *x)
+{
+	struct xb_probe *p = malloc(MAX_PROBES_SEEN * sizeof(*p));
+	struct pstate *ps;
+	unsigned int n = 0, i;
+
+	if (!p || x->ops->probes(x->b, p, MAX_PROBES_SEEN, &n))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		ps = pst(x, p[i].id);
+		if (!ps || !p[i].id)
+			continue;
+		if (!ps->known) {
+			ps->known = true;
+			ps->parent = p[i].parent;
+			ps->fork_seq = p[i].fork_seq;
+			ps->st = p[i].state == XB_PROBE_HELD ? P_HELD : P_RUNNING;
+			x->st.created++;
+			say(x, "probe %u: its creation was not told (an event lost)\n", p[i].id);
+		}
+		if (p[i].state == XB_PROBE_EXITED && ps->st != P_EXITED) {
+			ps->st = P_EXITED;
+			say(x, "probe %u: its end was not told (an event lost)\n", p[i].id);
+		}
+	}
+	free(p);
+}
+
 /* Read events for up to @ms; keep each probe's state. */
 void pump(struct ex *x, int ms)
 {
@@ -188,6 +225,12 @@ void pump(struct ex *x, int ms)
 	n = x->ops->events(x->b, ev, 64, ms);
 	for (i = 0; i < n; i++)
 		on_event(x, &ev[i]);
+	if (n > 0) {
+		x->last_event = explore_now();
+	} else if (explore_now() - x->last_event >= 1.0) {
+		resync(x);
+		x->last_event = explore_now();
+	}
 	x->st.running = x->st.held = 0;
 	for (i = 0; i < MAX_PROBES_SEEN; i++) {
 		if (x->ps[i].st == P_RUNNING)
