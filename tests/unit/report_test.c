@@ -3,7 +3,9 @@
  * The explorer's report (user/explore/report.c) of a path whose outputs
  * include calls the sandbox refused: each shows as "denied NAME" in the
  * text and as "denied":true with its syscall in the JSON, next to the
- * captured ones.
+ * captured ones.  A long path's text shows the branches near its suspect
+ * and deviation (the JSON all of them), and production's replayed calls
+ * are named in both.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,42 @@ TEST(json_report_marks_denied_outputs)
 	EXPECT_IN(j, "{\"syscall\":\"write\",\"denied\":false,\"fd\":1,\"len\":7");
 	EXPECT_IN(j, "{\"syscall\":\"sendfile\",\"denied\":true,\"fd\":4,\"len\":0");
 	EXPECT_IN(j, "{\"syscall\":\"ia32:4\",\"denied\":true");
+	free(j);
+}
+
+TEST(a_long_path_is_shown_near_its_suspect_and_replayed_calls_are_named)
+{
+	static const uint8_t path[] = "/srv/www/report.html";
+	static const struct insight_record_item open_refused = {
+		.nr = SYS_openat, .fd = -1, .ret = -13, .data = (uint8_t *)path,
+		.len = sizeof(path) - 1,
+	};
+	struct explore_step steps[2000] = { 0 };
+	struct explore_result r = {
+		.status = EXPLORE_REPRODUCED, .backend = "kmod", .path = steps, .npath = 2000,
+		.ndev = 1, .nsus = 1, .replayed = { &open_refused }, .nreplayed = 1,
+	};
+	char *t, *j;
+
+	steps[1000].deviated = true;
+	r.sus[0].index = 1000;
+	r.sus[0].deviated = true;
+	r.sus[0].production = &open_refused;
+	t = report(&r, false);
+	j = report(&r, true);
+	ASSERT_NE(NULL, t);
+	ASSERT_NE(NULL, j);
+	EXPECT_IN(t, "production's environment replayed: openat \"/srv/www/report.html\" = -13\n");
+	EXPECT_IN(t, "    1000  0 +0                      not taken  <== DEVIATED\n");
+	EXPECT_IN(t, "    992 ");
+	EXPECT_EQ(NULL, strstr(t, "    991 ")) TH_LOG("%s", t);
+	EXPECT_IN(t, "    ... 989 branches\n");	/* 3 to 991 */
+	EXPECT_IN(t, "    ... 988 branches\n");	/* 1009 to 1996 */
+	EXPECT_IN(t, "    1999 ");
+	EXPECT_IN(j, "\"replayed\":[{\"syscall\":\"openat\",\"ret\":-13,"
+		  "\"path\":\"/srv/www/report.html\"}]");
+	EXPECT_IN(j, "{\"index\":1500,");
+	free(t);
 	free(j);
 }
 

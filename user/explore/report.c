@@ -199,10 +199,30 @@ static void text_suspect(FILE *f, const struct explore_suspect *s, size_t rank)
 	text_call(f, s->production);
 }
 
+/* A text report shows a path of up to this many branches whole... */
+#define PATH_SHOWN_ALL	60
+/* ...else those this near a suspect or a deviation, and the ends */
+#define PATH_AROUND	8
+
+static bool path_shown(const struct explore_result *res, size_t i)
+{
+	size_t k;
+
+	if (res->npath <= PATH_SHOWN_ALL || i < 3 || i + 3 >= res->npath)
+		return true;
+	for (k = 0; k < res->nsus; k++)
+		if (i + PATH_AROUND >= res->sus[k].index && i <= res->sus[k].index + PATH_AROUND)
+			return true;
+	for (k = i > PATH_AROUND ? i - PATH_AROUND : 0; k <= i + PATH_AROUND && k < res->npath; k++)
+		if (res->path[k].deviated)
+			return true;
+	return false;
+}
+
 void report_text(FILE *f, const struct explore_result *res)
 {
 	const char *last = "";
-	size_t i;
+	size_t i, skip;
 
 	text_headline(f, res);
 	fprintf(f, "Suspects (most likely cause first):\n");
@@ -210,11 +230,23 @@ void report_text(FILE *f, const struct explore_result *res)
 		fprintf(f, "  none found\n");
 	for (i = 0; i < res->nsus; i++)
 		text_suspect(f, &res->sus[i], i + 1);
-	fprintf(f, "\nFailure path (%zu branches from the request on):\n", res->npath);
+	fprintf(f, "\nFailure path (%zu branches from the request on", res->npath);
+	if (res->npath > PATH_SHOWN_ALL)
+		fprintf(f, "; those within %d of a suspect or a deviation, and the first and "
+			"last, are shown: --json has them all", PATH_AROUND);
+	fputs("):\n", f);
 	for (i = 0; i < res->npath; i++) {
 		const struct insight_jcc *j = res->path[i].j;
 		const char *fn = j && j->func[0] ? j->func : "?";
 
+		if (!path_shown(res, i)) {
+			for (skip = 0; i < res->npath && !path_shown(res, i); i++)
+				skip++;
+			fprintf(f, "    ... %zu branches\n", skip);
+			last = "";
+			i--;
+			continue;
+		}
 		if (strcmp(fn, last))
 			fprintf(f, "  %s()\n", fn);
 		last = fn;
