@@ -7,7 +7,7 @@
  * is default-deny, by the classes of include/insight/syscall_class.h
  * (the table is in Documentation/kmod.rst):
  * - a syscall with a fault rule for the probe is skipped, returning the
- *   rule's -errno (fault injection);
+ *   rule's -errno (fault injection, kmod/fault.c);
  * - a copy's getpid(), and its first thread's gettid(), return the
  *   target's ids;
  * - side-effect-free calls run;
@@ -410,67 +410,6 @@ static void insight_queue(struct insight_session *s, struct insight_probe *p,
 }
 
 /*
- * The string at user address @src into @dst (@max bytes): its length, or
- * -EFAULT when a byte of it is not in memory (a page at a time, without
- * faulting: strncpy_from_user_nofault is not exported to modules).  @max
- * when no NUL came within @max bytes.
- */
-static long insight_str_nofault(char *dst, unsigned long src, size_t max)
-{
-	size_t got = 0, n;
-
-	while (got < max) {
-		n = min_t(size_t, max - got, PAGE_SIZE - offset_in_page(src + got));
-		if (copy_from_user_nofault(dst + got, (const void __user *)(src + got), n))
-			return -EFAULT;
-		if (memchr(dst + got, '\0', n))
-			return strnlen(dst, max);
-		got += n;
-	}
-	return max;
-}
-
-/*
- * The errno of @p's rule for @nr: a rule without a path first; else, if
- * a rule names a path, the first whose path is the call's (read without
- * faulting, here where preemption is off: a path that cannot be read so
- * matches none).  Rules are only ever appended, under @s->lock.
- */
-static u32 insight_fault_of(struct insight_session *s, struct insight_probe *p,
-			    long nr, struct pt_regs *regs)
-{
-	char path[INSIGHT_FAULT_PATH_MAX];
-	unsigned long a[6];
-	bool by_path = false;
-	u32 i, err = 0;
-	long n;
-
-	spin_lock(&s->lock);
-	for (i = 0; i < p->nfaults && !err; i++) {
-		if (p->faults[i].nr != nr)
-			continue;
-		if (p->faults[i].path)
-			by_path = true;
-		else
-			err = p->faults[i].err;
-	}
-	spin_unlock(&s->lock);
-	if (err || !by_path)
-		return err;
-	syscall_get_arguments(current, regs, a);
-	n = insight_str_nofault(path, a[insight_inject_path_arg(nr)], sizeof(path));
-	if (n < 0 || n >= sizeof(path))
-		return 0;
-	spin_lock(&s->lock);
-	for (i = 0; i < p->nfaults && !err; i++)
-		if (p->faults[i].nr == nr && p->faults[i].path &&
-		    !strcmp(p->faults[i].path, path))
-			err = p->faults[i].err;
-	spin_unlock(&s->lock);
-	return err;
-}
-
-/*
  * A copy of the target is the target to itself: its getpid() is the
  * target's process id, and its first thread's gettid() the id of the
  * target thread it was copied from, so what it writes (a log line with
@@ -664,7 +603,6 @@ int insight_fault_add(struct insight_session *s, u32 id, u32 nr, u32 err,
 		      const char *path)
 {
 	struct insight_probe *p;
-	char *dup = NULL;
 	int ret;
 
 	if (path && insight_inject_path_arg(nr) < 0)
@@ -675,24 +613,7 @@ int insight_fault_add(struct insight_session *s, u32 id, u32 nr, u32 err,
 	ret = insight_hook(s);
 	if (ret)
 		return ret;
-	if (path) {
-		dup = kstrdup(path, GFP_KERNEL);
-		if (!dup)
-			return -ENOMEM;
-	}
-	spin_lock(&s->lock);
-	if (p->nfaults < INSIGHT_FAULTS_MAX) {
-		p->faults[p->nfaults].nr = nr;
-		p->faults[p->nfaults].err = err;
-		p->faults[p->nfaults].path = dup;
-		p->nfaults++;
-		dup = NULL;
-	} else {
-		ret = -ENOSPC;
-	}
-	spin_unlock(&s->lock);
-	kfree(dup);
-	return ret;
+	return insight_fault_store(s, p, nr, err, path);
 }
 
 /*
@@ -736,10 +657,7 @@ void insight_sandbox_exit(void)
 /* What the sandbox keeps of probe @p: its outputs, its reader, its rules. */
 void insight_probe_sandbox_free(struct insight_probe *p)
 {
-	u32 i;
-
-	for (i = 0; i < p->nfaults; i++)
-		kfree(p->faults[i].path);
+	insight_faults_free(p);
 	insight_outputs_free(p);
 	put_pid(p->reader);
 }
