@@ -59,13 +59,10 @@ int explore_run(struct ex *x, struct run *best, size_t *sus, size_t *nsus,
 		*nsus = suspects_natural(x, &nat, sus, MAX_SUSPECT_RUNS);
 		return 0;
 	}
-	if (env_replay(x, &nat, best)) {
-		for (k = 0; k < (size_t)best->ndev; k++)
-			sus[(*nsus)++] = best->devs[k];
-		run_free(&nat);
-		return 0;
+	if (!env_replay(x, &nat, best)) {
+		*best = nat;	/* its snapshot renewed by the replay */
+		search(x, &nat, best);
 	}
-	search(x, &nat, best);
 	for (k = 0; k < (size_t)best->ndev; k++)
 		sus[(*nsus)++] = best->devs[k];
 	suspects_rank_deviations(x, best, sus, *nsus);
