@@ -88,6 +88,8 @@ static struct tracepoint *insight_tp_fork;
  * @in_off: the parent's offset in the replayed input at the branch
  * @as_tgid: the process id the child sees as its own (the target's)
  * @as_tid: the thread id its thread sees as its own (the target thread's)
+ * @nproc_lifted: the process's RLIMIT_NPROC was lifted for the clone
+ * @nproc: its soft limit before, given back to parent and child
  * @addr: the site's address
  * @lock: serialises the end of the split between parent and child
  * @ended: CREATED or QUOTA was sent for this split (under @lock)
@@ -112,6 +114,8 @@ struct insight_fork {
 	u64 in_off;
 	pid_t as_tgid;
 	pid_t as_tid;
+	bool nproc_lifted;
+	unsigned long nproc;
 	unsigned long addr;
 	struct mutex lock;
 	bool ended;
@@ -400,6 +404,35 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 static int insight_split(struct insight_session *s, struct insight_probe *self,
 			 struct insight_fork *f, struct pt_regs *regs);
 
+/*
+ * A program may forbid itself to fork with RLIMIT_NPROC (haproxy sets it
+ * to 0 once it runs unprivileged), and a probe's clone() is the
+ * program's own: the soft limit is lifted for that clone and given back
+ * in the trampoline, to the parent and to the child, before either runs
+ * its own code again.  Another thread of the process that forks in that
+ * window is not refused; two splits at once lift it once, and the second
+ * clone may then be refused (a degraded decision, as at a cap).
+ */
+static void insight_nproc_lift(struct insight_fork *f)
+{
+	struct rlimit *rl = &current->signal->rlim[RLIMIT_NPROC];
+
+	task_lock(current->group_leader);
+	f->nproc = rl->rlim_cur;
+	f->nproc_lifted = f->nproc != RLIM_INFINITY;
+	rl->rlim_cur = RLIM_INFINITY;
+	task_unlock(current->group_leader);
+}
+
+static void insight_nproc_restore(const struct insight_fork *f)
+{
+	if (!f->nproc_lifted)
+		return;
+	task_lock(current->group_leader);
+	current->signal->rlim[RLIMIT_NPROC].rlim_cur = f->nproc;
+	task_unlock(current->group_leader);
+}
+
 /* The child of split @f at the trampoline's nop: register, then go on. */
 static void insight_split_child(struct insight_session *s,
 				struct insight_fork *f, u32 id,
@@ -408,6 +441,7 @@ static void insight_split_child(struct insight_session *s,
 	struct insight_probe *child;
 	u32 flags;
 
+	insight_nproc_restore(f);
 	child = insight_split_end(s, f, id, task_pid(current), current->mm);
 	if (!child) {
 		send_sig(SIGKILL, current, 1);	/* untracked: never run */
@@ -451,6 +485,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		insight_split_child(s, f, id, regs);
 		return 0;
 	}
+	insight_nproc_restore(f);
 	insight_split_parent(s, f, id);
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
@@ -556,6 +591,7 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	}
 	if (!self->id)
 		atomic_inc(&s->target_forking);
+	insight_nproc_lift(f);
 
 	/* clone(CLONE_PARENT, same stack, no tids, no tls) at the trampoline */
 	regs->ax = __NR_clone;

@@ -53,6 +53,11 @@ describe() {
 		replayed='newfstatat -2'
 		skip_ptrace="its copy fails at another stat() of the function, its cache's
 			revalidation (FAILURES.md)" ;;
+	haproxy_unavailable)
+		server=haproxy url=/ status=503
+		prod=:
+		shadow=srv_backend_up
+		replayed='connect -111' ;;
 	*) return 1 ;;
 	esac
 	# the deciding branch of the Debian binary (FAILURES.md)
@@ -60,11 +65,13 @@ describe() {
 	nginx_*) sha=bc08ffbb8c8dcc4a truth='fn_44400 81' ;;
 	lighttpd_forbidden) sha=a161f0ac794fe9f6 truth='stat_cache_open_rdonly_fstat 23' ;;
 	lighttpd_not_found) sha=a161f0ac794fe9f6 truth='stat_cache_get_entry 789' ;;
+	haproxy_*) sha=3d987bacb5bf0d9e truth='tcp_connect_server 1573' ;;
 	esac
 }
 
 list() {
-	echo nginx_forbidden nginx_not_found lighttpd_forbidden lighttpd_not_found
+	echo nginx_forbidden nginx_not_found lighttpd_forbidden lighttpd_not_found \
+		haproxy_unavailable
 }
 
 names=${*:-$(list)}

@@ -9,10 +9,12 @@
 #   srv_start SERVER   start it; sets $master (the process to record) and
 #                      waits until it answers (what it said: $D/start.err)
 #   srv_worker         the process serving requests (nginx: its worker)
-#   srv_stop           stop it and wait until it has gone
+#   srv_stop           stop it (and the backend) and wait until it has gone
+#   srv_backend_up     haproxy's backend: an nginx on 127.0.0.1:$BACKEND_PORT
 #   srv_version        its version, as it prints it
 
 PORT=8091
+BACKEND_PORT=8092
 
 # nobody must exist for the servers to switch to it
 srv_users() {
@@ -57,6 +59,35 @@ server.upload-dirs = ( "$D" )
 EOF
 }
 
+# one backend server and no health check: each request tries to connect
+# to it; no retry, so a refused connect is answered 503 at once
+srv_conf_haproxy() {
+	cat >"$D/haproxy.cfg" <<EOF
+global
+	pidfile $D/haproxy.pid
+	user nobody
+	group nogroup
+defaults
+	mode http
+	timeout connect 1s
+	timeout client 5s
+	timeout server 5s
+	retries 0
+frontend web
+	bind 127.0.0.1:$PORT
+	default_backend app
+backend app
+	server app1 127.0.0.1:$BACKEND_PORT
+EOF
+}
+
+srv_backend_up() {
+	mkdir -p "$D/backend"
+	sed -e "s,listen 127.0.0.1:$PORT,listen 127.0.0.1:$BACKEND_PORT," \
+		-e "s,$D/nginx,$D/backend,g; s,$D/log/,$D/backend/,g" "$D/nginx.conf" >"$D/backend.conf"
+	nginx -c "$D/backend.conf" 2>>"$D/start.err"
+}
+
 srv_start() {
 	server=$1
 	srv_users
@@ -65,9 +96,11 @@ srv_start() {
 	chown nobody "$D/log"
 	echo welcome >"$D/www/index.html"
 	"srv_conf_$server"
+	[ "$server" != haproxy ] || srv_conf_nginx	# its backend's, for srv_backend_up
 	case $server in
 	nginx) nginx -c "$D/nginx.conf" ;;
 	lighttpd) lighttpd -f "$D/lighttpd.conf" ;;
+	haproxy) haproxy -f "$D/haproxy.cfg" -D ;;
 	esac 2>"$D/start.err" || return 1
 	t=0
 	until [ -s "$D/$server.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
@@ -90,6 +123,7 @@ srv_worker() {
 }
 
 srv_stop() {
+	[ ! -s "$D/backend.pid" ] || kill "$(cat "$D/backend.pid")" 2>/dev/null
 	[ -n "$master" ] || return 0
 	kill "$master" 2>/dev/null
 	t=0
@@ -104,5 +138,6 @@ srv_version() {
 	case $server in
 	nginx) nginx -v 2>&1 | sed 's,.*/,,' ;;
 	lighttpd) lighttpd -v | sed -n 's,^lighttpd/\([^ ]*\).*,\1,p' ;;
+	haproxy) haproxy -v | sed -n 's,^HAProxy version \([^ ]*\).*,\1,p' ;;
 	esac
 }

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "ptrace.h"
@@ -163,6 +164,31 @@ static void pt_degraded(struct xb *b, uint32_t id, uint64_t seq, uint32_t site, 
 }
 
 /*
+ * pt_clone() with the process's RLIMIT_NPROC lifted, as insight.ko does
+ * (kmod/fork.c: haproxy forbids itself to fork), given back to it and to
+ * the child before either runs on.
+ */
+static pid_t pt_clone_lifted(struct xb *b, struct pt_task *t,
+			     const struct user_regs_struct *regs)
+{
+	const struct rlimit all = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit old;
+	bool lifted;
+	pid_t child;
+
+	lifted = !prlimit(t->tid, RLIMIT_NPROC, NULL, &old) &&
+		 old.rlim_cur != RLIM_INFINITY && !prlimit(t->tid, RLIMIT_NPROC, &all, NULL);
+	child = pt_clone(b, t, regs);
+	if (lifted) {
+		if (child >= 0)
+			prlimit(t->tid, RLIMIT_NPROC, &old, NULL);
+		if (child > 0)
+			prlimit(child, RLIMIT_NPROC, &old, NULL);
+	}
+	return child;
+}
+
+/*
  * Split stopped task @t of probe @p at site @site (@regs: at the branch):
  * a held copy, unless at a cap (then a QUOTA event).  The decision is
  * logged with @flags, without FORK if there was no split, unless @resumed
@@ -179,7 +205,7 @@ bool pt_split(struct xb *b, struct pt_task *t, uint32_t site,
 	pid_t child = 0;
 
 	if (pt_can_split(b))
-		child = pt_clone(b, t, regs);
+		child = pt_clone_lifted(b, t, regs);
 	if (child < 0) {
 		if (resumed)
 			pt_degraded(b, p->id, seq, site, mark);
