@@ -339,6 +339,22 @@ static void insight_split_parent(struct insight_session *s,
 }
 
 /*
+ * Give @task's process its soft RLIMIT_NPROC back after split @f lifted
+ * it: in the trampoline (the parent, the child) or when the splitting
+ * thread dies before it (another thread's execve(), a SIGKILL), so that
+ * the lifted limit never outlives the clone it was lifted for.
+ */
+static void insight_nproc_restore(const struct insight_fork *f,
+				  struct task_struct *task)
+{
+	if (!f->nproc_lifted)
+		return;
+	task_lock(task->group_leader);
+	task->signal->rlim[RLIMIT_NPROC].rlim_cur = f->nproc;
+	task_unlock(task->group_leader);
+}
+
+/*
  * Task @task exits (sched_process_exit, atomic context): the references
  * it would have claimed go, so that no record outlives both its tasks
  * (a child killed before it first ran, a thread killed between its split
@@ -358,6 +374,7 @@ void insight_forks_task_gone(struct insight_session *s, struct task_struct *task
 		if (f->task == task && !f->parent_back) {
 			f->parent_back = true;
 			n++;
+			insight_nproc_restore(f, task);
 			if (f->parent == 0 &&
 			    atomic_dec_and_test(&s->target_forking))
 				wake_up_var(&s->target_forking);
@@ -424,14 +441,6 @@ static void insight_nproc_lift(struct insight_fork *f)
 	task_unlock(current->group_leader);
 }
 
-static void insight_nproc_restore(const struct insight_fork *f)
-{
-	if (!f->nproc_lifted)
-		return;
-	task_lock(current->group_leader);
-	current->signal->rlim[RLIMIT_NPROC].rlim_cur = f->nproc;
-	task_unlock(current->group_leader);
-}
 
 /* The child of split @f at the trampoline's nop: register, then go on. */
 static void insight_split_child(struct insight_session *s,
@@ -441,7 +450,7 @@ static void insight_split_child(struct insight_session *s,
 	struct insight_probe *child;
 	u32 flags;
 
-	insight_nproc_restore(f);
+	insight_nproc_restore(f, current);
 	child = insight_split_end(s, f, id, task_pid(current), current->mm);
 	if (!child) {
 		send_sig(SIGKILL, current, 1);	/* untracked: never run */
@@ -485,7 +494,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		insight_split_child(s, f, id, regs);
 		return 0;
 	}
-	insight_nproc_restore(f);
+	insight_nproc_restore(f, current);
 	insight_split_parent(s, f, id);
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
