@@ -238,7 +238,7 @@ static __always_inline __u32 take_payload(struct scratch *sc, const void *src,
 		max = INSIGHT_PAYLOAD_MAX;
 	if (len > max)
 		len = max;
-	len &= 0x3ff;
+	len &= 2 * INSIGHT_PAYLOAD_MAX - 1;	/* no change: a bound the verifier sees */
 	if (len > INSIGHT_PAYLOAD_MAX)
 		return 0;
 	if (string) {

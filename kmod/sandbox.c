@@ -16,6 +16,8 @@
  *   context on its way back to userspace, where user memory may fault:
  *   it captures the first bytes written and returns the length
  *   (kmod/output.c), or copies the replayed bytes at the probe's offset;
+ *   a write to an eventfd no other process holds (one thread of the
+ *   probe waking another) runs;
  * - a call that would change a description shared with another process
  *   (the target, other probes) is suppressed (returns 0) or refused;
  * - everything else, and every 32-bit (ia32) syscall, is refused with
@@ -28,6 +30,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -231,6 +234,7 @@ static bool insight_mm_maybe_probe(struct mm_struct *mm)
 #define INSIGHT_FD_SOCK		BIT(4)
 #define INSIGHT_FD_OWNPOS	BIT(5)	/* the probe has its own position in it */
 #define INSIGHT_FD_STREAM	BIT(6)	/* a stream socket */
+#define INSIGHT_FD_EVENTFD	BIT(7)	/* an eventfd */
 
 /* How many fds of the current task's table name @file. */
 static unsigned long insight_fd_refs(struct file *file)
@@ -244,6 +248,17 @@ static unsigned long insight_fd_refs(struct file *file)
 		n += rcu_access_pointer(fdt->fd[fd]) == file;
 	rcu_read_unlock();
 	return n;
+}
+
+/* Whether @file is an eventfd (its f_op is not exported: ask eventfd). */
+static bool insight_is_eventfd(struct file *file)
+{
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(file);
+
+	if (IS_ERR(ctx))
+		return false;
+	eventfd_ctx_put(ctx);	/* @file still holds the context */
+	return true;
 }
 
 /*
@@ -282,6 +297,8 @@ static unsigned int insight_fd_look(struct insight_probe *p, unsigned long fd)
 	if ((how & (INSIGHT_FD_REG | INSIGHT_FD_STREAM)) &&
 	    insight_fpos_has(p, file))
 		how |= INSIGHT_FD_OWNPOS;
+	if (insight_is_eventfd(file))
+		how |= INSIGHT_FD_EVENTFD;
 	fput(file);
 	return how;
 }
@@ -333,6 +350,24 @@ static enum insight_action insight_shared_action(long nr, unsigned int how)
 	       nr == __NR_lseek ? INSIGHT_WORK : INSIGHT_RUN;
 }
 
+/*
+ * A write to an eventfd no other process holds wakes a thread of the
+ * probe's own (memcached's listener hands a connection to its worker
+ * this way): it runs.  Any other write to an open fd is captured.
+ */
+static enum insight_action insight_write_action(struct insight_probe *p,
+						long nr, unsigned long fd)
+{
+	unsigned int how = insight_fd_look(p, fd);
+
+	if (!how)
+		return INSIGHT_RUN;	/* a bad fd fails by itself */
+	if (nr == __NR_write &&
+	    (how & (INSIGHT_FD_EVENTFD | INSIGHT_FD_SHARED)) == INSIGHT_FD_EVENTFD)
+		return INSIGHT_RUN;
+	return INSIGHT_WORK;
+}
+
 /* What to do with syscall @nr (class @kind, arguments @a) of a probe. */
 static enum insight_action insight_action(struct insight_session *s,
 					  struct insight_probe *p,
@@ -351,8 +386,8 @@ static enum insight_action insight_action(struct insight_session *s,
 	case INSIGHT_SYSCALL_WRITEV:
 	case INSIGHT_SYSCALL_SENDMSG:
 	case INSIGHT_SYSCALL_SENDMMSG:
-	case INSIGHT_SYSCALL_SENDFILE:	/* a bad fd fails by itself */
-		return insight_fd_look(p, a[0]) ? INSIGHT_WORK : INSIGHT_RUN;
+	case INSIGHT_SYSCALL_SENDFILE:
+		return insight_write_action(p, nr, a[0]);
 	case INSIGHT_SYSCALL_SHARED_SUPPRESS:
 		return insight_fd_look(p, a[0]) & INSIGHT_FD_SHARED ?
 		       INSIGHT_SUPPRESS : INSIGHT_RUN;

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -330,6 +331,39 @@ TEST(a_peer_receives_nothing_written)
 	expect_result(_metadata, &r, 1, "ret=4 errno=0\n");
 	expect_nothing_received(_metadata, peer);
 	close_peer(peer);
+}
+
+/*
+ * An eventfd shared with another process (the test: the listener of a
+ * server handing work to another process) gets nothing: the write is
+ * captured.  One of the probe's own (a thread of its own waking another,
+ * as memcached's listener wakes its worker) counts the write: it runs.
+ */
+TEST(a_shared_eventfd_counts_nothing_written)
+{
+	struct hostile_run r;
+	uint64_t n;
+	int efd = eventfd(0, EFD_NONBLOCK);
+
+	ASSERT_LE(0, efd);
+	share_at(_metadata, efd, FD_A);
+	hostile(_metadata, &r, "eventfd_write", "10", NULL);
+	ASSERT_EQ(2, r.n);
+	EXPECT_FALSE(is_denied(&r.outs[0]));
+	EXPECT_EQ(FD_A, r.outs[0].fd);
+	expect_result(_metadata, &r, 1, "ret=8 errno=0\n");
+	EXPECT_EQ(-1, read(FD_A, &n, sizeof(n)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(FD_A);
+}
+
+TEST(an_eventfd_of_the_probes_own_counts_its_write)
+{
+	struct hostile_run r;
+
+	hostile(_metadata, &r, "eventfd_own", NULL, NULL);
+	ASSERT_EQ(1, r.n);	/* the write to the eventfd is no output */
+	expect_result(_metadata, &r, 0, "ret=1 errno=0\n");
 }
 
 TEST(a_peer_receives_nothing_sent_with_sendmmsg)

@@ -194,6 +194,87 @@ TEST(vectored_calls_carry_the_bytes_they_moved)
 	insight_stream_close(st);
 }
 
+/* a child's plain write and read of BIG_IO bytes: their exit payloads */
+#define BIG_IO 3000
+
+struct big_seen {
+	pid_t child;
+	unsigned int write_len, read_len;
+	bool write_same, read_same;
+};
+
+static bool is_pattern(const unsigned char *p, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 7))
+			return false;
+	return true;
+}
+
+static int on_big(const struct insight_sys_event *e, const void *payload, void *arg)
+{
+	struct big_seen *s = arg;
+
+	if ((pid_t)e->pid != s->child || e->kind != INSIGHT_EV_SYS_EXIT || e->ret != BIG_IO)
+		return 0;
+	if (e->nr == SYS_write) {
+		s->write_len = e->payload_len;
+		s->write_same = is_pattern(payload, e->payload_len);
+	} else if (e->nr == SYS_read) {
+		s->read_len = e->payload_len;
+		s->read_same = is_pattern(payload, e->payload_len);
+	}
+	return 0;
+}
+
+static void big_child(int go, int p[2])
+{
+	static unsigned char out[BIG_IO], in[BIG_IO];
+	unsigned int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(go, in, 1) != 1)
+		_exit(1);
+	for (i = 0; i < BIG_IO; i++)
+		out[i] = i * 7;
+	if (write(p[1], out, BIG_IO) != BIG_IO || read(p[0], in, BIG_IO) != BIG_IO)
+		_exit(2);
+	_exit(0);
+}
+
+/* a request of a few KiB (a memcached set of 1100 bytes) is kept whole */
+TEST(a_read_and_a_write_of_3000_bytes_are_carried_whole)
+{
+	struct insight_stream_opts opts = { .ring_bytes = 1 << 20,
+					    .payload_max = INSIGHT_PAYLOAD_MAX };
+	struct big_seen s = { 0 };
+	struct insight_stream *st;
+	int go[2], p[2], status;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, fcntl(p[1], F_SETPIPE_SZ, 8192) < 0);
+	s.child = fork();
+	ASSERT_LE(0, s.child);
+	if (!s.child)
+		big_child(go[0], p);
+	ASSERT_EQ(0, insight_stream_open(&st, &opts, on_big, &s));
+	ASSERT_EQ(0, insight_stream_add_pid(st, s.child));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(s.child, waitpid(s.child, &status, 0));
+	ASSERT_EQ(0, status);
+	while (insight_stream_poll(st, 100) > 0)
+		;
+	EXPECT_EQ(BIG_IO, s.write_len);
+	EXPECT_TRUE(s.write_same);
+	EXPECT_EQ(BIG_IO, s.read_len);
+	EXPECT_TRUE(s.read_same);
+	EXPECT_EQ((uint64_t)0, insight_stream_drops(st));
+	insight_stream_close(st);
+}
+
 static int on_so_error(const struct insight_sys_event *e, const void *payload, void *arg)
 {
 	int *seen = arg;

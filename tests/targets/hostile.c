@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -151,6 +153,19 @@ static long echo(int fd, const char *how)
 	return n < 0 ? n : total;
 }
 
+static const uint64_t one = 1;
+
+/* Add 1 to an eventfd of its own, then read its count: 1 if the write ran. */
+static long eventfd_own(void)
+{
+	int fd = syscall(SYS_eventfd2, 0, EFD_NONBLOCK);
+	uint64_t n = 0;
+
+	if (fd < 0 || syscall(SYS_write, fd, &one, sizeof(one)) != sizeof(one))
+		return -1;
+	return syscall(SYS_read, fd, &n, sizeof(n)) == sizeof(n) ? (long)n : -1;
+}
+
 static long act(int argc, char **argv)
 {
 	const char *a = argv[1], *p = argc > 2 ? argv[2] : "";
@@ -173,6 +188,10 @@ static long act(int argc, char **argv)
 		return syscall(SYS_ftruncate, fd, 0);
 	if (!strcmp(a, "write"))
 		return syscall(SYS_write, fd, "leak", 4);
+	if (!strcmp(a, "eventfd_write"))	/* adds 1 to the eventfd @fd */
+		return syscall(SYS_write, fd, &one, sizeof(one));
+	if (!strcmp(a, "eventfd_own"))	/* what its own eventfd counts after a write */
+		return eventfd_own();
 	if (!strcmp(a, "sendmmsg"))
 		return sendmmsg2(fd);
 	if (!strcmp(a, "sendfile"))

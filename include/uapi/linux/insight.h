@@ -650,7 +650,7 @@ enum insight_fd_kind {
 };
 
 /** INSIGHT_PAYLOAD_MAX - most payload bytes one stream event carries */
-#define INSIGHT_PAYLOAD_MAX	512
+#define INSIGHT_PAYLOAD_MAX	4096
 
 /**
  * struct insight_sys_event - one record of the eBPF syscall stream
