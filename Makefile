@@ -233,7 +233,7 @@ TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
 # the backend contract (tests/guest/backend*_test.c, and their host builds)
 BACKEND_TESTS := backend backend_probes backend_resume backend_done backend_caps backend_open \
-	backend_peer backend_fault backend_nproc
+	backend_peer backend_fault backend_nproc backend_eventfd
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS_NL) \
 	$(call uobj,backend_kmod)))
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))

@@ -97,6 +97,8 @@ FIXTURE_VARIANT_ADD(backend, ptrace) {
 #define START_SNAPSHOT	(1 << 1)	/* the site is SNAPSHOT before it runs on */
 #define START_PEER	(1 << 2)	/* it reads a piece of fd 10 after the branch */
 #define START_IDS	(1 << 3)	/* its answers carry its getpid() and gettid() */
+#define START_EFD_OWN	(1 << 4)	/* and what an eventfd made after the branch counts */
+#define START_EFD_EARLY	(1 << 5)	/* and what an eventfd made at its start counts */
 
 /* Open the backend on the running target with @input replayed on @in_fd. */
 static inline int open_on(struct _test_data_backend *self, const char *input, int in_fd)
@@ -126,12 +128,13 @@ static inline void set_logpath(struct _test_data_backend *self)
 		close(fd);
 }
 
-/* Start ptarget (mode "plain", "epoll", "peer" or "ids"), blocked in its first read(0). */
+/* Start ptarget (mode "plain", "epoll", "peer", "ids", "efd_own" or "efd_early"), blocked in its first read(0). */
 static inline int start_target(struct _test_data_backend *self, int how)
 {
 	char *argv[] = { (char *)target_bin("ptarget"), self->logpath,
 			 how & START_EPOLL ? "epoll" : how & START_PEER ? "peer" :
-			 how & START_IDS ? "ids" : "plain", NULL };
+			 how & START_IDS ? "ids" : how & START_EFD_OWN ? "efd_own" :
+			 how & START_EFD_EARLY ? "efd_early" : "plain", NULL };
 	int err;
 
 	set_logpath(self);

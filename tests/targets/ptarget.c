@@ -9,14 +9,19 @@
  * after each request, as an event loop does.  With "peer" it reads, after
  * the branch, one piece (up to 31 bytes) of fd 10, a peer's connection,
  * and adds it to the answer ("200 <rest> <piece>"); with "ids" the piece
- * is its getpid() and gettid() ("200 <rest> <pid> <tid>").  It exits at the end
+ * is its getpid() and gettid() ("200 <rest> <pid> <tid>"); with "efd_own"
+ * it is what an eventfd it makes after the branch counts once it has
+ * written 1 to it ("1": the write ran; "none": it was captured), with
+ * "efd_early" the same of an eventfd made at its start.  It exits at the end
  * of its input (0) or when something fails (1 to 4).
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 
 extern const char psite[];
@@ -38,7 +43,22 @@ asm(".text\n"
     "ret\n"
     ".size first_is_g, .-first_is_g\n");
 
-static int peer_mode, ids_mode;
+static int peer_mode, ids_mode, efd_mode, early_efd = -1;
+
+/* Write 1 to the eventfd (the early one, or one made now), then read its count. */
+static void eventfd_count(char *piece, size_t len)
+{
+	uint64_t one = 1, n = 0;
+	int fd = early_efd >= 0 ? early_efd : eventfd(0, EFD_NONBLOCK);
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one) &&
+	    read(fd, &n, sizeof(n)) == sizeof(n))
+		snprintf(piece, len, "%llu", (unsigned long long)n);
+	else
+		snprintf(piece, len, "none");
+	if (fd != early_efd && fd >= 0)
+		close(fd);
+}
 
 static int serve(const char *logpath, char c)
 {
@@ -58,7 +78,10 @@ static int serve(const char *logpath, char c)
 	}
 	if (ids_mode)
 		snprintf(piece, sizeof(piece), "%d %ld", getpid(), syscall(SYS_gettid));
-	len = snprintf(out, sizeof(out), peer_mode || ids_mode ? "%s %s %s\n" : "%s %s\n",
+	if (efd_mode)
+		eventfd_count(piece, sizeof(piece));
+	len = snprintf(out, sizeof(out), peer_mode || ids_mode || efd_mode ?
+		       "%s %s %s\n" : "%s %s\n",
 		       get ? "200" : "400", rest, piece);
 	if (write(1, out, len) != len)
 		return 2;
@@ -84,6 +107,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	peer_mode = argc > 2 && !strcmp(argv[2], "peer");
 	ids_mode = argc > 2 && !strcmp(argv[2], "ids");
+	efd_mode = argc > 2 && !strncmp(argv[2], "efd_", 4);
+	if (argc > 2 && !strcmp(argv[2], "efd_early")) {
+		early_efd = eventfd(0, EFD_NONBLOCK);
+		if (early_efd < 0)
+			return 1;
+	}
 	if (argc > 2 && !strcmp(argv[2], "epoll")) {
 		ep = epoll_create1(0);
 		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev))

@@ -136,6 +136,53 @@ bool pt_fd_shared(struct xb *b, const struct pt_task *t, long fd)
 	return false;
 }
 
+/* Whether fd @fd of @tid is an eventfd. */
+static bool pt_fd_is_eventfd(pid_t tid, long fd)
+{
+	char path[64], link[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", tid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return !strcmp(link, "anon_inode:[eventfd]");
+}
+
+/* Whether a process other than @self (and its threads) holds @tid's @fd (inode @st). */
+static bool pt_held_elsewhere(pid_t tid, long fd, pid_t self, const struct stat *st)
+{
+	struct dirent *e;
+	bool found = false;
+	pid_t pid;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return true;
+	while (!found && (e = readdir(d))) {
+		pid = atoi(e->d_name);
+		if (pid > 0 && pid != self)
+			found = pt_holds(tid, fd, pid, st);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Whether @t's fd @fd is an eventfd no other process holds: a thread of
+ * the probe waking another (memcached's listener hands each connection
+ * to a worker so), whose write runs.  As insight.ko's test by reference
+ * counts, from /proc: every process's fds, by kcmp().
+ */
+bool pt_fd_own_eventfd(const struct pt_task *t, long fd)
+{
+	struct stat st;
+
+	return pt_fd_is_eventfd(t->tid, fd) && !pt_fd_stat(t->tid, fd, &st) &&
+	       !pt_held_elsewhere(t->tid, fd, t->probe->pid, &st);
+}
+
 /*
  * Whether the path of open/openat (@r) names a file that exists, seen
  * from @tid: through /proc/TID/cwd or /proc/TID/fd/DIRFD for a relative

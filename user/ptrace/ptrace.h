@@ -190,6 +190,7 @@ int pt_fd_flags(pid_t tid, long fd, unsigned int *flags);
 int pt_fd_copy(pid_t tid, int fd);
 bool pt_fd_is_socket(pid_t tid, long fd);
 bool pt_fd_shared(struct xb *b, const struct pt_task *t, long fd);
+bool pt_fd_own_eventfd(const struct pt_task *t, long fd);
 bool pt_open_exists(pid_t tid, const struct user_regs_struct *r);
 /* fpos.c */
 enum { PT_FPOS_NO, PT_FPOS_RUN, PT_FPOS_DONE };

@@ -2,7 +2,8 @@
 /*
  * The ptrace backend's sandbox, at syscall stops, with insight.ko's
  * default-deny classes (include/insight/syscall_class.h).  At the enter
- * stop a write to any open fd is captured, a read of the replayed fd is
+ * stop a write to any open fd is captured (but one to an eventfd no other
+ * process holds runs, fds.c), a read of the replayed fd is
  * served from the input, a call on a shared description is suppressed
  * (0) or refused, and every other refused call, and every 32-bit one
  * (PTRACE_GET_SYSCALL_INFO's arch), is a denied output (EPERM); each is
@@ -437,6 +438,8 @@ static enum pt_verdict pt_class_verdict(struct xb *b, struct pt_task *t,
 	case INSIGHT_SYSCALL_SENDFILE:	/* a bad fd fails by itself */
 		if (!pt_fd_open(t->tid, fd))
 			return PT_RUN;
+		if (r->orig_rax == SYS_write && pt_fd_own_eventfd(t, fd))
+			return PT_RUN;	/* a thread of its own woken */
 		t->emul_ret = pt_capture(t, kind, r);
 		return PT_EMULATE;
 	case INSIGHT_SYSCALL_SHARED_SUPPRESS:
