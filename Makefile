@@ -239,6 +239,7 @@ $(foreach t,$(BACKEND_TESTS),$(eval TEST_OBJS.$(t)_test := $(OBJS_PTRACE) $(OBJS
 $(foreach t,$(BACKEND_TESTS),$(eval TEST_LIBS.$(t)_test := $(NL_LIBS)))
 TEST_OBJS.search_test := $(OBJS_EXPLORE) $(call uobj,match format) $(O)/user/syscalls.o
 TEST_OBJS.report_test := $(TEST_OBJS.search_test)
+$(foreach t,search report,$(eval TEST_LIBS.$(t)_test += $(DIS_LIBS)))
 TEST_OBJS.jcc_test :=
 GUEST_NL_TESTS := attach caps_smp deny event fork fork_token fuzz genl idle_fork inject session \
 	sandbox shared_maps step teardown threads

@@ -441,7 +441,6 @@ static void insight_nproc_lift(struct insight_fork *f)
 	task_unlock(current->group_leader);
 }
 
-
 /* The child of split @f at the trampoline's nop: register, then go on. */
 static void insight_split_child(struct insight_session *s,
 				struct insight_fork *f, u32 id,

@@ -6,3 +6,4 @@
 # (mkimage copies them from there).
 for p in $(sed -n 's/^#pkg //p' "$0"); do printf -- '--pkg %s ' "$p"; done
 #pkg lighttpd
+#pkg memcached

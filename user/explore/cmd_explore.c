@@ -364,6 +364,7 @@ int cmd_explore(int argc, char **argv)
 		ret = EXIT_USAGE;
 	}
 	x.ops = o.ops;
+	x.pid = o.pid;
 	x.j = sites;
 	x.exp = &exp;
 	x.rec = &rec;

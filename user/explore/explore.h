@@ -101,6 +101,7 @@ struct explore_stats {
 
 struct ex {
 	const struct xb_ops *ops;
+	pid_t pid;			/* the target */
 	struct xb *b;
 	const struct insight_jcc *j;	/* the sites, by index */
 	size_t nj;
@@ -164,6 +165,10 @@ void run_candidates(struct ex *x, struct run *node, struct cand *c, size_t n,
 void cands_free(struct ex *x, struct cand *c, size_t n, const struct run *keep);
 void say_cand(struct ex *x, const struct run *node, const struct cand *c);
 void search(struct ex *x, struct run *node, struct run *best);
+
+/* chooser.c: the latest decision of @nat in [lo, hi) that chose the
+ * failure's message (a constant of the program), or @hi */
+size_t message_chooser(const struct ex *x, const struct run *nat, size_t lo, size_t hi);
 
 /* envreplay.c: whether replaying the record's failed calls reproduced
  * the failure; its run in @out, the branch that left @nat's path in its

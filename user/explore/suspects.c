@@ -5,8 +5,10 @@
  * Deviations (the search forced them): those whose condition depends on
  * the environment first, then the latest.  A natural failure (the shadow
  * failed as it is): the branches before its first output whose flip
- * changes the outputs, the nearest first; a test of a program function's
- * result is preceded by the branch inside that function that decided it.
+ * changes the outputs, the nearest first, but the branch that chose the
+ * failure's message (a constant of the program) before them; a test of a
+ * program function's result is preceded by the branch inside that
+ * function that decided it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,29 @@ static size_t deciding(struct ex *x, struct run *nat, const struct cand *c, size
 }
 
 /*
+ * The branch that chose the failure's message (chooser.c), among the
+ * candidates @c[0..*n) (added when it is not): its index there, or 0 when
+ * there is none or it is the first already.
+ */
+static size_t with_chooser(struct ex *x, const struct run *nat, const struct run *tmp,
+			   struct cand *c, size_t *n)
+{
+	size_t j = message_chooser(x, nat, nat->base + 1, tmp->limit), k;
+
+	if (j == tmp->limit)
+		return 0;
+	for (k = 0; k < *n && c[k].j != j; k++)
+		;
+	if (k == *n) {
+		memset(&c[k], 0, sizeof(c[k]));
+		c[k].j = j;
+		(*n)++;
+	}
+	say(x, "natural failure: %zu chose the failure's message\n", j);
+	return k;
+}
+
+/*
  * A natural failure: which branches on its path decide it?  Flip those
  * before its first output (the nearest) and keep those whose flip changes
  * the outputs.  With conditions of several parts (a || b || c), flipping
@@ -131,7 +156,7 @@ static size_t deciding(struct ex *x, struct run *nat, const struct cand *c, size
 size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 {
 	struct cand *c;
-	size_t n, k, got;
+	size_t n, k, got, chooser;
 	struct run tmp = *nat;
 
 	c = calloc(4 * MAX_SUSPECT_RUNS, sizeof(*c));
@@ -143,6 +168,7 @@ size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 	n = candidates(x, &tmp, nat->base + 1, false, c, MAX_SUSPECT_RUNS);
 	say(x, "natural failure: %zu branches to flip in [%zu, %zu)\n", n, nat->base + 1,
 	    tmp.limit);
+	chooser = with_chooser(x, nat, &tmp, c, &n);
 	if (n) {
 		snapshot_at(x, nat, c, n);
 		run_candidates(x, nat, c, n, true, false);
@@ -151,6 +177,12 @@ size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 		say_cand(x, nat, &c[k]);
 		if (c[k].ran && c[k].r.path && c[k].r.verdict == INSIGHT_MATCH)
 			flip_rest_of_condition(x, &c[k]);
+	}
+	if (chooser) {	/* its flip is looked at first */
+		struct cand first = c[chooser];
+
+		memmove(c + 1, c, chooser * sizeof(*c));
+		c[0] = first;
 	}
 	got = deciding(x, nat, c, n, out, max);
 	cands_free(x, c, n, NULL);
