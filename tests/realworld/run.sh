@@ -119,10 +119,10 @@ ask() {
 	esac
 }
 
-# whether the server still serves a good request
+# whether the server still serves a good request (a web server: the URL)
 serves() {
 	case $server in
-	memcached) [ "$(srv_ask good)" = STORED ] ;;
+	memcached) srv_answers ;;
 	*) [ "$(ask "$url")" = 200 ] ;;
 	esac
 }
