@@ -88,8 +88,8 @@ static struct tracepoint *insight_tp_fork;
  * @in_off: the parent's offset in the replayed input at the branch
  * @as_tgid: the process id the child sees as its own (the target's)
  * @as_tid: the thread id its thread sees as its own (the target thread's)
- * @nproc_lifted: the process's RLIMIT_NPROC was lifted for the clone
- * @nproc: its soft limit before, given back to parent and child
+ * @nproc: the process's soft RLIMIT_NPROC before the clone lifted it,
+ *	given back to parent and child (RLIM_INFINITY: nothing to give back)
  * @addr: the site's address
  * @lock: serialises the end of the split between parent and child
  * @ended: CREATED or QUOTA was sent for this split (under @lock)
@@ -114,7 +114,6 @@ struct insight_fork {
 	u64 in_off;
 	pid_t as_tgid;
 	pid_t as_tid;
-	bool nproc_lifted;
 	unsigned long nproc;
 	unsigned long addr;
 	struct mutex lock;
@@ -339,22 +338,6 @@ static void insight_split_parent(struct insight_session *s,
 }
 
 /*
- * Give @task's process its soft RLIMIT_NPROC back after split @f lifted
- * it: in the trampoline (the parent, the child) or when the splitting
- * thread dies before it (another thread's execve(), a SIGKILL), so that
- * the lifted limit never outlives the clone it was lifted for.
- */
-static void insight_nproc_restore(const struct insight_fork *f,
-				  struct task_struct *task)
-{
-	if (!f->nproc_lifted)
-		return;
-	task_lock(task->group_leader);
-	task->signal->rlim[RLIMIT_NPROC].rlim_cur = f->nproc;
-	task_unlock(task->group_leader);
-}
-
-/*
  * Task @task exits (sched_process_exit, atomic context): the references
  * it would have claimed go, so that no record outlives both its tasks
  * (a child killed before it first ran, a thread killed between its split
@@ -374,7 +357,7 @@ void insight_forks_task_gone(struct insight_session *s, struct task_struct *task
 		if (f->task == task && !f->parent_back) {
 			f->parent_back = true;
 			n++;
-			insight_nproc_restore(f, task);
+			insight_nproc_restore(task, f->nproc);
 			if (f->parent == 0 &&
 			    atomic_dec_and_test(&s->target_forking))
 				wake_up_var(&s->target_forking);
@@ -421,26 +404,6 @@ static void insight_hold(struct insight_session *s, struct insight_probe *child,
 static int insight_split(struct insight_session *s, struct insight_probe *self,
 			 struct insight_fork *f, struct pt_regs *regs);
 
-/*
- * A program may forbid itself to fork with RLIMIT_NPROC (haproxy sets it
- * to 0 once it runs unprivileged), and a probe's clone() is the
- * program's own: the soft limit is lifted for that clone and given back
- * in the trampoline, to the parent and to the child, before either runs
- * its own code again.  Another thread of the process that forks in that
- * window is not refused; two splits at once lift it once, and the second
- * clone may then be refused (a degraded decision, as at a cap).
- */
-static void insight_nproc_lift(struct insight_fork *f)
-{
-	struct rlimit *rl = &current->signal->rlim[RLIMIT_NPROC];
-
-	task_lock(current->group_leader);
-	f->nproc = rl->rlim_cur;
-	f->nproc_lifted = f->nproc != RLIM_INFINITY;
-	rl->rlim_cur = RLIM_INFINITY;
-	task_unlock(current->group_leader);
-}
-
 /* The child of split @f at the trampoline's nop: register, then go on. */
 static void insight_split_child(struct insight_session *s,
 				struct insight_fork *f, u32 id,
@@ -449,7 +412,7 @@ static void insight_split_child(struct insight_session *s,
 	struct insight_probe *child;
 	u32 flags;
 
-	insight_nproc_restore(f, current);
+	insight_nproc_restore(current, f->nproc);
 	child = insight_split_end(s, f, id, task_pid(current), current->mm);
 	if (!child) {
 		send_sig(SIGKILL, current, 1);	/* untracked: never run */
@@ -493,7 +456,7 @@ static int insight_tramp_handler(struct uprobe_consumer *uc,
 		insight_split_child(s, f, id, regs);
 		return 0;
 	}
-	insight_nproc_restore(f, current);
+	insight_nproc_restore(current, f->nproc);
 	insight_split_parent(s, f, id);
 	*regs = f->regs;
 	instruction_pointer_set(regs, f->parent_ip);
@@ -593,13 +556,14 @@ static int insight_split(struct insight_session *s, struct insight_probe *self,
 	/* a copy of the target is the target to itself (kmod/sandbox.c) */
 	f->as_tgid = self->id ? self->as_tgid : task_tgid_vnr(current);
 	f->as_tid = self->id ? self->as_tid : task_pid_vnr(current);
+	f->nproc = RLIM_INFINITY;	/* lifted once claimable (nproc.c) */
 	if (xa_alloc(&s->forks, &id, f, xa_limit_31b, GFP_KERNEL)) {
 		put_task_struct(f->task);
 		goto err_unreserve;
 	}
 	if (!self->id)
 		atomic_inc(&s->target_forking);
-	insight_nproc_lift(f);
+	f->nproc = insight_nproc_lift();
 
 	/* clone(CLONE_PARENT, same stack, no tids, no tls) at the trampoline */
 	regs->ax = __NR_clone;

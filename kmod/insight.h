@@ -360,6 +360,10 @@ void insight_fork(struct insight_session *s, struct insight_probe *self,
 		  struct insight_site *site, struct pt_regs *regs, bool natural,
 		  bool hold);
 void insight_forks_task_gone(struct insight_session *s, struct task_struct *task);
+
+/* nproc.c: RLIMIT_NPROC lifted for a probe's clone */
+unsigned long insight_nproc_lift(void);
+void insight_nproc_restore(struct task_struct *task, unsigned long was);
 bool insight_forks_of_probes(struct insight_session *s);
 bool insight_target_forking(struct insight_session *s);
 
