@@ -109,7 +109,7 @@ $(O)/modules/.stamp: $(TESTMOD_SRCS)
 # ---- manual pages (rst2man): insight(8), insight-CMD(8), insight.ko(4) ------
 # A subcommand's NAME, SYNOPSIS, DESCRIPTION and OPTIONS come from its
 # --help (tools/manpage.sh), the rest from Documentation/man/.
-MAN_CMDS := version status sites explore record trace inject faults campaign
+MAN_CMDS := version status sites explore record trace inject faults campaign shadow
 MAN_PAGES := $(O)/man/insight.8 $(O)/man/insight.ko.4 \
 	$(patsubst %,$(O)/man/insight-%.8,$(MAN_CMDS))
 man: $(MAN_PAGES)
@@ -231,6 +231,9 @@ TEST_OBJS.manerrors_test := $(call uobj,manerrors)
 TEST_LIBS.manerrors_test := -lz
 TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
+TEST_OBJS.shadow_test := $(call uobj,shadow/qmp)
+TEST_OBJS.shadow_cmdline_test := $(call uobj,shadow/cmdline)
+TEST_LIBS.shadow_test := $(JSON_LIBS)
 # the backend contract (tests/guest/backend*_test.c, and their host builds)
 BACKEND_TESTS := backend backend_probes backend_resume backend_done backend_caps backend_open \
 	backend_peer backend_fault backend_nproc backend_eventfd

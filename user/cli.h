@@ -48,7 +48,7 @@ int cli_help(const char *cmd);
 
 /* The subcommands' getopt tables (their --help checks them). */
 extern const struct option sites_options[], explore_options[], record_options[],
-	trace_options[], inject_options[], faults_options[], campaign_options[];
+	trace_options[], inject_options[], faults_options[], campaign_options[], shadow_options[];
 
 int cmd_version(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -59,5 +59,6 @@ int cmd_explore(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_campaign(int argc, char **argv);
+int cmd_shadow(int argc, char **argv);
 
 #endif /* INSIGHT_CLI_H */

@@ -32,6 +32,7 @@ static const struct {
 	{ "inject", cmd_inject, "inject a fault into a process tree or cgroup until Ctrl-C" },
 	{ "faults", cmd_faults, "a component's fault list: its syscalls and imports, their errors" },
 	{ "campaign", cmd_campaign, "a fault-injection campaign on a stack: its failure-propagation map" },
+	{ "shadow", cmd_shadow, "clone a running VM (QMP) into an isolated shadow VM, or destroy one" },
 };
 
 void cli_err(const char *fmt, ...)

@@ -65,7 +65,7 @@ static int rst_pages(void)
 	return n;
 }
 
-#define MAN_PAGES	11	/* insight(8), insight.ko(4), 9 subcommands' */
+#define MAN_PAGES	12	/* insight(8), insight.ko(4), 10 subcommands' */
 
 /* sh -c @cmd, its output in out: its exit status. */
 static int system_capture(const char *cmd)

@@ -14,7 +14,7 @@
 #include "util.h"
 
 static const char *const cmds[] = { "version", "status", "sites", "explore", "record", "trace",
-				    "inject", "faults", "campaign", NULL };
+				    "inject", "faults", "campaign", "shadow", NULL };
 
 static char page[65536], help[16384], err[8192];
 
@@ -101,7 +101,7 @@ TEST(each_subcommand_page_renders_with_every_option)
 TEST(the_pages_of_commands_that_cost_something_say_what)
 {
 	static const char *const costly[] = { "record", "trace", "explore", "inject", "campaign",
-					      NULL };
+					      "shadow", NULL };
 	char name[64];
 	int i;
 

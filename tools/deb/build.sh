@@ -101,12 +101,15 @@ Section: admin
 Priority: optional
 Built-Using: $(built_using)
 Recommends: insight-dkms (= $version), linux-headers-amd64 | linux-headers-cloud-amd64
+Suggests: qemu-system-x86, qemu-utils
 Description: Insight failure-path inference: the insight command
  insight records a server's requests with eBPF, marks the ones that
  failed, explores the failure path of a failed request with insight.ko
  (forking probes at its branches) and reports the path, the environment
  differences that explain it and the outputs it matched.  It also runs
- fault-injection campaigns that build a failure-propagation map.
+ fault-injection campaigns that build a failure-propagation map.  On a
+ VM host, insight shadow clones a running qemu VM into a shadow VM (QMP;
+ qemu-img for its disk overlays).
  .
  The command is statically linked (libbpf, libnl, capstone, json-c and
  elfutils are built in).

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * insight shadow against a real production VM: the Insight guest under
+ * qemu TCG (tools/vm/run --qmp --disk), printing a numbered beat every
+ * 0.2 s on its serial port and writing it to its qcow2 disk.  The clone
+ * must continue from production's state (not boot anew), production must
+ * keep running, destroy must leave nothing, and a SIGKILL of insight
+ * shadow at each step of the clone must leave production running with
+ * its disk chain as it was.  Bad input against fake QMP servers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+#include "shadow/qmp.h"
+
+static char out[16384];
+
+static int shadow_cli(char *a0, char *a1, char *a2, char *a3, char *a4, char *a5)
+{
+	char *argv[] = { (char *)insight_cli(), "shadow", a0, a1, a2, a3, a4, a5, NULL };
+
+	return run_capture(argv, out, sizeof(out));
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---- fake QMP servers, for bad input ------------------------------------ */
+struct fake {
+	char path[108];
+	int lfd;
+	int qmp;	/* 0: says something else; 1: a QMP server with a raw disk */
+	int migrated;	/* it was asked to migrate */
+	pthread_t t;
+};
+
+static void answer(int fd, const char *line, struct fake *f)
+{
+	struct json_object *m = json_tokener_parse(line), *ex, *id;
+	const char *cmd = m && json_object_object_get_ex(m, "execute", &ex) ?
+			  json_object_get_string(ex) : "";
+	const char *ret = "{}";
+	char reply[1024];
+
+	if (!strcmp(cmd, "query-status"))
+		ret = "{\"status\":\"running\",\"running\":true}";
+	else if (!strcmp(cmd, "query-memory-size-summary"))
+		ret = "{\"base-memory\":1048576}";
+	else if (!strcmp(cmd, "query-block"))
+		ret = "[{\"device\":\"virtio0\",\"inserted\":{\"drv\":\"raw\",\"file\":\"/srv/disk.img\","
+		      "\"ro\":false}}]";
+	else if (!strncmp(cmd, "migrate", 7))
+		f->migrated = 1;
+	snprintf(reply, sizeof(reply), "{\"return\":%s,\"id\":%lld}\n", ret,
+		 m && json_object_object_get_ex(m, "id", &id) ? (long long)json_object_get_int64(id) : 0);
+	if (write(fd, reply, strlen(reply)) < 0)
+		perror("fake qmp");
+	json_object_put(m);
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+	char buf[4096];
+	ssize_t n;
+	int fd = accept(f->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	if (!f->qmp) {
+		if (write(fd, "220 smtp ready\r\n", 16) < 0)
+			perror("fake");
+	} else {
+		const char *g = "{\"QMP\":{\"version\":{},\"capabilities\":[]}}\n";
+
+		if (write(fd, g, strlen(g)) < 0)
+			perror("fake");
+	}
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		char *line, *save;
+
+		buf[n] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line && f->qmp; line = strtok_r(NULL, "\n", &save))
+			answer(fd, line, f);
+	}
+	close(fd);
+	return NULL;
+}
+
+static int fake_start(struct fake *f, int qmp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(f, 0, sizeof(*f));
+	f->qmp = qmp;
+	snprintf(f->path, sizeof(f->path), "/tmp/insight-fakeqmp.%d", getpid());
+	strcpy(sa.sun_path, f->path);
+	unlink(f->path);
+	f->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(f->lfd, 1))
+		return -1;
+	return pthread_create(&f->t, NULL, fake_main, f);
+}
+
+static void fake_stop(struct fake *f)
+{
+	shutdown(f->lfd, SHUT_RDWR);
+	close(f->lfd);
+	pthread_cancel(f->t);
+	pthread_join(f->t, NULL);
+	unlink(f->path);
+}
+
+/* One line of output, ending in a newline. */
+static int one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl && !nl[1];
+}
+
+/* insight shadow against a fake server: its exit code; *@migrated if asked to. */
+static int against_fake(int qmp, int *migrated)
+{
+	struct fake f;
+	int rc;
+
+	if (fake_start(&f, qmp))
+		return -1;
+	rc = exit_code(shadow_cli("--qmp", f.path, "--dir", "/tmp/insight-shadow-none", NULL, NULL));
+	*migrated = f.migrated;
+	fake_stop(&f);
+	return rc;
+}
+
+TEST(no_socket_is_bad_input)
+{
+	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", "/nonexistent/qmp.sock", "--dir", "/tmp/insight-x",
+					  NULL, NULL))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "cannot connect to QMP socket")) TH_LOG("%s", out);
+	EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+}
+
+TEST(not_qemu_is_bad_input)
+{
+	int migrated;
+
+	EXPECT_EQ(2, against_fake(0, &migrated)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "not a QMP server")) TH_LOG("%s", out);
+	EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+	EXPECT_NE(0, access("/tmp/insight-shadow-none", F_OK));
+}
+
+TEST(raw_disk_is_refused_before_anything)
+{
+	int migrated;
+
+	EXPECT_EQ(2, against_fake(1, &migrated)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "disk virtio0 (/srv/disk.img) is raw, not qcow2")) TH_LOG("%s", out);
+	EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+	EXPECT_EQ(0, migrated);
+	EXPECT_NE(0, access("/tmp/insight-shadow-none", F_OK));
+}
+
+TEST(bad_pause_bound_is_bad_input)
+{
+	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", "/x", "--dir", "/y", "--max-pause", "0")));
+	EXPECT_NE(NULL, strstr(out, "--max-pause takes milliseconds")) TH_LOG("%s", out);
+}
+
+/* ---- a real production VM ---------------------------------------------- */
+static const char beat_loop[] =
+	"i=0; while :; do i=$((i+1)); echo \"beat $i\"; "
+	"echo \"disk $i\" | dd of=/dev/vda bs=512 seek=1 conv=fsync 2>/dev/null; sleep 0.2; done";
+
+FIXTURE(prod) {
+	char dir[64], qmp[128], disk[128], log[128], shadow[128];
+	pid_t run;
+};
+
+/* The last beat production (or the shadow) printed in @path, or 0. */
+static int last_beat(const char *path, int *first)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int n, last = 0;
+
+	if (first)
+		*first = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "beat %d", &n) == 1) {
+			if (first && !*first)
+				*first = n;
+			last = n;
+		}
+	if (f)
+		fclose(f);
+	return last;
+}
+
+/* Production's run state and its disk's active file, by QMP. */
+static int prod_state(const char *sock, char *status, size_t slen, char *file, size_t flen)
+{
+	struct json_object *st, *blk, *v, *ins;
+	char why[256];
+	struct qmp q;
+
+	if (qmp_open(&q, sock, why, sizeof(why)))
+		return -1;
+	st = qmp_exec(&q, "query-status", NULL, why, sizeof(why));
+	blk = qmp_exec(&q, "query-block", NULL, why, sizeof(why));
+	qmp_close(&q);
+	snprintf(status, slen, "%s", st && json_object_object_get_ex(st, "status", &v) ?
+		 json_object_get_string(v) : "?");
+	snprintf(file, flen, "%s", blk && json_object_array_length(blk) &&
+		 json_object_object_get_ex(json_object_array_get_idx(blk, 0), "inserted", &ins) &&
+		 json_object_object_get_ex(ins, "file", &v) ? json_object_get_string(v) : "?");
+	json_object_put(st);
+	json_object_put(blk);
+	return 0;
+}
+
+FIXTURE_SETUP(prod)
+{
+	char *img[] = { "/usr/bin/qemu-img", "create", "-q", "-f", "qcow2", self->disk, "64M", NULL };
+	int i, fd;
+
+	strcpy(self->dir, "/tmp/insight-shadow-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->qmp, sizeof(self->qmp), "%s/qmp.sock", self->dir);
+	snprintf(self->disk, sizeof(self->disk), "%s/data.qcow2", self->dir);
+	snprintf(self->log, sizeof(self->log), "%s/prod.out", self->dir);
+	snprintf(self->shadow, sizeof(self->shadow), "%s/shadow", self->dir);
+	ASSERT_EQ(0, run_capture(img, out, sizeof(out))) TH_LOG("%s", out);
+	self->run = fork();
+	ASSERT_LE(0, self->run);
+	if (!self->run) {
+		setpgid(0, 0);
+		fd = open(self->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("tools/vm/run", "tools/vm/run", "--no-load", "--smp", "1", "--timeout", "600",
+		      "--qmp", self->qmp, "--disk", self->disk, "--", "sh", "-c", beat_loop, NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 600 && last_beat(self->log, NULL) < 5; i++)
+		usleep(100 * 1000);
+	ASSERT_LE(5, last_beat(self->log, NULL)) TH_LOG("production VM did not start");
+}
+
+FIXTURE_TEARDOWN(prod)
+{
+	char cmd[256];
+
+	if (!access(self->shadow, F_OK))
+		shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL);
+	kill(-self->run, SIGTERM);
+	waitpid(self->run, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd))
+		perror(cmd);
+}
+
+static int gone(pid_t pid)
+{
+	char path[64], st[512];
+	FILE *f;
+	int z = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	if (fgets(st, sizeof(st), f) && strrchr(st, ')'))
+		z = strrchr(st, ')')[2] == 'Z';
+	fclose(f);
+	return z;
+}
+
+TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing, 300)
+{
+	char serial[160], status[32], file[256];
+	struct json_object *o, *v;
+	int first = 0, at, i;
+	pid_t pid;
+
+	/* a bound the stop-and-copy cannot keep: abandoned, production resumed */
+	EXPECT_EQ(1, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--max-pause",
+					  "1"))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "the pause bound (1 ms)")) TH_LOG("%s", out);
+	EXPECT_NE(0, access(self->shadow, F_OK));
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_STREQ(self->disk, file);
+
+	ASSERT_EQ(0, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--json",
+					  NULL))) TH_LOG("%s", out);
+	at = last_beat(self->log, NULL);
+	o = json_tokener_parse(out);
+	ASSERT_NE(NULL, o) TH_LOG("%s", out);
+	ASSERT_TRUE(json_object_object_get_ex(o, "pause_ms", &v));
+	TH_LOG("pause %.1f ms", json_object_get_double(v));
+	EXPECT_LT(json_object_get_double(v), 500.0);
+	EXPECT_GT(json_object_get_double(v), 0.0);
+	ASSERT_TRUE(json_object_object_get_ex(o, "pid", &v));
+	pid = json_object_get_int(v);
+	json_object_put(o);
+
+	/* the shadow goes on from production's beat, it did not boot */
+	snprintf(serial, sizeof(serial), "%s/serial1.log", self->shadow);
+	for (i = 0; i < 100 && last_beat(serial, &first) < 2; i++)
+		usleep(100 * 1000);
+	EXPECT_GE(first, 3) TH_LOG("shadow's first beat %d, production's at clone %d", first, at);
+	EXPECT_LE(first, at + 5);
+	EXPECT_FALSE(gone(pid));
+	/* production keeps running, on its own overlay */
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_NE(NULL, strstr(file, "/shadow/production-virtio0.qcow2")) TH_LOG("%s", file);
+	usleep(1000 * 1000);
+	EXPECT_LT(at, last_beat(self->log, NULL));
+
+	/* a second shadow into the same directory is refused */
+	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, NULL, NULL)));
+	EXPECT_NE(NULL, strstr(out, "cannot create the shadow directory")) TH_LOG("%s", out);
+
+	ASSERT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL)))
+		TH_LOG("%s", out);
+	EXPECT_NE(0, access(self->shadow, F_OK));
+	for (i = 0; i < 50 && !gone(pid); i++)
+		usleep(100 * 1000);
+	EXPECT_TRUE(gone(pid));
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_STREQ(self->disk, file);
+}
+
+TEST_F_TIMEOUT(prod, sigkill_at_each_step_leaves_production_running_and_nothing_behind, 600)
+{
+	static const char *const steps[] = { "migrating", "paused", "snapshot", "completed" };
+	char status[32], file[256], env[64];
+	unsigned int s;
+	int i, st, before;
+
+	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		snprintf(env, sizeof(env), "INSIGHT_SHADOW_TEST_KILL=%s", steps[s]);
+		putenv(env);
+		st = shadow_cli("--qmp", self->qmp, "--dir", self->shadow, NULL, NULL);
+		unsetenv("INSIGHT_SHADOW_TEST_KILL");
+		EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) TH_LOG("%s: %s", steps[s], out);
+		/* the guard resumes production, folds its disk, removes the directory */
+		for (i = 0; i < 100 && !access(self->shadow, F_OK); i++)
+			usleep(100 * 1000);
+		EXPECT_NE(0, access(self->shadow, F_OK)) TH_LOG("%s: the directory stays", steps[s]);
+		ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+		EXPECT_STREQ("running", status) TH_LOG("killed at %s", steps[s]);
+		EXPECT_STREQ(self->disk, file) TH_LOG("killed at %s", steps[s]);
+		before = last_beat(self->log, NULL);
+		usleep(1000 * 1000);
+		EXPECT_LT(before, last_beat(self->log, NULL)) TH_LOG("killed at %s", steps[s]);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow's qemu command line (user/shadow/cmdline.c): production's,
+ * with its disks, sockets, serial ports and NICs replaced by the
+ * shadow's own, and the options it cannot isolate refused.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "shadow/cmdline.h"
+
+static const struct disk_map disks[] = { { "/srv/vm/data.qcow2", "/run/sh/shadow-virtio0.qcow2" } };
+
+static char joined[4096];
+
+static const char *join(const struct qemu_argv *a)
+{
+	int i;
+
+	joined[0] = '\0';
+	for (i = 0; i < a->argc; i++) {
+		strncat(joined, a->argv[i], sizeof(joined) - strlen(joined) - 2);
+		strcat(joined, " ");
+	}
+	return joined;
+}
+
+static int shadow_of(char **argv, struct qemu_argv *out, char *why)
+{
+	struct qemu_argv in = { argv, 0 };
+
+	while (argv[in.argc])
+		in.argc++;
+	return cmdline_shadow(&in, disks, 1, "/run/sh", out, why, 256);
+}
+
+TEST(production_endpoints_become_the_shadows_own)
+{
+	char *argv[] = { "qemu-system-x86_64", "-m", "1G", "-nodefaults",
+			 "-drive", "file=/srv/vm/data.qcow2,if=virtio,format=qcow2",
+			 "-drive", "file=/srv/vm/seed.iso,media=cdrom,readonly=on",
+			 "-qmp", "unix:/srv/vm/qmp.sock,server=on,wait=off",
+			 "--monitor", "stdio", "-pidfile", "/run/vm.pid", "-daemonize",
+			 "-serial", "file:/srv/vm/console.log",
+			 "-chardev", "socket,id=qga0,path=/srv/vm/qga.sock,server=on,wait=off",
+			 "-chardev", "pty,id=ch1",
+			 "-netdev", "tap,id=net0,ifname=tap0,script=no",
+			 "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56",
+			 "-append", "console=ttyS0 -serial", NULL };
+	struct qemu_argv out;
+	char why[256] = "";
+	const char *j;
+
+	ASSERT_EQ(0, shadow_of(argv, &out, why)) TH_LOG("%s", why);
+	j = join(&out);
+	EXPECT_NE(NULL, strstr(j, "-drive file=/run/sh/shadow-virtio0.qcow2,if=virtio,format=qcow2 ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-drive file=/srv/vm/seed.iso,media=cdrom,readonly=on ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-serial file:/run/sh/serial0.log ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-chardev socket,id=qga0,path=/run/sh/qga0.sock,server=on,wait=off "))
+		TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-chardev file,id=ch1,path=/run/sh/ch1.log ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-netdev hubport,id=net0,hubid=1000 ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-append console=ttyS0 -serial -S -incoming defer "
+			       "-qmp unix:/run/sh/qmp.sock,server=on,wait=off ")) TH_LOG("%s", j);
+	EXPECT_EQ(NULL, strstr(j, "/srv/vm/qmp.sock"));
+	EXPECT_EQ(NULL, strstr(j, "/srv/vm/qga.sock"));
+	EXPECT_EQ(NULL, strstr(j, "/srv/vm/console.log"));
+	EXPECT_EQ(NULL, strstr(j, "tap0"));
+	EXPECT_EQ(NULL, strstr(j, "stdio"));
+	EXPECT_EQ(NULL, strstr(j, "-daemonize"));
+	EXPECT_EQ(NULL, strstr(j, "vm.pid"));
+	cmdline_free(&out);
+}
+
+TEST(options_the_shadow_cannot_isolate_are_refused)
+{
+	char *nic[] = { "qemu", "-nic", "user,model=virtio", NULL };
+	char *blockdev[] = { "qemu", "-blockdev", "driver=qcow2,node-name=d0", NULL };
+	struct qemu_argv out;
+	char why[256];
+
+	EXPECT_EQ(-1, shadow_of(nic, &out, why));
+	EXPECT_NE(NULL, strstr(why, "-nic")) TH_LOG("%s", why);
+	EXPECT_EQ(-1, shadow_of(blockdev, &out, why));
+	EXPECT_NE(NULL, strstr(why, "-blockdev")) TH_LOG("%s", why);
+}
+
+TEST(two_nics_get_two_separate_hubs)
+{
+	char *argv[] = { "qemu", "-netdev", "user,id=a", "-netdev", "socket,id=b,connect=:1234", NULL };
+	struct qemu_argv out;
+	char why[256];
+	const char *j;
+
+	ASSERT_EQ(0, shadow_of(argv, &out, why));
+	j = join(&out);
+	EXPECT_NE(NULL, strstr(j, "-netdev hubport,id=a,hubid=1000 -netdev hubport,id=b,hubid=1001 "))
+		TH_LOG("%s", j);
+	cmdline_free(&out);
+}
+
+TEST_HARNESS_MAIN

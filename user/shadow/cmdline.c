@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow's command line (cmdline.h).  Options are copied as they are
+ * except those that name something production owns:
+ *   -drive      a writable disk's file=... becomes the shadow's overlay
+ *   -netdev     becomes a hub port on a hub of its own: the NIC stays (the
+ *               migrated device state needs it), nothing it sends leaves
+ *   -chardev    a socket becomes one in the shadow's directory, anything
+ *               else a file there
+ *   -serial     a file in the shadow's directory
+ *   -qmp -monitor -mon -pidfile -incoming -loadvm -daemonize -S  dropped
+ * and -nic / -net / -blockdev, which this rewrite does not follow yet,
+ * are refused.  The shadow gets -S, -incoming defer and its own QMP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+
+#define CMDLINE_MAX (1 << 20)
+
+int cmdline_read(pid_t pid, struct qemu_argv *out)
+{
+	char path[64], *buf = malloc(CMDLINE_MAX), *p;
+	ssize_t n, len = 0;
+	int fd, i;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	while (len < CMDLINE_MAX - 1 && (n = read(fd, buf + len, CMDLINE_MAX - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	out->argc = 0;
+	for (p = buf; p < buf + len; p += strlen(p) + 1)
+		out->argc++;
+	out->argv = calloc(out->argc + 1, sizeof(char *));
+	if (!out->argv) {
+		free(buf);
+		return -ENOMEM;
+	}
+	for (i = 0, p = buf; i < out->argc; i++, p += strlen(p) + 1)
+		out->argv[i] = strdup(p);
+	free(buf);
+	return 0;
+}
+
+void cmdline_free(struct qemu_argv *a)
+{
+	int i;
+
+	for (i = 0; a->argv && i < a->argc; i++)
+		free(a->argv[i]);
+	free(a->argv);
+	a->argv = NULL;
+	a->argc = 0;
+}
+
+static void add(struct qemu_argv *a, char *s)
+{
+	a->argv[a->argc++] = s;
+	a->argv[a->argc] = NULL;
+}
+
+static char *fmt(const char *f, const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, f, a, b) < 0)
+		return NULL;
+	return s;
+}
+
+/* The value of KEY= in a qemu option string "a,KEY=v,b" (malloc'd), or NULL. */
+static char *opt_value(const char *opts, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			const char *v = p + kl + 1;
+
+			return strndup(v, strcspn(v, ","));
+		}
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* -drive OPTS with file= replaced by the shadow's overlay where mapped. */
+static char *drive(const char *opts, const struct disk_map *disks, int ndisks)
+{
+	char *file = opt_value(opts, "file"), *s = NULL;
+	const char *at;
+	int i;
+
+	for (i = 0; file && i < ndisks; i++)
+		if (!strcmp(file, disks[i].file))
+			break;
+	if (!file || i == ndisks) {
+		free(file);
+		return strdup(opts);
+	}
+	at = strstr(opts, "file=");
+	if (asprintf(&s, "%.*sfile=%s%s", (int)(at - opts), opts, disks[i].shadow,
+		     at + 5 + strlen(file)) < 0)
+		s = NULL;
+	free(file);
+	return s;
+}
+
+static char *chardev(const char *opts, const char *dir)
+{
+	char *id = opt_value(opts, "id"), *s;
+
+	if (!id)
+		return strdup(opts);
+	if (!strncmp(opts, "socket,", 7)) {
+		if (asprintf(&s, "socket,id=%s,path=%s/%s.sock,server=on,wait=off", id, dir, id) < 0)
+			s = NULL;
+	} else if (asprintf(&s, "file,id=%s,path=%s/%s.log", id, dir, id) < 0) {
+		s = NULL;
+	}
+	free(id);
+	return s;
+}
+
+static const char *const dropped_arg[] = { "qmp", "qmp-pretty", "monitor", "mon", "pidfile",
+					   "incoming", "loadvm", NULL };
+static const char *const dropped_flag[] = { "daemonize", "S", NULL };
+static const char *const refused[] = { "nic", "net", "blockdev", NULL };
+
+static bool in(const char *const *list, const char *opt)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, opt))
+			return true;
+	return false;
+}
+
+/* Rewrite one option @opt (without its dashes) with argument @arg. */
+static char *rewrite(const char *opt, const char *arg, const struct disk_map *disks, int ndisks,
+		     const char *dir, int *count)
+{
+	char *id, *s, n[16];
+
+	if (!strcmp(opt, "drive"))
+		return drive(arg, disks, ndisks);
+	if (!strcmp(opt, "chardev"))
+		return chardev(arg, dir);
+	if (!strcmp(opt, "serial")) {
+		snprintf(n, sizeof(n), "%d", (*count)++);
+		return fmt("file:%s/serial%s.log", dir, n);
+	}
+	/* -netdev: a hub port, on a hub (id 1000 + n) no other port joins */
+	id = opt_value(arg, "id");
+	if (!id)
+		return strdup(arg);
+	snprintf(n, sizeof(n), "%d", 1000 + (*count)++);
+	s = fmt("hubport,id=%s,hubid=%s", id, n);
+	free(id);
+	return s;
+}
+
+int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks, int ndisks,
+		   const char *dir, struct qemu_argv *out, char *why, size_t whylen)
+{
+	int i, serials = 0, hubs = 0;
+
+	out->argc = 0;
+	out->argv = calloc(2 * in_argv->argc + 16, sizeof(char *));
+	if (!out->argv || !in_argv->argc) {
+		snprintf(why, whylen, "no qemu command line");
+		return -1;
+	}
+	add(out, strdup(in_argv->argv[0]));
+	for (i = 1; i < in_argv->argc; i++) {
+		const char *a = in_argv->argv[i], *opt = a + 1 + (a[1] == '-');
+		bool has_arg = i + 1 < in_argv->argc;
+
+		if (a[0] != '-' || !a[1]) {
+			add(out, strdup(a));
+			continue;
+		}
+		if (in(refused, opt)) {
+			snprintf(why, whylen, "production's qemu uses -%s, which the shadow cannot isolate yet "
+				 "(use -drive, and -netdev with -device)", opt);
+			cmdline_free(out);
+			return -1;
+		}
+		if (in(dropped_flag, opt))
+			continue;
+		if (in(dropped_arg, opt) && has_arg) {
+			i++;
+			continue;
+		}
+		if (has_arg && (!strcmp(opt, "drive") || !strcmp(opt, "chardev") ||
+				!strcmp(opt, "serial") || !strcmp(opt, "netdev"))) {
+			int *count = strcmp(opt, "netdev") ? &serials : &hubs;
+
+			add(out, strdup(a));
+			add(out, rewrite(opt, in_argv->argv[++i], disks, ndisks, dir, count));
+			continue;
+		}
+		add(out, strdup(a));
+	}
+	add(out, strdup("-S"));
+	add(out, strdup("-incoming"));
+	add(out, strdup("defer"));
+	add(out, strdup("-qmp"));
+	add(out, fmt("unix:%s/qmp.sock%s,server=on,wait=off", dir, ""));
+	for (i = 0; i < out->argc; i++)
+		if (!out->argv[i]) {
+			snprintf(why, whylen, "out of memory");
+			cmdline_free(out);
+			return -1;
+		}
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The shadow's machine definition: the production qemu's own command
+ * line (/proc/PID/cmdline), rewritten so that the shadow has the same
+ * machine and devices but its own disks (qcow2 overlays), sockets,
+ * serial files and an isolated network, and waits for the clone's state.
+ */
+#ifndef INSIGHT_CMDLINE_H
+#define INSIGHT_CMDLINE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A writable disk of the production VM and the shadow's overlay for it. */
+struct disk_map {
+	const char *file;	/* as production opened it */
+	const char *shadow;	/* the shadow's file instead */
+};
+
+struct qemu_argv {
+	char **argv;	/* NULL-terminated */
+	int argc;
+};
+
+/* Read the command line of process @pid: 0, or -errno. */
+int cmdline_read(pid_t pid, struct qemu_argv *out);
+
+/*
+ * The shadow's command line from production's @in: 0, or -1 with the
+ * reason in @why (an option the shadow cannot reproduce isolated).
+ */
+int cmdline_shadow(const struct qemu_argv *in, const struct disk_map *disks, int ndisks,
+		   const char *dir, struct qemu_argv *out, char *why, size_t whylen);
+
+void cmdline_free(struct qemu_argv *a);
+
+#endif /* INSIGHT_CMDLINE_H */
