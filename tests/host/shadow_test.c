@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -44,7 +45,7 @@ static int exit_code(int status)
 struct fake {
 	char path[108];
 	int lfd;
-	int qmp;	/* 0: says something else; 1: a QMP server with a raw disk */
+	int qmp;	/* 0: says something else; 1: QMP, a raw disk; 2: QMP, 1 PiB of RAM */
 	int migrated;	/* it was asked to migrate */
 	pthread_t t;
 };
@@ -60,7 +61,7 @@ static void answer(int fd, const char *line, struct fake *f)
 	if (!strcmp(cmd, "query-status"))
 		ret = "{\"status\":\"running\",\"running\":true}";
 	else if (!strcmp(cmd, "query-memory-size-summary"))
-		ret = "{\"base-memory\":1048576}";
+		ret = f->qmp == 2 ? "{\"base-memory\":1125899906842624}" : "{\"base-memory\":1048576}";
 	else if (!strcmp(cmd, "query-block"))
 		ret = "[{\"device\":\"virtio0\",\"inserted\":{\"drv\":\"raw\",\"file\":\"/srv/disk.img\","
 		      "\"ro\":false}}]";
@@ -177,6 +178,17 @@ TEST(raw_disk_is_refused_before_anything)
 	EXPECT_NE(0, access("/tmp/insight-shadow-none", F_OK));
 }
 
+TEST(a_vm_larger_than_the_hosts_free_memory_is_refused)
+{
+	int migrated;
+
+	EXPECT_EQ(2, against_fake(2, &migrated)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "not enough host memory for a shadow")) TH_LOG("%s", out);
+	EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+	EXPECT_EQ(0, migrated);
+	EXPECT_NE(0, access("/tmp/insight-shadow-none", F_OK));
+}
+
 TEST(bad_pause_bound_is_bad_input)
 {
 	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", "/x", "--dir", "/y", "--max-pause", "0")));
@@ -269,6 +281,8 @@ FIXTURE_TEARDOWN(prod)
 
 	if (!access(self->shadow, F_OK))
 		shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "%s/small", self->dir);
+	umount2(cmd, MNT_DETACH);
 	kill(-self->run, SIGTERM);
 	waitpid(self->run, NULL, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
@@ -303,7 +317,7 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	EXPECT_EQ(1, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--max-pause",
 					  "1"))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "the pause bound (1 ms)")) TH_LOG("%s", out);
-	EXPECT_NE(0, access(self->shadow, F_OK));
+	EXPECT_NE(0, access(self->shadow, F_OK)) TH_LOG("%s", out);
 	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
 	EXPECT_STREQ("running", status);
 	EXPECT_STREQ(self->disk, file);
@@ -335,9 +349,13 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	usleep(1000 * 1000);
 	EXPECT_LT(at, last_beat(self->log, NULL));
 
-	/* a second shadow into the same directory is refused */
+	/* a second shadow is refused, into the same directory or another */
 	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, NULL, NULL)));
 	EXPECT_NE(NULL, strstr(out, "cannot create the shadow directory")) TH_LOG("%s", out);
+	snprintf(serial, sizeof(serial), "%s/second", self->dir);
+	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", self->qmp, "--dir", serial, NULL, NULL)));
+	EXPECT_NE(NULL, strstr(out, "the VM has a shadow already")) TH_LOG("%s", out);
+	EXPECT_NE(0, access(serial, F_OK));
 
 	ASSERT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL)))
 		TH_LOG("%s", out);
@@ -345,6 +363,58 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	for (i = 0; i < 50 && !gone(pid); i++)
 		usleep(100 * 1000);
 	EXPECT_TRUE(gone(pid));
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_STREQ(self->disk, file);
+}
+
+TEST_F_TIMEOUT(prod, a_migration_failing_midway_leaves_production_running, 300)
+{
+	char small[160], dir[200], status[32], file[256];
+	int before;
+
+	/* the state file's file system fills up while RAM is being copied */
+	snprintf(small, sizeof(small), "%s/small", self->dir);
+	snprintf(dir, sizeof(dir), "%s/shadow", small);
+	ASSERT_EQ(0, mkdir(small, 0700));
+	ASSERT_EQ(0, mount("tmpfs", small, "tmpfs", 0, "size=16m")) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1, exit_code(shadow_cli("--qmp", self->qmp, "--dir", dir, NULL, NULL))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "clone failed, production resumed: the migration failed"))
+		TH_LOG("%s", out);
+	EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+	EXPECT_NE(0, access(dir, F_OK));
+	EXPECT_EQ(0, umount(small));
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_STREQ(self->disk, file);
+	before = last_beat(self->log, NULL);
+	usleep(1000 * 1000);
+	EXPECT_LT(before, last_beat(self->log, NULL));
+}
+
+TEST_F_TIMEOUT(prod, of_two_shadows_taken_at_once_one_is_refused, 300)
+{
+	char a[160], b[160], status[32], file[256];
+	int st, rc_a, rc_b;
+	pid_t child;
+
+	snprintf(a, sizeof(a), "%s/a", self->dir);
+	snprintf(b, sizeof(b), "%s/b", self->dir);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(exit_code(shadow_cli("--qmp", self->qmp, "--dir", a, NULL, NULL)));
+	rc_b = exit_code(shadow_cli("--qmp", self->qmp, "--dir", b, NULL, NULL));
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	rc_a = exit_code(st);
+	TH_LOG("a: %d, b: %d (%s)", rc_a, rc_b, out);
+	EXPECT_EQ(1, (rc_a == 0) + (rc_b == 0));
+	EXPECT_TRUE(rc_a == 0 || rc_a == 1 || rc_a == 2);
+	EXPECT_TRUE(rc_b == 0 || rc_b == 1 || rc_b == 2);
+	EXPECT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", rc_a ? b : a, NULL, NULL, NULL)))
+		TH_LOG("%s", out);
+	EXPECT_NE(0, access(a, F_OK));
+	EXPECT_NE(0, access(b, F_OK));
 	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
 	EXPECT_STREQ("running", status);
 	EXPECT_STREQ(self->disk, file);

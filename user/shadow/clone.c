@@ -58,6 +58,26 @@ static const char *str_of(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
 }
 
+/*
+ * Is @file production's overlay of a shadow that still exists?  One shadow
+ * of a VM at a time: a second would stack its overlay on the first's, and
+ * the first one's destroy would fold both.
+ */
+static int has_shadow(const char *file, char *why, size_t whylen)
+{
+	const char *slash = strrchr(file, '/');
+	char json[600];
+
+	if (!slash || strncmp(slash + 1, "production-", 11))
+		return 0;
+	snprintf(json, sizeof(json), "%.*s/shadow.json", (int)(slash - file), file);
+	if (access(json, F_OK))
+		return 0;
+	snprintf(why, whylen, "the VM has a shadow already (%.*s): destroy it first",
+		 (int)(slash - file), file);
+	return 1;
+}
+
 static int check_disk(struct clone *c, struct json_object *dev, char *why, size_t whylen)
 {
 	struct json_object *ins, *ro, *image, *vs;
@@ -83,6 +103,8 @@ static int check_disk(struct clone *c, struct json_object *dev, char *why, size_
 		snprintf(why, whylen, "more than %d writable disks", CLONE_MAX_DISKS);
 		return -1;
 	}
+	if (has_shadow(file, why, whylen))
+		return -1;
 	d = &c->disks[c->ndisks++];
 	snprintf(d->device, sizeof(d->device), "%s", name);
 	snprintf(d->base, sizeof(d->base), "%s", file);
@@ -189,9 +211,35 @@ static const char *wait_migration(struct qmp *q, const char *const *until, doubl
 	}
 }
 
+/* Are the disks' active images still those clone_check saw (no other clone meanwhile)? */
+static int same_disks(struct qmp *q, struct clone *c, char *why, size_t whylen)
+{
+	struct json_object *blk = qmp_exec(q, "query-block", NULL, why, whylen), *ins;
+	size_t i;
+	int j, same = !!blk;
+
+	for (i = 0; blk && i < json_object_array_length(blk); i++) {
+		struct json_object *dev = json_object_array_get_idx(blk, i);
+		const char *name = str_of(dev, "device") ?: "";
+
+		for (j = 0; j < c->ndisks; j++)
+			if (!strcmp(name, c->disks[j].device) &&
+			    json_object_object_get_ex(dev, "inserted", &ins) &&
+			    strcmp(str_of(ins, "file") ?: "", c->disks[j].base))
+				same = 0;
+	}
+	json_object_put(blk);
+	if (blk && !same)
+		snprintf(why, whylen, "another clone of this VM changed its disks meanwhile");
+	return same ? 0 : -1;
+}
+
 static int snapshot(struct qmp *q, struct clone *c, char *why, size_t whylen)
 {
 	int i;
+
+	if (same_disks(q, c, why, whylen))
+		return -1;
 
 	for (i = 0; i < c->ndisks; i++) {
 		struct json_object *a = json_object_new_object();
@@ -205,21 +253,41 @@ static int snapshot(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	return 0;
 }
 
-/* Production running again, whatever state the migration is in. */
+/* Has the migration ended (so that the disks are production's again)? */
+static int migration_over(struct qmp *q)
+{
+	static const char *const over[] = { "none", "completed", "cancelled", "failed", NULL };
+	char why[256];
+	struct json_object *r = qmp_exec(q, "query-migrate", NULL, why, sizeof(why));
+	const char *st = r ? str_of(r, "status") ?: "none" : "failed";
+	const char *const *o;
+	int done = 0;
+
+	for (o = over; *o; o++)
+		done |= !strcmp(st, *o);
+	json_object_put(r);
+	return done;
+}
+
+/*
+ * Production running again, whatever state the migration is in, and the
+ * migration over (a cancelled one reactivates the disks as it ends).
+ */
 static void resume(struct qmp *q)
 {
 	char why[256];
 	int i;
 
 	qmp_run(q, "migrate_cancel", NULL, why, sizeof(why));
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 250; i++) {
 		struct json_object *st = qmp_exec(q, "query-status", NULL, why, sizeof(why));
 		int running = st && !strcmp(str_of(st, "status") ?: "", "running");
 
 		json_object_put(st);
-		if (running)
+		if (!running)
+			qmp_run(q, "cont", NULL, why, sizeof(why));
+		else if (migration_over(q))
 			return;
-		qmp_run(q, "cont", NULL, why, sizeof(why));
 		qmp_poll_events(q, 20);
 	}
 }
