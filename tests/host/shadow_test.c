@@ -281,6 +281,28 @@ FIXTURE_TEARDOWN(prod)
 		perror(cmd);
 }
 
+/* A hash of file @path's bytes (FNV-1a), 0 if it cannot be read. */
+static unsigned long long file_hash(const char *path)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	FILE *f = fopen(path, "r");
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		h = (h ^ (unsigned char)c) * 1099511628211ULL;
+	fclose(f);
+	return h;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
 static int gone(pid_t pid)
 {
 	char path[64], st[512];
@@ -299,9 +321,11 @@ static int gone(pid_t pid)
 
 TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing, 300)
 {
-	char serial[160], status[32], file[256];
+	char serial[160], status[32], file[256], overlay[160];
 	struct json_object *o, *v;
+	unsigned long long base;
 	int first = 0, at, i;
+	long long size;
 	pid_t pid;
 
 	/* a bound the stop-and-copy cannot keep: abandoned, production resumed */
@@ -316,6 +340,9 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	ASSERT_EQ(0, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--json",
 					  NULL))) TH_LOG("%s", out);
 	at = last_beat(self->log, NULL);
+	base = file_hash(self->disk);
+	snprintf(overlay, sizeof(overlay), "%s/shadow-virtio0.qcow2", self->shadow);
+	size = file_size(overlay);
 	o = json_tokener_parse(out);
 	ASSERT_NE(NULL, o) TH_LOG("%s", out);
 	ASSERT_TRUE(json_object_object_get_ex(o, "pause_ms", &v));
@@ -339,6 +366,9 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	EXPECT_NE(NULL, strstr(file, "/shadow/production-virtio0.qcow2")) TH_LOG("%s", file);
 	usleep(1000 * 1000);
 	EXPECT_LT(at, last_beat(self->log, NULL));
+	/* both VMs wrote their disks (dd, each beat): each on its own overlay */
+	EXPECT_EQ(base, file_hash(self->disk)) TH_LOG("the base image was written");
+	EXPECT_LT(size, file_size(overlay)) TH_LOG("the shadow's writes are not in its overlay");
 
 	/* a second shadow is refused, into the same directory or another */
 	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, NULL, NULL)));
