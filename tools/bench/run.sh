@@ -42,6 +42,9 @@ echo "BENCH vm.boot $full s vm.boot.minimal_image $base host" >>"$lines"
 echo "bench: recorder on lighttpd, strace, stream cost (host)" >&2
 tools/bench/record_bench.sh "$O" | tee -a "$lines" >&2
 
+echo "bench: insight shadow on a production VM (host)" >&2
+tools/bench/shadow_bench.sh "$O" | tee -a "$lines" >&2
+
 echo "bench: guest benchmarks (one boot)" >&2
 tools/vm/run --no-load --mem 2G --timeout 900 -- /insight/bench/guest_bench | tee -a "$lines" >&2
 
