@@ -18,7 +18,9 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "shadow/agent.h"
 #include "shadow/clone.h"
+#include "shadow/cmdline.h"
 #include "shadow/launch.h"
 #include "shadow/qmp.h"
 
@@ -28,11 +30,12 @@ const struct option shadow_options[] = {
 	{ "max-pause", required_argument, NULL, 'p' },
 	{ "destroy", no_argument, NULL, 'D' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "exec", required_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct shadow_args {
-	const char *qmp, *dir;
+	const char *qmp, *dir, *exec;
 	int max_pause_ms;
 	bool destroy, json;
 };
@@ -51,6 +54,7 @@ static int parse(int argc, char **argv, struct shadow_args *a)
 		case 'd': a->dir = optarg; break;
 		case 'D': a->destroy = true; break;
 		case 'j': a->json = true; break;
+		case 'e': a->exec = optarg; break;
 		case 'p':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
@@ -64,8 +68,9 @@ static int parse(int argc, char **argv, struct shadow_args *a)
 			return -1;
 		}
 	}
-	if (optind != argc || !a->dir || (!a->destroy && !a->qmp) || (a->destroy && a->qmp)) {
-		cli_err("usage: insight shadow --qmp SOCKET --dir DIR [--max-pause MS] [--json] | "
+	if (optind != argc || !a->dir || (!a->destroy && !a->qmp) ||
+	    (a->destroy && (a->qmp || a->exec))) {
+		cli_err("usage: insight shadow --qmp SOCKET --dir DIR [--max-pause MS] [--exec CMD] [--json] | "
 			"--destroy --dir DIR");
 		return -1;
 	}
@@ -100,10 +105,56 @@ static void report(const struct shadow *s, bool json)
 	json_object_put(o);
 }
 
+#define SHADOW_EXEC_S 600
+
+/*
+ * With --exec, the guest agent's chardev (its socket in the shadow will be
+ * DIR/ID.sock) into @id: 0, or -1 after a one-line message.
+ */
+static int agent_of(pid_t qemu, const struct shadow_args *a, char *id, size_t len)
+{
+	struct qemu_argv argv;
+	char *ch;
+
+	if (!a->exec)
+		return 0;
+	if (cmdline_read(qemu, &argv)) {
+		cli_err("cannot read production qemu's command line (pid %d)", (int)qemu);
+		return -1;
+	}
+	ch = cmdline_agent(&argv);
+	cmdline_free(&argv);
+	if (!ch) {
+		cli_err("--exec needs qemu-guest-agent in the VM: no virtserialport named "
+			"org.qemu.guest_agent.0 on a socket chardev");
+		return -1;
+	}
+	snprintf(id, len, "%s", ch);
+	free(ch);
+	return 0;
+}
+
+/* --exec: CMD in the shadow, its output ours; 0 if it exited 0, else 1. */
+static int exec_in(const struct shadow *s, const char *agent, const char *cmd)
+{
+	char sock[PATH_MAX + 80], why[512];
+	int st;
+
+	snprintf(sock, sizeof(sock), "%s/%s.sock", s->c.dir, agent);
+	st = agent_exec(sock, cmd, SHADOW_EXEC_S, why, sizeof(why));
+	if (st < 0) {
+		cli_err("--exec in the shadow: %s", why);
+		return 1;
+	}
+	if (st)
+		cli_err("--exec in the shadow: the command exited with status %d", st);
+	return st ? 1 : 0;
+}
+
 static int clone_and_start(const struct shadow_args *a)
 {
 	struct shadow s = { .production_qmp = a->qmp };
-	char why[512], dir[PATH_MAX];
+	char why[512], dir[PATH_MAX], agent[128];
 	struct qmp q;
 	int rc = 1;
 
@@ -113,6 +164,10 @@ static int clone_and_start(const struct shadow_args *a)
 	}
 	s.production_pid = q.peer;
 	s.c.max_pause_ms = a->max_pause_ms;
+	if (agent_of(q.peer, a, agent, sizeof(agent))) {
+		qmp_close(&q);
+		return EXIT_USAGE;
+	}
 	if (mkdir(a->dir, 0700) || !realpath(a->dir, dir)) {
 		cli_err("cannot create the shadow directory %s: %s", a->dir, strerror(errno));
 		qmp_close(&q);
@@ -133,7 +188,7 @@ static int clone_and_start(const struct shadow_args *a)
 		clone_undo(&q, &s.c);
 	} else {
 		report(&s, a->json);
-		rc = 0;
+		rc = a->exec ? exec_in(&s, agent, a->exec) : 0;
 	}
 	qmp_close(&q);
 	return rc;

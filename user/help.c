@@ -126,7 +126,7 @@ static const struct cmd_help helps[] = {
 		{ "for", "S", "with --watch: for S seconds (default: until Ctrl-C)" },
 		{ "advise", "NODE", "which component to shadow first for a failure seen at NODE (OUT's map)" },
 		{ NULL } } },
-	{ "shadow", "--qmp SOCKET --dir DIR [--max-pause MS] [--json] | --destroy --dir DIR",
+	{ "shadow", "--qmp SOCKET --dir DIR [--max-pause MS] [--exec CMD] [--json] | --destroy --dir DIR",
 	  "On the VM host: clone the running VM whose qemu serves QMP on SOCKET into a shadow VM (same machine, its own disk overlays, sockets and an isolated network) while production keeps running; or destroy a shadow.",
 	  shadow_options, {
 		{ "qmp", "SOCKET", "production qemu's QMP unix socket (-qmp unix:SOCKET,server=on,wait=off)" },
@@ -134,6 +134,7 @@ static const struct cmd_help helps[] = {
 		{ "max-pause", "MS", "abort the clone if production would pause longer (default 500)" },
 		{ "destroy", NULL, "stop the shadow in DIR, fold production's disks back, remove DIR" },
 		{ "json", NULL, "the clone's figures as JSON" },
+		{ "exec", "CMD", "then run CMD in the shadow (sh -c, through qemu-guest-agent): its output, and exit 1 if it fails" },
 		{ NULL } } },
 };
 

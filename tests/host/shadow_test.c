@@ -136,14 +136,15 @@ static int one_line(const char *s)
 }
 
 /* insight shadow against a fake server: its exit code; *@migrated if asked to. */
-static int against_fake(int qmp, int *migrated)
+static int against_fake(int qmp, char *exec, int *migrated)
 {
 	struct fake f;
 	int rc;
 
 	if (fake_start(&f, qmp))
 		return -1;
-	rc = exit_code(shadow_cli("--qmp", f.path, "--dir", "/tmp/insight-shadow-none", NULL, NULL));
+	rc = exit_code(shadow_cli("--qmp", f.path, "--dir", "/tmp/insight-shadow-none",
+				  exec ? "--exec" : NULL, exec));
 	*migrated = f.migrated;
 	fake_stop(&f);
 	return rc;
@@ -158,21 +159,24 @@ TEST(no_socket_is_bad_input)
 }
 
 /* Each refused before the VM is touched: one line, exit 2, no directory. */
-TEST(not_qemu_raw_disk_and_too_little_memory_are_refused_before_anything)
+TEST(not_qemu_raw_disk_little_memory_and_no_agent_are_refused_before_anything)
 {
 	static const struct {
 		int qmp;
+		char *exec;
 		const char *says;
 	} cases[] = {
-		{ 0, "not a QMP server" },
-		{ 1, "disk virtio0 (/srv/disk.img) is raw, not qcow2" },
-		{ 2, "not enough host memory for a shadow" },
+		{ 0, NULL, "not a QMP server" },
+		{ 1, NULL, "disk virtio0 (/srv/disk.img) is raw, not qcow2" },
+		{ 2, NULL, "not enough host memory for a shadow" },
+		/* the fake's qemu command line is this test's: no guest agent */
+		{ 1, "true", "--exec needs qemu-guest-agent in the VM" },
 	};
 	unsigned int i;
 	int migrated;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		EXPECT_EQ(2, against_fake(cases[i].qmp, &migrated)) TH_LOG("%s", out);
+		EXPECT_EQ(2, against_fake(cases[i].qmp, cases[i].exec, &migrated)) TH_LOG("%s", out);
 		EXPECT_NE(NULL, strstr(out, cases[i].says)) TH_LOG("%s", out);
 		EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
 		EXPECT_EQ(0, migrated);
@@ -192,7 +196,7 @@ static const char beat_loop[] =
 	"echo \"disk $i\" | dd of=/dev/vda bs=512 seek=1 conv=fsync 2>/dev/null; sleep 0.2; done";
 
 FIXTURE(prod) {
-	char dir[64], qmp[128], disk[128], log[128], shadow[128];
+	char dir[64], qmp[128], disk[128], log[128], shadow[128], agent[128];
 	pid_t run;
 };
 
@@ -249,6 +253,7 @@ FIXTURE_SETUP(prod)
 	snprintf(self->disk, sizeof(self->disk), "%s/data.qcow2", self->dir);
 	snprintf(self->log, sizeof(self->log), "%s/prod.out", self->dir);
 	snprintf(self->shadow, sizeof(self->shadow), "%s/shadow", self->dir);
+	snprintf(self->agent, sizeof(self->agent), "%s/qga.sock", self->dir);
 	ASSERT_EQ(0, run_capture(img, out, sizeof(out))) TH_LOG("%s", out);
 	self->run = fork();
 	ASSERT_LE(0, self->run);
@@ -258,7 +263,8 @@ FIXTURE_SETUP(prod)
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl("tools/vm/run", "tools/vm/run", "--no-load", "--smp", "1", "--timeout", "600",
-		      "--qmp", self->qmp, "--disk", self->disk, "--", "sh", "-c", beat_loop, NULL);
+		      "--qmp", self->qmp, "--disk", self->disk, "--agent", self->agent, "--", "sh", "-c",
+		      beat_loop, NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 600 && last_beat(self->log, NULL) < 5; i++)
@@ -279,6 +285,19 @@ FIXTURE_TEARDOWN(prod)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
 	if (system(cmd))
 		perror(cmd);
+}
+
+static int file_has(const char *path, const char *text)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !!strstr(line, text);
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /* A hash of file @path's bytes (FNV-1a), 0 if it cannot be read. */
@@ -387,6 +406,25 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
 	EXPECT_STREQ("running", status);
 	EXPECT_STREQ(self->disk, file);
+}
+
+TEST_F_TIMEOUT(prod, exec_runs_in_the_shadow_through_its_guest_agent_not_in_production, 300)
+{
+	char serial[160];
+
+	EXPECT_EQ(0, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--exec",
+					  "echo shadow-marker >/dev/ttyS1; echo ran-in-shadow")))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ran-in-shadow\n")) TH_LOG("%s", out);
+	snprintf(serial, sizeof(serial), "%s/serial1.log", self->shadow);
+	EXPECT_TRUE(file_has(serial, "shadow-marker"));
+	usleep(500 * 1000);
+	EXPECT_FALSE(file_has(self->log, "shadow-marker"));
+	/* a failing command fails insight shadow, with its status said */
+	EXPECT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL)));
+	EXPECT_EQ(1, exit_code(shadow_cli("--qmp", self->qmp, "--dir", self->shadow, "--exec",
+					  "exit 3"))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "the command exited with status 3")) TH_LOG("%s", out);
 }
 
 TEST_F_TIMEOUT(prod, a_migration_failing_midway_leaves_production_running, 300)

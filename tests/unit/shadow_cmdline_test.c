@@ -5,6 +5,7 @@
  * shadow's own, and the options it cannot isolate refused.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -99,6 +100,26 @@ TEST(two_nics_get_two_separate_hubs)
 	EXPECT_NE(NULL, strstr(j, "-netdev hubport,id=a,hubid=1000 -netdev hubport,id=b,hubid=1001 "))
 		TH_LOG("%s", j);
 	cmdline_free(&out);
+}
+
+TEST(the_guest_agent_is_the_socket_behind_its_named_port)
+{
+	char *agent[] = { "qemu", "-chardev", "socket,id=qga0,path=/srv/qga.sock,server=on,wait=off",
+			  "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0", NULL };
+	char *pty[] = { "qemu", "-chardev", "pty,id=qga0",
+			"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0", NULL };
+	char *other[] = { "qemu", "-chardev", "socket,id=c0,path=/srv/c.sock,server=on,wait=off",
+			  "-device", "virtserialport,chardev=c0,name=com.example.port", NULL };
+	struct qemu_argv a = { agent, 5 };
+	char *id = cmdline_agent(&a);
+
+	ASSERT_NE(NULL, id);
+	EXPECT_STREQ("qga0", id);
+	free(id);
+	a.argv = pty;
+	EXPECT_EQ(NULL, cmdline_agent(&a));
+	a.argv = other;
+	EXPECT_EQ(NULL, cmdline_agent(&a));
 }
 
 TEST_HARNESS_MAIN

@@ -231,3 +231,48 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 		}
 	return 0;
 }
+
+/* The chardev options of id @id in @in, or NULL. */
+static const char *chardev_of(const struct qemu_argv *in, const char *id)
+{
+	int i;
+
+	for (i = 1; i + 1 < in->argc; i++) {
+		char *v;
+		int same;
+
+		if (strcmp(in->argv[i], "-chardev") && strcmp(in->argv[i], "--chardev"))
+			continue;
+		v = opt_value(in->argv[i + 1], "id");
+		same = v && !strcmp(v, id);
+		free(v);
+		if (same)
+			return in->argv[i + 1];
+	}
+	return NULL;
+}
+
+char *cmdline_agent(const struct qemu_argv *in)
+{
+	int i;
+
+	for (i = 1; i + 1 < in->argc; i++) {
+		const char *d = in->argv[i + 1], *ch;
+		char *name, *id;
+		int agent;
+
+		if (strcmp(in->argv[i], "-device") && strcmp(in->argv[i], "--device"))
+			continue;
+		if (strncmp(d, "virtserialport,", 15))
+			continue;
+		name = opt_value(d, "name");
+		agent = name && !strcmp(name, "org.qemu.guest_agent.0");
+		free(name);
+		id = agent ? opt_value(d, "chardev") : NULL;
+		ch = id ? chardev_of(in, id) : NULL;
+		if (ch && !strncmp(ch, "socket,", 7))
+			return id;
+		free(id);
+	}
+	return NULL;
+}

@@ -34,4 +34,11 @@ int cmdline_shadow(const struct qemu_argv *in, const struct disk_map *disks, int
 
 void cmdline_free(struct qemu_argv *a);
 
+/*
+ * The id of the socket chardev behind the VM's guest agent port (a
+ * virtserialport named org.qemu.guest_agent.0), malloc'd; NULL if none.
+ * In the shadow it is the socket DIR/ID.sock.
+ */
+char *cmdline_agent(const struct qemu_argv *in);
+
 #endif /* INSIGHT_CMDLINE_H */

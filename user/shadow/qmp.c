@@ -169,7 +169,7 @@ static int greeting(struct qmp *q, char *why, size_t whylen)
 	return qmp_run(q, "qmp_capabilities", NULL, why, whylen);
 }
 
-int qmp_open(struct qmp *q, const char *path, char *why, size_t whylen)
+static int qmp_connect(struct qmp *q, const char *path, const char *what, char *why, size_t whylen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ucred cred;
@@ -177,22 +177,47 @@ int qmp_open(struct qmp *q, const char *path, char *why, size_t whylen)
 
 	memset(q, 0, sizeof(*q));
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(why, whylen, "QMP socket path too long");
+		snprintf(why, whylen, "%s path too long: %s", what, path);
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(why, whylen, "cannot connect to QMP socket %s: %s", path, strerror(errno));
+		snprintf(why, whylen, "cannot connect to %s %s: %s", what, path, strerror(errno));
 		qmp_close(q);
 		return -1;
 	}
 	if (!getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		q->peer = cred.pid;
+	return 0;
+}
+
+int qmp_open(struct qmp *q, const char *path, char *why, size_t whylen)
+{
+	if (qmp_connect(q, path, "QMP socket", why, whylen))
+		return -1;
 	if (greeting(q, why, whylen)) {
 		qmp_close(q);
 		return -1;
 	}
+	return 0;
+}
+
+int qmp_open_agent(struct qmp *q, const char *path, char *why, size_t whylen)
+{
+	struct json_object *a, *r;
+
+	if (qmp_connect(q, path, "guest agent socket", why, whylen))
+		return -1;
+	/* guest-sync: whatever an earlier client left unread is skipped by id */
+	a = json_object_new_object();
+	json_object_object_add(a, "id", json_object_new_int64(getpid()));
+	r = qmp_exec(q, "guest-sync", a, why, whylen);
+	if (!r) {
+		qmp_close(q);
+		return -1;
+	}
+	json_object_put(r);
 	return 0;
 }
 

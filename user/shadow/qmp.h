@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A QMP client (qemu's machine protocol, JSON over a unix socket, parsed
- * with json-c): connect, negotiate, run commands, wait for events.
+ * with json-c): connect, negotiate, run commands, wait for events; the
+ * same for qemu's guest agent, which speaks the protocol without a greeting.
  */
 #ifndef INSIGHT_QMP_H
 #define INSIGHT_QMP_H
@@ -28,6 +29,9 @@ struct qmp {
  */
 int qmp_open(struct qmp *q, const char *path, char *why, size_t whylen);
 void qmp_close(struct qmp *q);
+
+/* Connect to a qemu guest agent's socket (same protocol, no greeting). */
+int qmp_open_agent(struct qmp *q, const char *path, char *why, size_t whylen);
 
 /*
  * Run @cmd (its arguments @args, taken; may be NULL).  Returns its
