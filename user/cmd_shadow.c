@@ -21,6 +21,7 @@
 #include "shadow/agent.h"
 #include "shadow/clone.h"
 #include "shadow/cmdline.h"
+#include "shadow/guard.h"
 #include "shadow/launch.h"
 #include "shadow/qmp.h"
 
@@ -151,6 +152,47 @@ static int exec_in(const struct shadow *s, const char *agent, const char *cmd)
 	return st ? 1 : 0;
 }
 
+/*
+ * The guard's undo, in its fork, if insight shadow died between the
+ * clone's start and the shadow running: the shadow qemu killed (if it
+ * was started), production resumed and folded back, DIR removed.
+ */
+static void undo_in_guard(int fd, void *arg)
+{
+	struct shadow *s = arg;
+	struct qmp q;
+
+	shadow_kill(s->c.dir);
+	qmp_attach(&q, fd);
+	clone_undo(&q, &s->c);
+}
+
+/* Clone, start the shadow; on failure production is as it was: 0 or 1. */
+static int take(struct qmp *q, struct shadow *s)
+{
+	struct guard g = { 0 };
+	char why[512];
+	int err = guard_start(&g, q->fd, undo_in_guard, s);
+
+	if (err) {
+		cli_err("cannot start the resume guard: %s", strerror(-err));
+		clone_remove_dir(s->c.dir);
+		return 1;
+	}
+	err = 1;
+	if (clone_take(q, &s->c, why, sizeof(why))) {
+		cli_err("clone failed, production resumed: %s", why);
+		clone_undo(q, &s->c);
+	} else if (shadow_start(s, why, sizeof(why))) {
+		cli_err("shadow failed: %s", why);
+		clone_undo(q, &s->c);
+	} else {
+		err = 0;
+	}
+	guard_release(&g);
+	return err;
+}
+
 static int clone_and_start(const struct shadow_args *a)
 {
 	struct shadow s = { .production_qmp = a->qmp };
@@ -180,13 +222,8 @@ static int clone_and_start(const struct shadow_args *a)
 		qmp_close(&q);
 		return EXIT_USAGE;
 	}
-	if (clone_take(&q, &s.c, why, sizeof(why))) {
-		cli_err("clone failed, production resumed: %s", why);
-		clone_undo(&q, &s.c);
-	} else if (shadow_start(&s, why, sizeof(why))) {
-		cli_err("shadow failed: %s", why);
-		clone_undo(&q, &s.c);
-	} else {
+	rc = take(&q, &s);
+	if (!rc) {
 		report(&s, a->json);
 		rc = a->exec ? exec_in(&s, agent, a->exec) : 0;
 	}

@@ -8,6 +8,7 @@
  * shadow at each step of the clone must leave production running with
  * its disk chain as it was.  Bad input against fake QMP servers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -322,6 +323,33 @@ static long long file_size(const char *path)
 	return stat(path, &st) ? -1 : st.st_size;
 }
 
+/* How many processes have @text in their command line (a shadow qemu). */
+static int processes_naming(const char *text)
+{
+	char path[300], buf[4096];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0, fd;
+	ssize_t len, i;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY);
+		len = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		for (i = 0; i < len; i++)
+			buf[i] = buf[i] ?: ' ';
+		buf[len > 0 ? len : 0] = '\0';
+		n += !!strstr(buf, text);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static int gone(pid_t pid)
 {
 	char path[64], st[512];
@@ -481,7 +509,8 @@ TEST_F_TIMEOUT(prod, of_two_shadows_taken_at_once_one_is_refused, 300)
 
 TEST_F_TIMEOUT(prod, sigkill_at_each_step_leaves_production_running_and_nothing_behind, 600)
 {
-	static const char *const steps[] = { "migrating", "paused", "snapshot", "completed" };
+	static const char *const steps[] = { "migrating", "paused", "snapshot", "completed",
+					     "starting" };
 	char status[32], file[256], env[64];
 	unsigned int s;
 	int i, st, before;
@@ -496,6 +525,7 @@ TEST_F_TIMEOUT(prod, sigkill_at_each_step_leaves_production_running_and_nothing_
 		for (i = 0; i < 100 && !access(self->shadow, F_OK); i++)
 			usleep(100 * 1000);
 		EXPECT_NE(0, access(self->shadow, F_OK)) TH_LOG("%s: the directory stays", steps[s]);
+		EXPECT_EQ(0, processes_naming(self->shadow)) TH_LOG("%s: a shadow qemu stays", steps[s]);
 		ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
 		EXPECT_STREQ("running", status) TH_LOG("killed at %s", steps[s]);
 		EXPECT_STREQ(self->disk, file) TH_LOG("killed at %s", steps[s]);

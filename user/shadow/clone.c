@@ -10,9 +10,9 @@
  *     the file; then cont.
  * The pause (STOP to RESUME) is bounded: past c->max_pause_ms the
  * migration is cancelled and production resumed.  The resume guard
- * (guard.c) covers insight shadow's own death.
- * INSIGHT_SHADOW_TEST_KILL=STEP (tests only) kills insight shadow at
- * STEP: migrating, paused, snapshot, completed.
+ * (guard.c, started by user/cmd_shadow.c) covers insight shadow's own
+ * death.  INSIGHT_SHADOW_TEST_KILL=STEP (tests only) kills insight shadow
+ * at STEP: migrating, paused, snapshot, completed, starting.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,13 +23,12 @@
 #include <unistd.h>
 
 #include "clone.h"
-#include "guard.h"
 
 #define CLONE_PRECOPY_MS 120000
 #define CLONE_MEM_MARGIN (256LL << 20)
 #define CLONE_JOB_MS 120000
 
-static void test_kill(const char *step)
+void shadow_test_kill(const char *step)
 {
 	const char *at = getenv("INSIGHT_SHADOW_TEST_KILL");
 
@@ -304,16 +303,16 @@ static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	json_object_object_add(a, "uri", json_object_new_string(uri));
 	if (qmp_run(q, "migrate", a, why, whylen))
 		return -1;
-	test_kill("migrating");
+	shadow_test_kill("migrating");
 	if (!wait_migration(q, paused, qmp_now_ms() + CLONE_PRECOPY_MS, why, whylen))
 		return -1;
 	if (!q->stop_ms)
 		q->stop_ms = qmp_now_ms();
 	bound = q->stop_ms + c->max_pause_ms;
-	test_kill("paused");
+	shadow_test_kill("paused");
 	if (snapshot(q, c, why, whylen))
 		return -1;
-	test_kill("snapshot");
+	shadow_test_kill("snapshot");
 	a = json_object_new_object();
 	json_object_object_add(a, "state", json_object_new_string("pre-switchover"));
 	if (qmp_run(q, "migrate-continue", a, why, whylen))
@@ -324,7 +323,7 @@ static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
 				 c->max_pause_ms);
 		return -1;
 	}
-	test_kill("completed");
+	shadow_test_kill("completed");
 	return qmp_run(q, "cont", NULL, why, whylen);
 }
 
@@ -414,18 +413,8 @@ void clone_undo(struct qmp *q, struct clone *c)
 		clone_remove_dir(c->dir);
 }
 
-/* The guard's undo, in the fork: on the connection it shares. */
-static void guard_undo(int fd, void *arg)
-{
-	struct qmp q;
-
-	qmp_attach(&q, fd);
-	clone_undo(&q, arg);
-}
-
 int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
 {
-	struct guard g = { 0 };
 	struct json_object *r, *v;
 	int err;
 
@@ -435,11 +424,6 @@ int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	}
 	if (setup(q, c, why, whylen))
 		return -1;
-	err = guard_start(&g, q->fd, guard_undo, c);
-	if (err) {
-		snprintf(why, whylen, "cannot start the resume guard: %s", strerror(-err));
-		return -1;
-	}
 	q->stop_ms = q->resume_ms = 0;
 	err = migrate(q, c, why, whylen);
 	if (err)
@@ -447,7 +431,6 @@ int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	/* the RESUME event may come after cont's answer */
 	while (!q->resume_ms && qmp_poll_events(q, 50) == 0 && qmp_now_ms() - q->stop_ms < 5000)
 		;
-	guard_release(&g);
 	c->pause_ms = q->resume_ms && q->stop_ms ? q->resume_ms - q->stop_ms : 0;
 	if (err)
 		return -1;

@@ -53,6 +53,9 @@ int clone_fold(struct qmp *q, struct clone *c, char *why, size_t whylen);
 /* A clone that will not be used: production resumed, folded, c->dir removed. */
 void clone_undo(struct qmp *q, struct clone *c);
 
+/* Tests only: SIGKILL ourselves at @step if INSIGHT_SHADOW_TEST_KILL names it. */
+void shadow_test_kill(const char *step);
+
 /* Remove the directory @dir and the files in it. */
 void clone_remove_dir(const char *dir);
 

@@ -200,6 +200,7 @@ int shadow_start(struct shadow *s, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot write %s/shadow.json: %s", s->c.dir, strerror(-err));
 	else
 		err = connect_shadow(&q, s, why, whylen);
+	shadow_test_kill("starting");
 	if (!err) {
 		err = load(&q, s, why, whylen);
 		qmp_close(&q);
@@ -254,6 +255,15 @@ static int is_our_shadow(pid_t pid, const char *dir)
 			ours = 1;
 	cmdline_free(&a);
 	return ours;
+}
+
+void shadow_kill(const char *dir)
+{
+	char qmp_path[512];
+	struct shadow s;
+
+	if (!read_saved(dir, &s, qmp_path, sizeof(qmp_path)) && is_our_shadow(s.pid, dir))
+		kill_shadow(s.pid);
 }
 
 int shadow_destroy(const char *dir, char *why, size_t whylen)

@@ -28,6 +28,9 @@ struct shadow {
  */
 int shadow_start(struct shadow *s, char *why, size_t whylen);
 
+/* Kill the shadow qemu that @dir's shadow.json names, if it is ours. */
+void shadow_kill(const char *dir);
+
 /*
  * Destroy the shadow described in @dir: its qemu killed, production's
  * disks folded back, the directory removed: 0 or -1 with @why.
