@@ -15,8 +15,13 @@ O=$1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/insight-shadow-bench.XXXXXX")
 run=
 cleanup() {
-	[ -d "$tmp/shadow" ] && "$O/insight" shadow --destroy --dir "$tmp/shadow" >&2 || true
-	[ -n "$run" ] && kill "$run" 2>/dev/null && wait "$run" 2>/dev/null
+	if [ -d "$tmp/shadow" ]; then
+		"$O/insight" shadow --destroy --dir "$tmp/shadow" >&2 || true
+	fi
+	if [ -n "$run" ]; then
+		kill "$run" 2>/dev/null || true
+		wait "$run" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
