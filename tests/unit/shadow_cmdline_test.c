@@ -39,7 +39,7 @@ static int shadow_of(char **argv, struct qemu_argv *out, char *why)
 TEST(production_endpoints_become_the_shadows_own)
 {
 	char *argv[] = { "qemu-system-x86_64", "-m", "1G", "-nodefaults",
-			 "-drive", "file=/srv/vm/data.qcow2,if=virtio,format=qcow2",
+			 "-drive", "file.locking=auto,file=/srv/vm/data.qcow2,if=virtio,format=qcow2",
 			 "-drive", "file=/srv/vm/seed.iso,media=cdrom,readonly=on",
 			 "-qmp", "unix:/srv/vm/qmp.sock,server=on,wait=off",
 			 "--monitor", "stdio", "-pidfile", "/run/vm.pid", "-daemonize",
@@ -55,7 +55,7 @@ TEST(production_endpoints_become_the_shadows_own)
 
 	ASSERT_EQ(0, shadow_of(argv, &out, why)) TH_LOG("%s", why);
 	j = join(&out);
-	EXPECT_NE(NULL, strstr(j, "-drive file=/run/sh/shadow-virtio0.qcow2,if=virtio,format=qcow2 ")) TH_LOG("%s", j);
+	EXPECT_NE(NULL, strstr(j, "-drive file.locking=auto,file=/run/sh/shadow-virtio0.qcow2,if=virtio,format=qcow2 ")) TH_LOG("%s", j);
 	EXPECT_NE(NULL, strstr(j, "-drive file=/srv/vm/seed.iso,media=cdrom,readonly=on ")) TH_LOG("%s", j);
 	EXPECT_NE(NULL, strstr(j, "-serial file:/run/sh/serial0.log ")) TH_LOG("%s", j);
 	EXPECT_NE(NULL, strstr(j, "-chardev socket,id=qga0,path=/run/sh/qga0.sock,server=on,wait=off "))

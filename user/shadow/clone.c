@@ -50,13 +50,6 @@ static long long mem_available(void)
 	return kb < 0 ? -1 : kb * 1024;
 }
 
-static const char *str_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
 /*
  * Is @file production's overlay of a shadow that still exists?  One shadow
  * of a VM at a time: a second would stack its overlay on the first's, and
@@ -80,15 +73,15 @@ static int has_shadow(const char *file, char *why, size_t whylen)
 static int check_disk(struct clone *c, struct json_object *dev, char *why, size_t whylen)
 {
 	struct json_object *ins, *ro, *image, *vs;
-	const char *name = str_of(dev, "device"), *drv, *file;
+	const char *name = qmp_str(dev, "device"), *drv, *file;
 	struct clone_disk *d;
 
 	if (!json_object_object_get_ex(dev, "inserted", &ins))
 		return 0;
 	if (json_object_object_get_ex(ins, "ro", &ro) && json_object_get_boolean(ro))
 		return 0;
-	drv = str_of(ins, "drv");
-	file = str_of(ins, "file");
+	drv = qmp_str(ins, "drv");
+	file = qmp_str(ins, "file");
 	if (!name || !*name || !drv || !file) {
 		snprintf(why, whylen, "a writable disk without a device name (use -drive with if= or id=)");
 		return -1;
@@ -125,8 +118,8 @@ int clone_check(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	st = qmp_exec(q, "query-status", NULL, why, whylen);
 	if (!st)
 		return -1;
-	if (strcmp(str_of(st, "status") ?: "", "running")) {
-		snprintf(why, whylen, "the VM is not running (status %s)", str_of(st, "status") ?: "?");
+	if (strcmp(qmp_str(st, "status") ?: "", "running")) {
+		snprintf(why, whylen, "the VM is not running (status %s)", qmp_str(st, "status") ?: "?");
 		err = -1;
 	}
 	json_object_put(st);
@@ -187,13 +180,10 @@ static const char *wait_migration(struct qmp *q, const char *const *until, doubl
 	static char status[32];
 
 	for (;;) {
-		struct json_object *r = qmp_exec(q, "query-migrate", NULL, why, whylen);
 		const char *const *u;
 
-		if (!r)
+		if (qmp_migration_status(q, status, sizeof(status), why, whylen))
 			return NULL;
-		snprintf(status, sizeof(status), "%s", str_of(r, "status") ?: "none");
-		json_object_put(r);
 		for (u = until; *u; u++)
 			if (!strcmp(status, *u))
 				return status;
@@ -219,12 +209,12 @@ static int same_disks(struct qmp *q, struct clone *c, char *why, size_t whylen)
 
 	for (i = 0; blk && i < json_object_array_length(blk); i++) {
 		struct json_object *dev = json_object_array_get_idx(blk, i);
-		const char *name = str_of(dev, "device") ?: "";
+		const char *name = qmp_str(dev, "device") ?: "";
 
 		for (j = 0; j < c->ndisks; j++)
 			if (!strcmp(name, c->disks[j].device) &&
 			    json_object_object_get_ex(dev, "inserted", &ins) &&
-			    strcmp(str_of(ins, "file") ?: "", c->disks[j].base))
+			    strcmp(qmp_str(ins, "file") ?: "", c->disks[j].base))
 				same = 0;
 	}
 	json_object_put(blk);
@@ -256,15 +246,15 @@ static int snapshot(struct qmp *q, struct clone *c, char *why, size_t whylen)
 static int migration_over(struct qmp *q)
 {
 	static const char *const over[] = { "none", "completed", "cancelled", "failed", NULL };
-	char why[256];
-	struct json_object *r = qmp_exec(q, "query-migrate", NULL, why, sizeof(why));
-	const char *st = r ? str_of(r, "status") ?: "none" : "failed";
+	char why[256], st[32];
 	const char *const *o;
 	int done = 0;
 
+	/* no answer: nothing more to wait for on this connection */
+	if (qmp_migration_status(q, st, sizeof(st), why, sizeof(why)))
+		return 1;
 	for (o = over; *o; o++)
 		done |= !strcmp(st, *o);
-	json_object_put(r);
 	return done;
 }
 
@@ -280,7 +270,7 @@ static void resume(struct qmp *q)
 	qmp_run(q, "migrate_cancel", NULL, why, sizeof(why));
 	for (i = 0; i < 250; i++) {
 		struct json_object *st = qmp_exec(q, "query-status", NULL, why, sizeof(why));
-		int running = st && !strcmp(str_of(st, "status") ?: "", "running");
+		int running = st && !strcmp(qmp_str(st, "status") ?: "", "running");
 
 		json_object_put(st);
 		if (!running)
@@ -429,8 +419,8 @@ int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
 	if (err)
 		resume(q);
 	/* the RESUME event may come after cont's answer */
-	while (!q->resume_ms && qmp_poll_events(q, 50) == 0 && qmp_now_ms() - q->stop_ms < 5000)
-		;
+	while (!q->resume_ms && q->stop_ms && qmp_now_ms() - q->stop_ms < 5000)
+		qmp_poll_events(q, 50);
 	c->pause_ms = q->resume_ms && q->stop_ms ? q->resume_ms - q->stop_ms : 0;
 	if (err)
 		return -1;

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +74,17 @@ static void add(struct qemu_argv *a, char *s)
 	a->argv[a->argc] = NULL;
 }
 
-static char *fmt(const char *f, const char *a, const char *b)
+/* A malloc'd formatted string, or NULL. */
+static char * __attribute__((format(printf, 1, 2))) fmt(const char *f, ...)
 {
+	va_list ap;
 	char *s;
+	int n;
 
-	if (asprintf(&s, f, a, b) < 0)
-		return NULL;
-	return s;
+	va_start(ap, f);
+	n = vasprintf(&s, f, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }
 
 /* The value of KEY= in a qemu option string "a,KEY=v,b" (malloc'd), or NULL. */
@@ -104,7 +109,7 @@ static char *opt_value(const char *opts, const char *key)
 /* -drive OPTS with file= replaced by the shadow's overlay where mapped. */
 static char *drive(const char *opts, const struct disk_map *disks, int ndisks)
 {
-	char *file = opt_value(opts, "file"), *s = NULL;
+	char *file = opt_value(opts, "file"), *s;
 	const char *at;
 	int i;
 
@@ -115,10 +120,10 @@ static char *drive(const char *opts, const struct disk_map *disks, int ndisks)
 		free(file);
 		return strdup(opts);
 	}
-	at = strstr(opts, "file=");
-	if (asprintf(&s, "%.*sfile=%s%s", (int)(at - opts), opts, disks[i].shadow,
-		     at + 5 + strlen(file)) < 0)
-		s = NULL;
+	/* the key at an option's start, as opt_value found it */
+	for (at = strstr(opts, "file="); at != opts && at[-1] != ','; at = strstr(at + 1, "file="))
+		;
+	s = fmt("%.*sfile=%s%s", (int)(at - opts), opts, disks[i].shadow, at + 5 + strlen(file));
 	free(file);
 	return s;
 }
@@ -129,12 +134,10 @@ static char *chardev(const char *opts, const char *dir)
 
 	if (!id)
 		return strdup(opts);
-	if (!strncmp(opts, "socket,", 7)) {
-		if (asprintf(&s, "socket,id=%s,path=%s/%s.sock,server=on,wait=off", id, dir, id) < 0)
-			s = NULL;
-	} else if (asprintf(&s, "file,id=%s,path=%s/%s.log", id, dir, id) < 0) {
-		s = NULL;
-	}
+	if (!strncmp(opts, "socket,", 7))
+		s = fmt("socket,id=%s,path=%s/%s.sock,server=on,wait=off", id, dir, id);
+	else
+		s = fmt("file,id=%s,path=%s/%s.log", id, dir, id);
 	free(id);
 	return s;
 }
@@ -156,22 +159,19 @@ static bool in(const char *const *list, const char *opt)
 static char *rewrite(const char *opt, const char *arg, const struct disk_map *disks, int ndisks,
 		     const char *dir, int *count)
 {
-	char *id, *s, n[16];
+	char *id, *s;
 
 	if (!strcmp(opt, "drive"))
 		return drive(arg, disks, ndisks);
 	if (!strcmp(opt, "chardev"))
 		return chardev(arg, dir);
-	if (!strcmp(opt, "serial")) {
-		snprintf(n, sizeof(n), "%d", (*count)++);
-		return fmt("file:%s/serial%s.log", dir, n);
-	}
+	if (!strcmp(opt, "serial"))
+		return fmt("file:%s/serial%d.log", dir, (*count)++);
 	/* -netdev: a hub port, on a hub (id 1000 + n) no other port joins */
 	id = opt_value(arg, "id");
 	if (!id)
 		return strdup(arg);
-	snprintf(n, sizeof(n), "%d", 1000 + (*count)++);
-	s = fmt("hubport,id=%s,hubid=%s", id, n);
+	s = fmt("hubport,id=%s,hubid=%d", id, 1000 + (*count)++);
 	free(id);
 	return s;
 }
@@ -222,7 +222,7 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 	add(out, strdup("-incoming"));
 	add(out, strdup("defer"));
 	add(out, strdup("-qmp"));
-	add(out, fmt("unix:%s/qmp.sock%s,server=on,wait=off", dir, ""));
+	add(out, fmt("unix:%s/qmp.sock,server=on,wait=off", dir));
 	for (i = 0; i < out->argc; i++)
 		if (!out->argv[i]) {
 			snprintf(why, whylen, "out of memory");

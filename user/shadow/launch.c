@@ -113,17 +113,13 @@ static int load(struct qmp *q, struct shadow *s, char *why, size_t whylen)
 	if (qmp_run(q, "migrate-incoming", a, why, whylen))
 		return -1;
 	for (;;) {
-		struct json_object *r = qmp_exec(q, "query-migrate", NULL, why, whylen), *v;
-		const char *st = r && json_object_object_get_ex(r, "status", &v) ?
-				 json_object_get_string(v) : "";
-		int done = !strcmp(st, "completed"), failed = !strcmp(st, "failed");
+		char st[32];
 
-		json_object_put(r);
-		if (!r)
+		if (qmp_migration_status(q, st, sizeof(st), why, whylen))
 			return -1;
-		if (done)
+		if (!strcmp(st, "completed"))
 			break;
-		if (failed || qmp_now_ms() - t0 > SHADOW_LOAD_MS) {
+		if (!strcmp(st, "failed") || qmp_now_ms() - t0 > SHADOW_LOAD_MS) {
 			snprintf(why, whylen, "the shadow could not load the clone's state (see %s/qemu.log)",
 				 s->c.dir);
 			return -1;

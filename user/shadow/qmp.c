@@ -94,13 +94,30 @@ static struct json_object *next_message(struct qmp *q, long id, int ms, char *wh
 	}
 }
 
-int qmp_poll_events(struct qmp *q, int ms)
+void qmp_poll_events(struct qmp *q, int ms)
 {
 	char why[128];
 	struct json_object *m = next_message(q, 0, ms, why, sizeof(why));
 
 	/* a stray reply (none is expected here) is dropped */
 	json_object_put(m);
+}
+
+const char *qmp_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+int qmp_migration_status(struct qmp *q, char *st, size_t len, char *why, size_t whylen)
+{
+	struct json_object *r = qmp_exec(q, "query-migrate", NULL, why, whylen);
+
+	if (!r)
+		return -1;
+	snprintf(st, len, "%s", qmp_str(r, "status") ?: "none");
+	json_object_put(r);
 	return 0;
 }
 

@@ -51,7 +51,16 @@ int qmp_run(struct qmp *q, const char *cmd, struct json_object *args, char *why,
 void qmp_attach(struct qmp *q, int fd);
 
 /* Read events for up to @ms milliseconds (qmp.stop_ms and the rest). */
-int qmp_poll_events(struct qmp *q, int ms);
+void qmp_poll_events(struct qmp *q, int ms);
+
+/* The string member @key of object @o, or NULL. */
+const char *qmp_str(struct json_object *o, const char *key);
+
+/*
+ * query-migrate's status into @st ("none" before any migration): 0, or
+ * -1 with @why.
+ */
+int qmp_migration_status(struct qmp *q, char *st, size_t len, char *why, size_t whylen);
 
 double qmp_now_ms(void);
 
