@@ -397,10 +397,22 @@ void clone_undo(struct qmp *q, struct clone *c)
 	char why[256];
 
 	resume(q);
-	if (clone_fold(q, c, why, sizeof(why)))
-		fprintf(stderr, "insight: production's overlays stay in %s (%s)\n", c->dir, why);
-	else
-		clone_remove_dir(c->dir);
+	if (clone_fold(q, c, why, sizeof(why))) {
+		/*
+		 * qemu 7.2 restarts a VM whose migration was cancelled late
+		 * (after it had inactivated the disks) without reactivating
+		 * them: block-commit then finds the node read-only.  cont
+		 * reactivates every disk, and only a stopped VM takes it.
+		 */
+		qmp_run(q, "stop", NULL, why, sizeof(why));
+		qmp_run(q, "cont", NULL, why, sizeof(why));
+		resume(q);
+		if (clone_fold(q, c, why, sizeof(why))) {
+			fprintf(stderr, "insight: production's overlays stay in %s (%s)\n", c->dir, why);
+			return;
+		}
+	}
+	clone_remove_dir(c->dir);
 }
 
 int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
