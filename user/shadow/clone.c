@@ -258,16 +258,12 @@ static int migration_over(struct qmp *q)
 	return done;
 }
 
-/*
- * Production running again, whatever state the migration is in, and the
- * migration over (a cancelled one reactivates the disks as it ends).
- */
-static void resume(struct qmp *q)
+/* Production running, and the migration over. */
+static void run_again(struct qmp *q)
 {
 	char why[256];
 	int i;
 
-	qmp_run(q, "migrate_cancel", NULL, why, sizeof(why));
 	for (i = 0; i < 250; i++) {
 		struct json_object *st = qmp_exec(q, "query-status", NULL, why, sizeof(why));
 		int running = st && !strcmp(qmp_str(st, "status") ?: "", "running");
@@ -279,6 +275,25 @@ static void resume(struct qmp *q)
 			return;
 		qmp_poll_events(q, 20);
 	}
+}
+
+/*
+ * Production running again, whatever state the migration is in, and the
+ * migration over.  qemu 7.2 restarts a VM whose migration was cancelled
+ * after the disks were inactivated without reactivating them (its writes
+ * would fail, a block-commit finds the node read-only); cont reactivates
+ * every disk, and only a stopped VM takes it: so stop and cont once more
+ * (a few ms, on this error path only).
+ */
+static void resume(struct qmp *q)
+{
+	char why[256];
+
+	qmp_run(q, "migrate_cancel", NULL, why, sizeof(why));
+	run_again(q);
+	qmp_run(q, "stop", NULL, why, sizeof(why));
+	qmp_run(q, "cont", NULL, why, sizeof(why));
+	run_again(q);
 }
 
 static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
@@ -397,22 +412,10 @@ void clone_undo(struct qmp *q, struct clone *c)
 	char why[256];
 
 	resume(q);
-	if (clone_fold(q, c, why, sizeof(why))) {
-		/*
-		 * qemu 7.2 restarts a VM whose migration was cancelled late
-		 * (after it had inactivated the disks) without reactivating
-		 * them: block-commit then finds the node read-only.  cont
-		 * reactivates every disk, and only a stopped VM takes it.
-		 */
-		qmp_run(q, "stop", NULL, why, sizeof(why));
-		qmp_run(q, "cont", NULL, why, sizeof(why));
-		resume(q);
-		if (clone_fold(q, c, why, sizeof(why))) {
-			fprintf(stderr, "insight: production's overlays stay in %s (%s)\n", c->dir, why);
-			return;
-		}
-	}
-	clone_remove_dir(c->dir);
+	if (clone_fold(q, c, why, sizeof(why)))
+		fprintf(stderr, "insight: production's overlays stay in %s (%s)\n", c->dir, why);
+	else
+		clone_remove_dir(c->dir);
 }
 
 int clone_take(struct qmp *q, struct clone *c, char *why, size_t whylen)
