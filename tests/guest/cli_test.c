@@ -69,7 +69,7 @@ TEST(explore_kmod_quota_above_the_cap_leaves_nothing)
 	static const char rec[] = "/tmp/cli-test-explore.json";
 	unsigned char before[64], after[64];
 	char pid[16], why[128], resp[256];
-	char *argv[] = { (char *)insight_cli(), "explore", "--pid", pid, "--record",
+	char *argv[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", pid, "--record",
 			 (char *)rec, "--backend", "kmod", "--quota", "65", NULL };
 	struct insight_jcc *j;
 	struct target t;

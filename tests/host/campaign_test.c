@@ -113,9 +113,9 @@ TEST(bad_options_exit_2)
 
 TEST(explore_takes_the_advice_of_an_fmap)
 {
-	char *half[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+	char *half[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", "1", "--record", "/none",
 			 "--fmap", "/none", NULL };
-	char *with[] = { (char *)insight_cli(), "explore", "--pid", "1", "--record", "/none",
+	char *with[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", "1", "--record", "/none",
 			 "--fmap", STACK, "--at", "haproxy", NULL };
 	char *adv[] = { (char *)insight_cli(), "campaign", "--advise", "haproxy", "--out", "/tmp",
 			NULL };

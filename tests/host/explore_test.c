@@ -26,7 +26,7 @@ static char out[4096];
 
 static int explore(const char *pid, const char *rec, const char *opt, const char *val)
 {
-	char *argv[] = { (char *)insight_cli(), "explore", "--pid", (char *)pid,
+	char *argv[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", (char *)pid,
 			 "--record", (char *)rec, (char *)opt, (char *)val, NULL };
 	int st = run_capture(argv, out, sizeof(out));
 
@@ -76,6 +76,30 @@ TEST_F(web, record_of_another_program)
 	EXPECT_NE(NULL, strstr(out, "is a record of 'nginx', not of process")) TH_LOG("%s", out);
 }
 
+/* Outside a shadow VM, exploring the production process must be asked for. */
+TEST_F(web, refused_outside_a_shadow_without_in_place)
+{
+	char *argv[] = { (char *)insight_cli(), "explore", "--pid", self->pid, "--record", REC,
+			 NULL };
+	int st = run_capture(argv, out, sizeof(out));
+
+	ASSERT_EQ(0, access("/run/insight/shadow", F_OK) ? 0 : -1) TH_LOG("a shadow's mark here");
+	EXPECT_EQ(2, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	EXPECT_NE(NULL, strstr(out, "not a shadow VM")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "--in-place")) TH_LOG("%s", out);
+	EXPECT_EQ(1, !!strchr(out, '\n') && !strchr(strchr(out, '\n') + 1, '\n'));
+}
+
+/* Without --pid, the process the record says read the request (pid 1 here). */
+TEST_F(web, the_pid_defaults_to_the_records)
+{
+	char *argv[] = { (char *)insight_cli(), "explore", "--in-place", "--record", REC, NULL };
+	int st = run_capture(argv, out, sizeof(out));
+
+	EXPECT_EQ(2, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	EXPECT_NE(NULL, strstr(out, "is a record of 'webish', not of process 1 ")) TH_LOG("%s", out);
+}
+
 TEST_F(web, unreadable_record)
 {
 	EXPECT_EQ(2, explore(self->pid, "/nonexistent.json", NULL, NULL));
@@ -90,7 +114,7 @@ TEST_F(web, quota_zero)
 
 TEST_F(web, quota_above_the_cap)
 {
-	char *argv[] = { (char *)insight_cli(), "explore", "--pid", self->pid, "--record", REC,
+	char *argv[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", self->pid, "--record", REC,
 			 "--backend", "ptrace", "--quota", "65", NULL };
 	int st = run_capture(argv, out, sizeof(out));
 
@@ -202,7 +226,7 @@ TEST(stripped_binary_reproduces_with_addresses)
 	char dir[] = "/tmp/insight-stripped-XXXXXX", pid[16];
 	struct target t;
 	int port, st;
-	char *argv[] = { (char *)insight_cli(), "explore", "--pid", pid, "--record", REC,
+	char *argv[] = { (char *)insight_cli(), "explore", "--in-place", "--pid", pid, "--record", REC,
 			 "--backend", "ptrace", "--json", "--timeout", "60", NULL };
 
 	ASSERT_EQ(0, webish_copy_start(&t, dir, strip_all, &port, pid));

@@ -293,3 +293,29 @@ int read_mem(int pid, unsigned long long addr, void *buf, size_t len)
 	close(fd);
 	return n == (ssize_t)len ? 0 : -EIO;
 }
+
+int processes_naming(const char *text)
+{
+	char path[300], buf[4096];
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int n = 0, fd;
+	ssize_t len, i;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY);
+		len = fd < 0 ? 0 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		for (i = 0; i < len; i++)
+			buf[i] = buf[i] ?: ' ';
+		buf[len > 0 ? len : 0] = '\0';
+		n += !!strstr(buf, text);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}

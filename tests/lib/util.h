@@ -34,6 +34,9 @@ int read_mem(int pid, unsigned long long addr, void *buf, size_t len);
 /* Path of the insight CLI: $INSIGHT_CLI, else /insight/bin/insight. */
 const char *insight_cli(void);
 
+/* How many processes have @text in their command line (a VM's qemu, say). */
+int processes_naming(const char *text);
+
 /* Bytes held by in-use slab objects (/proc/slabinfo), after RCU frees
  * settled: an approximate figure (SLUB counts per-CPU slabs as full). */
 long long slab_active_bytes(void);

@@ -180,7 +180,7 @@ for name in $names; do
 		[ -n "$why" ] || production
 		if [ -z "$why" ]; then
 			eval "$shadow"
-			"$insight" explore --pid "$(srv_worker)" --record "$D/rec.json" --backend "$b" \
+			"$insight" explore --in-place --pid "$(srv_worker)" --record "$D/rec.json" --backend "$b" \
 				--json --verbose --timeout 120 >"$D/report.json" 2>"$D/explore.err"
 			why=$(check)
 		fi

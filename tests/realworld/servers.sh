@@ -3,7 +3,7 @@
 # The real servers of tests/realworld, as Debian ships them (sourced by
 # run.sh; POSIX sh, as root in the guest).  Each runs from its package's
 # binary with a configuration of ours under $D: its documents in $D/www,
-# its logs in $D/log, listening on 127.0.0.1:$PORT, its workers as the
+# its logs in $D/log, listening on $SRV_ADDR:$PORT, its workers as the
 # unprivileged user nobody (a file of mode 000 is theirs to be refused).
 #
 #   srv_start SERVER   start it; sets $master (the process to record) and
@@ -17,6 +17,7 @@
 
 PORT=8091
 BACKEND_PORT=8092
+SRV_ADDR=${SRV_ADDR:-127.0.0.1}	# nginx: 0.0.0.0 to serve another host
 
 # nobody must exist for the servers to switch to it
 srv_users() {
@@ -41,7 +42,7 @@ http {
 	fastcgi_temp_path $D/nginx/fastcgi;
 	uwsgi_temp_path $D/nginx/uwsgi;
 	scgi_temp_path $D/nginx/scgi;
-	server { listen 127.0.0.1:$PORT; root $D/www; }
+	server { listen $SRV_ADDR:$PORT; root $D/www; }
 }
 EOF
 }
@@ -111,7 +112,7 @@ srv_answers() {
 
 srv_backend_up() {
 	mkdir -p "$D/backend"
-	sed -e "s,listen 127.0.0.1:$PORT,listen 127.0.0.1:$BACKEND_PORT," \
+	sed -e "s,listen $SRV_ADDR:$PORT,listen 127.0.0.1:$BACKEND_PORT," \
 		-e "s,$D/nginx,$D/backend,g; s,$D/log/,$D/backend/,g" "$D/nginx.conf" >"$D/backend.conf"
 	nginx -c "$D/backend.conf" 2>>"$D/start.err"
 }

@@ -71,7 +71,7 @@ explore() {	# explore BACKEND OUT.json [OPTION...]: the report in OUT.json
 	b=$1 j=$2
 	shift 2
 	# shellcheck disable=SC2086
-	"$insight" explore --pid "$pid" --record "$dir/rec.json" --backend "$b" \
+	"$insight" explore --in-place --pid "$pid" --record "$dir/rec.json" --backend "$b" \
 		--json --timeout ${SUITE_TIMEOUT:-60} --verbose "$@" ${SUITE_EXPLORE_ARGS} \
 		>"$j" 2>"${j%.json}.err"
 }

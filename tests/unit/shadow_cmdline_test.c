@@ -90,7 +90,8 @@ TEST(options_the_shadow_cannot_isolate_are_refused)
 
 TEST(two_nics_get_two_separate_hubs)
 {
-	char *argv[] = { "qemu", "-netdev", "user,id=a", "-netdev", "socket,id=b,connect=:1234", NULL };
+	char *argv[] = { "qemu", "-netdev", "tap,id=a,ifname=tap1", "-netdev", "socket,id=b,connect=:1234",
+			 NULL };
 	struct qemu_argv out;
 	char why[256];
 	const char *j;
@@ -102,6 +103,28 @@ TEST(two_nics_get_two_separate_hubs)
 	cmdline_free(&out);
 }
 
+/* slirp's state is migrated: the shadow keeps a user network, shut off. */
+TEST(a_user_network_stays_one_restricted_without_forwards)
+{
+	char *argv[] = { "qemu", "-netdev",
+			 "user,id=n0,net=10.1.0.0/24,hostfwd=tcp:127.0.0.1:8080-:80,restrict=off,"
+			 "smb=/srv", NULL };
+	char *fwd[] = { "qemu", "-netdev", "user,id=n0,guestfwd=tcp:10.0.2.100:1234-cmd:cat", NULL };
+	struct qemu_argv out;
+	char why[256];
+	const char *j;
+
+	ASSERT_EQ(0, shadow_of(argv, &out, why));
+	j = join(&out);
+	EXPECT_NE(NULL, strstr(j, "-netdev user,id=n0,restrict=on,net=10.1.0.0/24 ")) TH_LOG("%s", j);
+	EXPECT_EQ(NULL, strstr(j, "hostfwd")) TH_LOG("%s", j);
+	EXPECT_EQ(NULL, strstr(j, "smb")) TH_LOG("%s", j);
+	EXPECT_EQ(NULL, strstr(j, "restrict=off")) TH_LOG("%s", j);
+	cmdline_free(&out);
+	EXPECT_EQ(-1, shadow_of(fwd, &out, why));
+	EXPECT_NE(NULL, strstr(why, "guestfwd")) TH_LOG("%s", why);
+}
+
 TEST(the_guest_agent_is_the_socket_behind_its_named_port)
 {
 	char *agent[] = { "qemu", "-chardev", "socket,id=qga0,path=/srv/qga.sock,server=on,wait=off",
@@ -111,15 +134,17 @@ TEST(the_guest_agent_is_the_socket_behind_its_named_port)
 	char *other[] = { "qemu", "-chardev", "socket,id=c0,path=/srv/c.sock,server=on,wait=off",
 			  "-device", "virtserialport,chardev=c0,name=com.example.port", NULL };
 	struct qemu_argv a = { agent, 5 };
-	char *id = cmdline_agent(&a);
+	char *path = NULL, *id = cmdline_agent(&a, &path);
 
 	ASSERT_NE(NULL, id);
 	EXPECT_STREQ("qga0", id);
+	EXPECT_STREQ("/srv/qga.sock", path);
 	free(id);
+	free(path);
 	a.argv = pty;
-	EXPECT_EQ(NULL, cmdline_agent(&a));
+	EXPECT_EQ(NULL, cmdline_agent(&a, NULL));
 	a.argv = other;
-	EXPECT_EQ(NULL, cmdline_agent(&a));
+	EXPECT_EQ(NULL, cmdline_agent(&a, NULL));
 }
 
 TEST_HARNESS_MAIN

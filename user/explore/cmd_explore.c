@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insight explore --pid P --record FAILURE.json [--quota N] [--timeout S]
- *                 [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites]
- *                 [--verbose]
+ * insight explore --record FAILURE.json [--pid P] [--in-place] [--quota N]
+ *                 [--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME]
+ *                 [--all-sites] [--verbose]
  *
  * Find the execution path of a recorded failed request in a running copy
- * of the program (the shadow), without source code:
+ * of the program, without source code: in a shadow VM (insight shadow
+ * marks it), or with --in-place in the production process itself, which
+ * only insight.ko's sandbox keeps from the world:
  *
  * 1. Sites: the conditional jumps of the program (user/sites.c), each
  *    classified by what its condition depends on.
@@ -29,6 +31,7 @@
 #include "cli.h"
 #include "explore.h"
 #include "replay.h"
+#include "shadow/mark.h"
 
 struct explore_opts {
 	pid_t pid;
@@ -37,7 +40,7 @@ struct explore_opts {
 	const struct xb_ops *ops;
 	unsigned int quota;
 	double timeout;
-	bool json, all_sites, verbose;
+	bool json, all_sites, verbose, in_place;
 };
 
 /*
@@ -55,8 +58,9 @@ static const struct insight_match_opts match_opts = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: insight explore --pid P --record FAILURE.json [--quota N] "
-		"[--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME] [--all-sites] [--verbose]\n");
+	fprintf(stderr, "usage: insight explore --record FAILURE.json [--pid P] [--in-place] "
+		"[--quota N] [--timeout S] [--backend kmod|ptrace] [--json] [--lib NAME] "
+		"[--all-sites] [--verbose]\n");
 }
 
 /* One option into @o; EXIT_USAGE after a message, 0 for --help, -1 to go on. */
@@ -115,6 +119,9 @@ static int parse_opt(struct explore_opts *o, int c, const char *arg)
 	case 'A':
 		o->at = arg;
 		return -1;
+	case 'i':
+		o->in_place = true;
+		return -1;
 	case 'h':
 		usage();
 		return 0;
@@ -137,9 +144,28 @@ const struct option explore_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "fmap", required_argument, NULL, 'f' },
 	{ "at", required_argument, NULL, 'A' },
+	{ "in-place", no_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/*
+ * Where the exploration runs: in a shadow VM (its mark, written by insight
+ * shadow), or in place when asked.  -1 to go on, EXIT_USAGE after a message.
+ */
+static int isolated(struct explore_opts *o)
+{
+	if (!access(SHADOW_MARK, F_OK)) {
+		o->in_place = false;
+		return -1;
+	}
+	if (o->in_place)
+		return -1;
+	cli_err("this is not a shadow VM (no %s): take one with insight shadow, or explore "
+		"the production process itself with --in-place (unisolated: see "
+		"insight-explore(8))", SHADOW_MARK);
+	return EXIT_USAGE;
+}
 
 static int parse_opts(struct explore_opts *o, int argc, char **argv)
 {
@@ -150,7 +176,7 @@ static int parse_opts(struct explore_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", explore_options, NULL)) != -1)
 		if ((ret = parse_opt(o, c, optarg)) >= 0)
 			return ret;
-	if (optind != argc || !o->pid || !o->record) {
+	if (optind != argc || !o->record) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -158,7 +184,7 @@ static int parse_opts(struct explore_opts *o, int argc, char **argv)
 		cli_err("--fmap and --at go together: the f-map, and where the failure was seen");
 		return EXIT_USAGE;
 	}
-	return -1;
+	return isolated(o);
 }
 
 /*
@@ -201,19 +227,29 @@ static bool comm_is(pid_t pid, const char *name)
 	return comm[0] && !strcmp(comm, name);
 }
 
-/* The record, checked against the process: 0, or EXIT_USAGE after a message. */
-static int load_record(const struct explore_opts *o, struct insight_record *rec)
+/*
+ * The record, checked against the process (by default the one that read
+ * the request in production: a shadow's pids are production's): 0, or
+ * EXIT_USAGE after a message.
+ */
+static int load_record(struct explore_opts *o, struct insight_record *rec)
 {
 	char why[256], exe[256], link[64];
 	const char *base;
 	ssize_t n;
 
-	if (kill(o->pid, 0) && errno == ESRCH) {
-		cli_err("no process %d", o->pid);
-		return EXIT_USAGE;
-	}
 	if (insight_record_load(o->record, rec, why, sizeof(why))) {
 		cli_err("%s", why);
+		return EXIT_USAGE;
+	}
+	if (!o->pid)
+		o->pid = rec->pid;
+	if (o->pid <= 0) {
+		cli_err("%s names no process that read the request: give --pid", o->record);
+		return EXIT_USAGE;
+	}
+	if (kill(o->pid, 0) && errno == ESRCH) {
+		cli_err("no process %d", o->pid);
 		return EXIT_USAGE;
 	}
 	snprintf(link, sizeof(link), "/proc/%d/exe", o->pid);
@@ -328,6 +364,7 @@ static int explore_and_report(const struct explore_opts *o, struct ex *x,
 		fputc('\n', stderr);
 	if (!result_build(&res, x, &best, sus, nsus, natural, rec)) {
 		res.pid = o->pid;
+		res.in_place = o->in_place;
 		(o->json ? report_json : report_text)(stdout, &res);
 		ret = res.status == EXPLORE_PARTIAL ? 1 : 0;
 		result_free(&res);

@@ -206,6 +206,7 @@ struct explore_result {
 	enum explore_status status;
 	const char *backend;
 	int pid;
+	bool in_place;			/* --in-place: not in a shadow VM */
 	double elapsed;
 	bool timed_out;
 	struct explore_stats st;

@@ -100,8 +100,9 @@ void report_json(FILE *f, const struct explore_result *res)
 {
 	size_t i;
 
-	fprintf(f, "{\"version\":1,\"status\":\"%s\",\"backend\":\"%s\",\"pid\":%d,",
-		status_name[res->status], res->backend, res->pid);
+	fprintf(f, "{\"version\":1,\"status\":\"%s\",\"mode\":\"%s\",\"backend\":\"%s\","
+		"\"pid\":%d,", status_name[res->status], res->in_place ? "in-place" : "shadow",
+		res->backend, res->pid);
 	fprintf(f, "\"elapsed_s\":%.3f,\"probes_created\":%lu,\"probes_pruned\":%lu,"
 		"\"branches_trapped\":%lu,\"sites\":%zu,\"peak_rss_kb\":%ld,"
 		"\"natural_matches\":%s,\"timed_out\":%s,",
@@ -162,8 +163,8 @@ static void text_headline(FILE *f, const struct explore_result *res)
 			"matched%s); the best path found follows\n", res->matched, res->expected,
 			res->timed_out ? ", timed out" : "");
 	else if (res->status == EXPLORE_NATURAL)
-		fprintf(f, "Failure reproduced naturally in the shadow (%zu outputs matched)\n",
-			res->matched);
+		fprintf(f, "Failure reproduced naturally %s (%zu outputs matched)\n",
+			res->in_place ? "in place" : "in the shadow", res->matched);
 	else
 		fprintf(f, "Failure reproduced with %d deviation%s (%zu outputs matched)\n",
 			res->ndev, res->ndev == 1 ? "" : "s", res->matched);
@@ -171,6 +172,8 @@ static void text_headline(FILE *f, const struct explore_result *res)
 		fputs("production's environment replayed: ", f);
 		text_call(f, res->replayed[i]);
 	}
+	if (res->in_place)
+		fputs("explored in place: the production process itself, not a shadow VM\n", f);
 	fprintf(f, "backend %s: %.2f s, %lu probes, %lu pruned, %lu branches trapped, %zu sites\n",
 		res->backend, res->elapsed, res->st.created, res->st.pruned, res->st.branches,
 		res->nsites);

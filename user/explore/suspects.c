@@ -5,10 +5,11 @@
  * Deviations (the search forced them): those whose condition depends on
  * the environment first, then the latest.  A natural failure (the shadow
  * failed as it is): the branches before its first output whose flip
- * changes the outputs, the nearest first, but the branch that chose the
- * failure's message (a constant of the program) before them; a test of a
- * program function's result is preceded by the branch inside that
- * function that decided it.
+ * changes the outputs, the nearest first, among the nearest and those
+ * that test the environment (a failed call decides many failures), but
+ * the branch that chose the failure's message (a constant of the
+ * program) before them; a test of a program function's result is
+ * preceded by the branch inside that function that decided it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,41 @@ static size_t with_chooser(struct ex *x, const struct run *nat, const struct run
 	return k;
 }
 
+static int nearest_first(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->j < y->j ? 1 : x->j > y->j ? -1 : 0;
+}
+
+/*
+ * A natural failure's branches to flip, in @c (room for 4 * @max): the
+ * nearest before its first output (half of @max), and the nearest of
+ * those whose condition depends on the environment from @lo on: the
+ * nearest are often the failure's message being formatted, the test of
+ * the failed call that chose it further back.  Nearest first.
+ */
+static size_t natural_candidates(struct ex *x, const struct run *r, size_t lo, struct cand *c,
+				 size_t max)
+{
+	size_t n = candidates(x, r, lo, false, c, max / 2), j, k, seen;
+	const struct insight_jcc *jc;
+
+	for (j = r->limit; j-- > lo && n < max;) {
+		jc = jcc_of(x, &r->path[j]);
+		if (!jc || jc->cls != INSIGHT_JCC_ENV || (r->path[j].flags & XB_STEPPED))
+			continue;
+		for (k = 0, seen = 0; k < n; k++)
+			seen += c[k].j == j ? 2 : r->path[c[k].j].addr == r->path[j].addr;
+		if (seen >= 2)
+			continue;
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n++].j = j;
+	}
+	qsort(c, n, sizeof(*c), nearest_first);
+	return n;
+}
+
 /*
  * A natural failure: which branches on its path decide it?  Flip those
  * before its first output (the nearest) and keep those whose flip changes
@@ -165,7 +201,7 @@ size_t suspects_natural(struct ex *x, struct run *nat, size_t *out, size_t max)
 	/* the branches before the failure's first output */
 	if (nat->nouts && nat->outs[0].decisions < tmp.npath)
 		tmp.limit = nat->outs[0].decisions;
-	n = candidates(x, &tmp, nat->base + 1, false, c, MAX_SUSPECT_RUNS);
+	n = natural_candidates(x, &tmp, nat->base + 1, c, MAX_SUSPECT_RUNS);
 	say(x, "natural failure: %zu branches to flip in [%zu, %zu)\n", n, nat->base + 1,
 	    tmp.limit);
 	chooser = with_chooser(x, nat, &tmp, c, &n);

@@ -2,8 +2,12 @@
 /*
  * guest-exec through qemu-guest-agent (agent.h): the command starts in
  * the guest, guest-exec-status is polled until it exits, and its output,
- * which the agent sends base64-encoded, is decoded and copied out.
+ * which the agent sends base64-encoded, is decoded and copied out.  And
+ * files of the guest: waited for (guest-file-open polled) and fetched
+ * (guest-file-read, in pieces that fit a QMP message).
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,7 +61,8 @@ static int start(struct qmp *q, const char *cmd, char *why, size_t whylen)
 	return p;
 }
 
-int agent_exec(const char *sock, const char *cmd, int timeout_s, char *why, size_t whylen)
+int agent_exec(const char *sock, const char *cmd, int timeout_s, FILE *out, FILE *err,
+	       char *why, size_t whylen)
 {
 	double end = qmp_now_ms() + timeout_s * 1e3;
 	struct qmp q;
@@ -75,9 +80,9 @@ int agent_exec(const char *sock, const char *cmd, int timeout_s, char *why, size
 			break;
 		if (json_object_object_get_ex(r, "exited", &v) && json_object_get_boolean(v)) {
 			if (json_object_object_get_ex(r, "out-data", &v))
-				write_b64(stdout, json_object_get_string(v));
+				write_b64(out, json_object_get_string(v));
 			if (json_object_object_get_ex(r, "err-data", &v))
-				write_b64(stderr, json_object_get_string(v));
+				write_b64(err, json_object_get_string(v));
 			if (json_object_object_get_ex(r, "exitcode", &v))
 				status = json_object_get_int(v);
 			else
@@ -94,4 +99,75 @@ int agent_exec(const char *sock, const char *cmd, int timeout_s, char *why, size
 	}
 	qmp_close(&q);
 	return status;
+}
+
+/* Whether @path can be opened in the guest: 1, 0 (no such file), -1 with @why. */
+static int file_there(struct qmp *q, const char *path, char *why, size_t whylen)
+{
+	struct json_object *a = json_object_new_object(), *r;
+
+	json_object_object_add(a, "path", json_object_new_string(path));
+	json_object_object_add(a, "mode", json_object_new_string("r"));
+	r = qmp_exec(q, "guest-file-open", a, why, whylen);
+	if (!r)
+		return strstr(why, "No such file") ? 0 : -1;
+	a = json_object_new_object();
+	json_object_object_add(a, "handle", json_object_new_int64(json_object_get_int64(r)));
+	json_object_put(r);
+	return qmp_run(q, "guest-file-close", a, why, whylen) ? -1 : 1;
+}
+
+int agent_wait_file(const char *sock, const char *path, char *why, size_t whylen)
+{
+	struct qmp q;
+	int there;
+
+	if (qmp_open_agent(&q, sock, why, whylen))
+		return -1;
+	while (!(there = file_there(&q, path, why, whylen)))
+		usleep(AGENT_WATCH_MS * 1000);
+	qmp_close(&q);
+	return there < 0 ? -1 : 0;
+}
+
+#define AGENT_READ_BYTES 32768	/* base64: 44 KiB, well within a QMP message */
+
+int agent_fetch(const char *sock, const char *path, FILE *out, char *why, size_t whylen)
+{
+	struct json_object *a = json_object_new_object(), *r, *v;
+	int64_t handle;
+	bool eof = false;
+	struct qmp q;
+	int err = 0;
+
+	if (qmp_open_agent(&q, sock, why, whylen))
+		return -1;
+	json_object_object_add(a, "path", json_object_new_string(path));
+	json_object_object_add(a, "mode", json_object_new_string("r"));
+	r = qmp_exec(&q, "guest-file-open", a, why, whylen);
+	if (!r) {
+		qmp_close(&q);
+		return -1;
+	}
+	handle = json_object_get_int64(r);
+	json_object_put(r);
+	while (!eof && !err) {
+		a = json_object_new_object();
+		json_object_object_add(a, "handle", json_object_new_int64(handle));
+		json_object_object_add(a, "count", json_object_new_int(AGENT_READ_BYTES));
+		r = qmp_exec(&q, "guest-file-read", a, why, whylen);
+		if (!r) {
+			err = -1;
+			break;
+		}
+		write_b64(out, qmp_str(r, "buf-b64") ?: "");
+		eof = !json_object_object_get_ex(r, "eof", &v) || json_object_get_boolean(v);
+		json_object_put(r);
+	}
+	a = json_object_new_object();
+	json_object_object_add(a, "handle", json_object_new_int64(handle));
+	if (qmp_run(&q, "guest-file-close", a, why, whylen))
+		err = -1;
+	qmp_close(&q);
+	return err;
 }

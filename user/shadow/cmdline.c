@@ -4,7 +4,12 @@
  * except those that name something production owns:
  *   -drive      a writable disk's file=... becomes the shadow's overlay
  *   -netdev     becomes a hub port on a hub of its own: the NIC stays (the
- *               migrated device state needs it), nothing it sends leaves
+ *               migrated device state needs it), nothing it sends leaves;
+ *               but a user network (slirp, whose state is migrated too)
+ *               stays one, restricted, its addresses kept and its host
+ *               forwards dropped: nothing reaches the shadow from outside,
+ *               nothing leaves it (a guestfwd, whose sockets the state
+ *               holds, is refused)
  *   -chardev    a socket becomes one in the shadow's directory, anything
  *               else a file there
  *   -serial     a file in the shadow's directory
@@ -155,6 +160,34 @@ static bool in(const char *const *list, const char *opt)
 	return false;
 }
 
+/* The options of a user network that say the guest's addresses, kept. */
+static const char *const user_kept[] = { "net", "host", "dhcpstart", "dns", "ipv4", "ipv6",
+					 "ipv6-net", "ipv6-host", "ipv6-dns", "hostname",
+					 "domainname", NULL };
+
+/* -netdev user,...: restricted, without host forwards, its addresses kept. */
+static char *user_net(const char *arg, const char *id)
+{
+	char *s = fmt("user,id=%s,restrict=on", id), *v, *t;
+	const char *const *k;
+
+	for (k = user_kept; s && *k; k++) {
+		v = opt_value(arg, *k);
+		if (!v)
+			continue;
+		t = fmt("%s,%s=%s", s, *k, v);
+		free(s);
+		free(v);
+		s = t;
+	}
+	return s;
+}
+
+static bool user_network(const char *arg)
+{
+	return !strcmp(arg, "user") || !strncmp(arg, "user,", 5);
+}
+
 /* Rewrite one option @opt (without its dashes) with argument @arg. */
 static char *rewrite(const char *opt, const char *arg, const struct disk_map *disks, int ndisks,
 		     const char *dir, int *count)
@@ -171,7 +204,10 @@ static char *rewrite(const char *opt, const char *arg, const struct disk_map *di
 	id = opt_value(arg, "id");
 	if (!id)
 		return strdup(arg);
-	s = fmt("hubport,id=%s,hubid=%d", id, 1000 + (*count)++);
+	if (user_network(arg))
+		s = user_net(arg, id);
+	else
+		s = fmt("hubport,id=%s,hubid=%d", id, 1000 + (*count)++);
 	free(id);
 	return s;
 }
@@ -199,6 +235,13 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 		if (in(refused, opt)) {
 			snprintf(why, whylen, "production's qemu uses -%s, which the shadow cannot isolate yet "
 				 "(use -drive, and -netdev with -device)", opt);
+			cmdline_free(out);
+			return -1;
+		}
+		if (!strcmp(opt, "netdev") && has_arg && user_network(in_argv->argv[i + 1]) &&
+		    strstr(in_argv->argv[i + 1], "guestfwd=")) {
+			snprintf(why, whylen, "production's user network has a guestfwd, which the "
+				 "shadow cannot isolate");
 			cmdline_free(out);
 			return -1;
 		}
@@ -252,7 +295,7 @@ static const char *chardev_of(const struct qemu_argv *in, const char *id)
 	return NULL;
 }
 
-char *cmdline_agent(const struct qemu_argv *in)
+char *cmdline_agent(const struct qemu_argv *in, char **path)
 {
 	int i;
 
@@ -270,8 +313,11 @@ char *cmdline_agent(const struct qemu_argv *in)
 		free(name);
 		id = agent ? opt_value(d, "chardev") : NULL;
 		ch = id ? chardev_of(in, id) : NULL;
-		if (ch && !strncmp(ch, "socket,", 7))
+		if (ch && !strncmp(ch, "socket,", 7)) {
+			if (path)
+				*path = opt_value(ch, "path");
 			return id;
+		}
 		free(id);
 	}
 	return NULL;

@@ -37,8 +37,9 @@ void cmdline_free(struct qemu_argv *a);
 /*
  * The id of the socket chardev behind the VM's guest agent port (a
  * virtserialport named org.qemu.guest_agent.0), malloc'd; NULL if none.
- * In the shadow it is the socket DIR/ID.sock.
+ * In the shadow it is the socket DIR/ID.sock.  If @path is not NULL, it
+ * gets production's socket path (malloc'd; NULL if it has none).
  */
-char *cmdline_agent(const struct qemu_argv *in);
+char *cmdline_agent(const struct qemu_argv *in, char **path);
 
 #endif /* INSIGHT_CMDLINE_H */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -23,6 +24,8 @@
 #include "qmp.h"
 
 #define SHADOW_LOAD_MS 300000
+/* the shadow's CPU share: production's qemu comes first for the host's CPUs */
+#define SHADOW_NICE 19
 
 static int run_wait(char **argv)
 {
@@ -73,6 +76,8 @@ static pid_t spawn(const struct qemu_argv *a, const char *dir)
 	if (pid)
 		return pid;
 	setsid();
+	if (setpriority(PRIO_PROCESS, 0, SHADOW_NICE))
+		_exit(126);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
 	dup2(fd, 2);
@@ -262,6 +267,16 @@ void shadow_kill(const char *dir)
 		kill_shadow(s.pid);
 }
 
+int shadow_end(struct qmp *q, struct shadow *s, char *why, size_t whylen)
+{
+	if (is_our_shadow(s->pid, s->c.dir))
+		kill_shadow(s->pid);
+	if (clone_fold(q, &s->c, why, whylen))
+		return -1;
+	clone_remove_dir(s->c.dir);
+	return 0;
+}
+
 int shadow_destroy(const char *dir, char *why, size_t whylen)
 {
 	char qmp_path[512] = "";
@@ -273,14 +288,13 @@ int shadow_destroy(const char *dir, char *why, size_t whylen)
 		snprintf(why, whylen, "%s holds no shadow (no shadow.json)", dir);
 		return -1;
 	}
-	if (is_our_shadow(s.pid, dir))
-		kill_shadow(s.pid);
-	if (qmp_open(&q, qmp_path, why, whylen))
+	if (qmp_open(&q, qmp_path, why, whylen)) {
+		/* production gone: the shadow need not live on */
+		if (is_our_shadow(s.pid, dir))
+			kill_shadow(s.pid);
 		return -1;
-	err = clone_fold(&q, &s.c, why, whylen);
+	}
+	err = shadow_end(&q, &s, why, whylen);
 	qmp_close(&q);
-	if (err)
-		return -1;
-	clone_remove_dir(dir);
-	return 0;
+	return err;
 }

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "clone.h"
+#include "qmp.h"
 
 struct shadow {
 	const char *production_qmp;
@@ -30,6 +31,12 @@ int shadow_start(struct shadow *s, char *why, size_t whylen);
 
 /* Kill the shadow qemu that @dir's shadow.json names, if it is ours. */
 void shadow_kill(const char *dir);
+
+/*
+ * End shadow @s on production's QMP connection @q: its qemu killed,
+ * production's disks folded back, its directory removed: 0 or -1 with @why.
+ */
+int shadow_end(struct qmp *q, struct shadow *s, char *why, size_t whylen);
 
 /*
  * Destroy the shadow described in @dir: its qemu killed, production's

@@ -129,7 +129,7 @@ static int send_line(struct qmp *q, struct json_object *o)
 
 	if (n >= (int)sizeof(line))
 		return -E2BIG;
-	return write(q->fd, line, n) == n ? 0 : -EIO;
+	return send(q->fd, line, n, MSG_NOSIGNAL) == n ? 0 : -EIO;
 }
 
 struct json_object *qmp_exec(struct qmp *q, const char *cmd, struct json_object *args,
