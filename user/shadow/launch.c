@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,29 @@
 #define SHADOW_LOAD_MS 300000
 /* the shadow's CPU share: production's qemu comes first for the host's CPUs */
 #define SHADOW_NICE 19
+
+/*
+ * Bound the shadow (in its child, before exec) to the last of the CPUs we
+ * may run on, when there are two or more, at the lowest priority: the
+ * host's scheduler then keeps production's threads on the others.
+ */
+static int bound_cpu(void)
+{
+	cpu_set_t set, one;
+	int cpu, last = -1;
+
+	if (setpriority(PRIO_PROCESS, 0, SHADOW_NICE) ||
+	    sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			last = cpu;
+	if (CPU_COUNT(&set) < 2)
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
 
 static int run_wait(char **argv)
 {
@@ -76,7 +100,7 @@ static pid_t spawn(const struct qemu_argv *a, const char *dir)
 	if (pid)
 		return pid;
 	setsid();
-	if (setpriority(PRIO_PROCESS, 0, SHADOW_NICE))
+	if (bound_cpu())
 		_exit(126);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 1);
