@@ -437,6 +437,41 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	EXPECT_STREQ(self->disk, file);
 }
 
+/* The shadow qemu killed while insight shadow uses it: exit 1, nothing left. */
+TEST_F_TIMEOUT(prod, the_shadow_qemu_killed_midway_is_destroyed_and_production_runs_on, 300)
+{
+	char *argv[] = { (char *)insight_cli(), "shadow", "--qmp", self->qmp, "--dir", self->shadow,
+			 "--exec", "sleep 60", "--explore", "/none.json", NULL };
+	char json[200], status[32], file[256];
+	struct json_object *o, *v;
+	pid_t child, qemu = 0;
+	int i, st;
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		_exit(exit_code(run_capture(argv, out, sizeof(out))));
+	/* the shadow runs the sleep: kill its qemu */
+	snprintf(json, sizeof(json), "%s/shadow.json", self->shadow);
+	for (i = 0; i < 600 && !qemu; i++) {
+		o = json_object_from_file(json);
+		if (o && json_object_object_get_ex(o, "pid", &v) && file_has(self->log, "beat"))
+			qemu = json_object_get_int(v);
+		json_object_put(o);
+		usleep(100 * 1000);
+	}
+	ASSERT_LT(0, qemu);
+	usleep(3000 * 1000);
+	EXPECT_EQ(0, kill(qemu, SIGKILL));
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	EXPECT_EQ(1, exit_code(st));
+	EXPECT_NE(0, access(self->shadow, F_OK));
+	EXPECT_EQ(0, processes_naming(self->shadow));
+	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
+	EXPECT_STREQ("running", status);
+	EXPECT_STREQ(self->disk, file);
+}
+
 TEST_F_TIMEOUT(prod, exec_runs_in_the_shadow_through_its_guest_agent_not_in_production, 300)
 {
 	char serial[160];
@@ -511,33 +546,41 @@ TEST_F_TIMEOUT(prod, of_two_shadows_taken_at_once_one_is_refused, 300)
 TEST_F_TIMEOUT(prod, sigkill_at_each_step_leaves_production_running_and_nothing_behind, 600)
 {
 	/* exploring: the shadow runs, insight shadow is about to use it */
-	static const char *const steps[] = { "migrating", "paused", "snapshot", "completed",
-					     "starting", "exploring" };
+	static const struct {
+		const char *step;
+		char *opt, *arg;
+	} steps[] = {
+		{ "migrating", NULL, NULL }, { "paused", NULL, NULL }, { "snapshot", NULL, NULL },
+		{ "completed", NULL, NULL }, { "starting", NULL, NULL },
+		{ "exploring", "--explore", "/none.json" },
+	};
 	char status[32], file[256], env[64];
 	unsigned int s;
 	int i, st, before;
 
 	for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
-		snprintf(env, sizeof(env), "INSIGHT_SHADOW_TEST_KILL=%s", steps[s]);
+		snprintf(env, sizeof(env), "INSIGHT_SHADOW_TEST_KILL=%s", steps[s].step);
 		putenv(env);
-		st = shadow_cli("--qmp", self->qmp, "--dir", self->shadow,
-				strcmp(steps[s], "exploring") ? NULL : "--explore", "/none.json");
+		st = shadow_cli("--qmp", self->qmp, "--dir", self->shadow, steps[s].opt, steps[s].arg);
 		unsetenv("INSIGHT_SHADOW_TEST_KILL");
-		EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) TH_LOG("%s: %s", steps[s], out);
+		EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			TH_LOG("%s: %s", steps[s].step, out);
 		/*
 		 * the guard resumes production (or, once the shadow runs, kills
 		 * it), folds production's disk, removes the directory
 		 */
 		for (i = 0; i < 100 && !access(self->shadow, F_OK); i++)
 			usleep(100 * 1000);
-		EXPECT_NE(0, access(self->shadow, F_OK)) TH_LOG("%s: the directory stays", steps[s]);
-		EXPECT_EQ(0, processes_naming(self->shadow)) TH_LOG("%s: a shadow qemu stays", steps[s]);
+		EXPECT_NE(0, access(self->shadow, F_OK))
+			TH_LOG("%s: the directory stays", steps[s].step);
+		EXPECT_EQ(0, processes_naming(self->shadow))
+			TH_LOG("%s: a shadow qemu stays", steps[s].step);
 		ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
-		EXPECT_STREQ("running", status) TH_LOG("killed at %s", steps[s]);
-		EXPECT_STREQ(self->disk, file) TH_LOG("killed at %s", steps[s]);
+		EXPECT_STREQ("running", status) TH_LOG("killed at %s", steps[s].step);
+		EXPECT_STREQ(self->disk, file) TH_LOG("killed at %s", steps[s].step);
 		before = last_beat(self->log, NULL);
 		usleep(1000 * 1000);
-		EXPECT_LT(before, last_beat(self->log, NULL)) TH_LOG("killed at %s", steps[s]);
+		EXPECT_LT(before, last_beat(self->log, NULL)) TH_LOG("killed at %s", steps[s].step);
 	}
 }
 

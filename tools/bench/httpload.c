@@ -5,7 +5,8 @@
  * second's timeout) for SECONDS; prints "REQUESTS FAILED MAX_GAP_MS RATE":
  * answers received, requests without an HTTP answer, the longest time
  * between two answers (the longest pause a client saw), answers per
- * second.  With OUT, the same line is rewritten there after every answer.
+ * second.  With OUT, the same line is rewritten there after every answer
+ * (OUT.tmp renamed: a reader always finds a whole line).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 {
 	double start, last, gap = 0, t;
 	long ok = 0, failed = 0;
-	char req[1024];
+	char req[1024], tmp[4096];
 	FILE *f;
 
 	if (argc != 4 && argc != 5) {
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", argv[2]);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argc == 5 ? argv[4] : "");
 	start = last = now_ms();
 	while ((t = now_ms()) - start < atof(argv[3]) * 1e3) {
 		if (!ask(atoi(argv[1]), req)) {
@@ -77,9 +79,11 @@ int main(int argc, char **argv)
 			gap = t - last;
 		ok++;
 		last = t;
-		if (argc == 5 && (f = fopen(argv[4], "w"))) {
+		/* whole, for a reader at any moment: written aside, renamed */
+		if (argc == 5 && (f = fopen(tmp, "w"))) {
 			line(f, ok, failed, gap, (t - start) / 1e3);
-			fclose(f);
+			if (!fclose(f))
+				rename(tmp, argv[4]);
 		}
 	}
 	line(stdout, ok, failed, gap, (now_ms() - start) / 1e3);

@@ -54,17 +54,23 @@ wait_for "$tmp/production.log" '^production: ready'
 t1=$(now)
 sleep 2
 
+# the longest gap in 5 s of requests in which a shadow is taken
+clone_gap() {
+	"$O/bench/httpload" "$port" / 5 >"$tmp/clone.load" &
+	load=$!
+	sleep 1
+	"$O/insight" shadow --qmp "$tmp/qmp.sock" --dir "$tmp/shadow1" --json >"$tmp/shadow1.json"
+	wait "$load"
+	load=
+	"$O/insight" shadow --destroy --dir "$tmp/shadow1"
+	echo "shadow_bench: $(cat "$tmp/shadow1.json")" >&2
+	read -r _ _ g _ <"$tmp/clone.load"
+	echo "$g"
+}
+
 # the pause: 5 s of requests without a clone, then 5 s with one taken
 read -r _ _ base_gap base_rate < <("$O/bench/httpload" "$port" / 5)
-"$O/bench/httpload" "$port" / 5 >"$tmp/clone.load" &
-load=$!
-sleep 1
-"$O/insight" shadow --qmp "$tmp/qmp.sock" --dir "$tmp/shadow1" --json >"$tmp/shadow1.json"
-wait "$load"
-load=
-"$O/insight" shadow --destroy --dir "$tmp/shadow1"
-read -r _ _ gap _ <"$tmp/clone.load"
-echo "shadow_bench: $(cat "$tmp/shadow1.json")" >&2
+gap=$(clone_gap)
 
 # the job: the failing request, the clone, the exploration, under load
 "$O/bench/httpload" "$port" / 600 "$tmp/job.load" >/dev/null &

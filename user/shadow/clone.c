@@ -12,7 +12,8 @@
  * migration is cancelled and production resumed.  The resume guard
  * (guard.c, started by user/cmd_shadow.c) covers insight shadow's own
  * death.  INSIGHT_SHADOW_TEST_KILL=STEP (tests only) kills insight shadow
- * at STEP: migrating, paused, snapshot, completed, starting.
+ * at STEP: migrating, paused, snapshot, completed, starting.  (qemu's
+ * background-snapshot is not used: Documentation/shadow.rst says why.)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -277,6 +278,22 @@ static void run_again(struct qmp *q)
 	}
 }
 
+/* run_again, and whether it worked: 0, or -1 with @why. */
+static int running_again(struct qmp *q, char *why, size_t whylen)
+{
+	struct json_object *st;
+	int running;
+
+	run_again(q);
+	st = qmp_exec(q, "query-status", NULL, why, whylen);
+	running = st && !strcmp(qmp_str(st, "status") ?: "", "running");
+	if (st && !running)
+		snprintf(why, whylen, "production does not run again (status %s)",
+			 qmp_str(st, "status") ?: "?");
+	json_object_put(st);
+	return running ? 0 : -1;
+}
+
 /*
  * Production running again, whatever state the migration is in, and the
  * migration over.  qemu 7.2 restarts a VM whose migration was cancelled
@@ -329,7 +346,8 @@ static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
 		return -1;
 	}
 	shadow_test_kill("completed");
-	return qmp_run(q, "cont", NULL, why, whylen);
+	/* not cont alone: qemu leaves finish-migrate a moment after "completed" */
+	return running_again(q, why, whylen);
 }
 
 /* Wait until the block job @id is ready (@ready) or gone (!@ready). */
