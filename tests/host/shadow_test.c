@@ -491,6 +491,28 @@ TEST_F_TIMEOUT(prod, exec_runs_in_the_shadow_through_its_guest_agent_not_in_prod
 	EXPECT_NE(NULL, strstr(out, "the command exited with status 3")) TH_LOG("%s", out);
 }
 
+/*
+ * Hostile: --explore's path goes to the shadow's shell quoted, never run;
+ * explore there refuses it (no such record), and insight shadow says so
+ * with explore's status, 2.
+ */
+TEST_F_TIMEOUT(prod, explore_paths_are_not_run_by_the_shadows_shell, 300)
+{
+	char *argv[] = { (char *)insight_cli(), "shadow", "--qmp", self->qmp, "--dir", self->shadow,
+			 "--explore", "/none'$(echo pwned >/dev/ttyS1)'`echo pwned >/dev/ttyS1`.json",
+			 "--keep", "--module", "/insight/insight.ko", NULL };
+	char serial[160];
+
+	EXPECT_EQ(2, exit_code(run_capture(argv, out, sizeof(out)))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "/none'$(echo pwned >/dev/ttyS1)'`echo pwned")) TH_LOG("%s", out);
+	snprintf(serial, sizeof(serial), "%s/serial1.log", self->shadow);
+	usleep(500 * 1000);
+	EXPECT_FALSE(file_has(serial, "pwned")) TH_LOG("the shadow's shell ran the path");
+	EXPECT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL)))
+		TH_LOG("%s", out);
+	EXPECT_NE(0, access(self->shadow, F_OK));
+}
+
 TEST_F_TIMEOUT(prod, a_migration_failing_midway_leaves_production_running, 300)
 {
 	char small[160], dir[200], status[32], file[256];

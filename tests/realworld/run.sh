@@ -54,8 +54,7 @@ describe() {
 		prod='rm -f "$D/www/news.html"'
 		shadow='echo today >"$D/www/news.html"'
 		replayed='newfstatat -2'
-		skip_ptrace="its copy fails at another stat() of the function one run in
-			three (FAILURES.md)" ;;
+		;;
 	haproxy_unavailable)
 		server=haproxy url=/ status=503
 		prod=:
@@ -72,7 +71,10 @@ describe() {
 	case $1 in
 	nginx_*) sha=bc08ffbb8c8dcc4a truth='fn_44400 81' ;;
 	lighttpd_forbidden) sha=a161f0ac794fe9f6 truth='stat_cache_open_rdonly_fstat 23' ;;
-	lighttpd_not_found) sha=a161f0ac794fe9f6 truth='stat_cache_get_entry 789' ;;
+	# one check, -1 == stat(name), that gcc made three copies of, by the
+	# state of the stat cache's tree (FAILURES.md): any of them
+	lighttpd_not_found) sha=a161f0ac794fe9f6
+		truth='stat_cache_get_entry 789|stat_cache_get_entry 229|stat_cache_get_entry 608' ;;
 	haproxy_*) sha=3d987bacb5bf0d9e truth='tcp_connect_server 1573' ;;
 	memcached_*) sha=e977bec994bce78f truth='fn_21a80 538' ;;
 	esac
@@ -148,6 +150,14 @@ production() {
 	[ -s "$D/rec.json" ] || { why="no failure record: $(cat "$D/record.err")"; return 1; }
 }
 
+# whether "FUNC OFFSET" $1 is the truth, or one of its |-separated copies
+is_truth() {
+	case "|$truth|" in
+	*"|$1|"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # what the report says against the failure's truth: empty when all holds
 check() {
 	j=$D/report.json
@@ -155,7 +165,7 @@ check() {
 		echo "not reproduced: $(jq -c '{status,outputs_matched,outputs_expected}' "$j" 2>/dev/null)"
 	elif [ "$(jq -r '.replayed[0] // empty | "\(.syscall) \(.ret)"' "$j")" != "$replayed" ]; then
 		echo "replayed $(jq -c .replayed "$j"), not ${replayed:-nothing}"
-	elif [ "$(jq -r '.suspects[0] | "\(.func) \(.offset)"' "$j")" != "$truth" ]; then
+	elif ! is_truth "$(jq -r '.suspects[0] | "\(.func) \(.offset)"' "$j")"; then
 		echo "top suspect $(jq -c '.suspects[0] | {func,offset,condition}' "$j"), not $truth"
 	elif [ "$(jq -r '.suspects[0].deviated' "$j")" != "$([ -n "$replayed" ] && echo true || echo false)" ]; then
 		echo "the top suspect is $([ -n "$replayed" ] && echo no deviation || echo a deviation)"
