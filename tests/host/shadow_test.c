@@ -513,6 +513,31 @@ TEST_F_TIMEOUT(prod, explore_paths_are_not_run_by_the_shadows_shell, 300)
 	EXPECT_NE(0, access(self->shadow, F_OK));
 }
 
+/* --explore --json: one object, explore's status in it, the shadow destroyed. */
+TEST_F_TIMEOUT(prod, explore_json_is_one_object_with_explores_status, 300)
+{
+	char *argv[] = { (char *)insight_cli(), "shadow", "--qmp", self->qmp, "--dir", self->shadow,
+			 "--explore", "/none.json", "--module", "/insight/insight.ko", "--json", NULL };
+	struct json_object *o, *v;
+	char *brace;
+
+	EXPECT_EQ(2, exit_code(run_capture(argv, out, sizeof(out)))) TH_LOG("%s", out);
+	/* explore's own message first (its stderr), then the object */
+	brace = strchr(out, '{');
+	ASSERT_NE(NULL, brace) TH_LOG("%s", out);
+	o = json_tokener_parse(brace);
+	ASSERT_NE(NULL, o) TH_LOG("%s", out);
+	EXPECT_TRUE(json_object_object_get_ex(o, "explore_status", &v));
+	EXPECT_EQ(2, json_object_get_int(v));
+	EXPECT_TRUE(json_object_object_get_ex(o, "destroyed", &v));
+	EXPECT_TRUE(json_object_get_boolean(v));
+	EXPECT_TRUE(json_object_object_get_ex(o, "pause_ms", &v));
+	EXPECT_FALSE(json_object_object_get_ex(o, "report", &v)) TH_LOG("no report after bad input");
+	json_object_put(o);
+	EXPECT_NE(0, access(self->shadow, F_OK));
+	EXPECT_EQ(0, processes_naming(self->shadow));
+}
+
 TEST_F_TIMEOUT(prod, a_migration_failing_midway_leaves_production_running, 300)
 {
 	char small[160], dir[200], status[32], file[256];

@@ -9,38 +9,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "format.h"
 #include "qmp.h"
 
-static int b64_value(int c)
-{
-	static const char set[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = c ? strchr(set, c) : NULL;
-
-	return p ? p - set : -1;
-}
-
-/* Decode base64 @in and write it to @out. */
+/* Decode base64 @in (the agent's, padded) and write it to @out. */
 static void write_b64(FILE *out, const char *in)
 {
-	unsigned int acc = 0;
-	int bits = 0, v;
+	size_t len = 0;
+	uint8_t *d = insight_base64_decode(in, strlen(in), &len);
 
-	for (; *in && *in != '='; in++) {
-		v = b64_value(*in);
-		if (v < 0)
-			continue;
-		acc = (acc << 6) | v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			fputc((acc >> bits) & 0xff, out);
-		}
-	}
+	if (d)
+		fwrite(d, 1, len, out);
+	free(d);
 	fflush(out);
 }
 
