@@ -95,7 +95,8 @@ wait "$load" 2>/dev/null || true
 load=
 echo
 read -r n failed gap _ <"$out/load"
-echo "== production kept answering: $n answers, $failed without an answer, longest gap $gap ms"
+echo "== production kept answering: $n answers, $failed without an answer within 5 s," \
+	"longest gap $gap ms"
 awk -v n0="$n0" -v n1="$n1" -v t0="$t0" -v t1="$t1" '{
 	printf "  %.0f answers a second while the shadow was taken and explored, %.0f before\n",
 		(n1 - n0) / (t1 - t0), $1 / 3 }' "$out/first3s"

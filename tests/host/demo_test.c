@@ -5,7 +5,9 @@
  * and explored, the report, production's figures.  The report must name
  * the ground truth of tests/realworld/FAILURES.md (nginx_forbidden: the
  * branch at fn_44400+0x51 testing open()'s result) with production's
- * EACCES, the client must have had every request answered, production
+ * EACCES, the client must have had every request answered (within
+ * httpload's 5 s: a slower answer is a latency for the benchmarks, no
+ * answer at all production harmed), production
  * must still answer 403 (the shadow changed nothing there), and nothing
  * the demo used may be left: no file in its TMPDIR, no process naming it.
  */

@@ -2,7 +2,7 @@
 /*
  * httpload PORT PATH SECONDS [OUT]: a client of a web server on
  * 127.0.0.1:PORT sending "GET PATH" back to back (a connection each, a
- * second's timeout) for SECONDS; prints "REQUESTS FAILED MAX_GAP_MS RATE":
+ * 5 s timeout) for SECONDS; prints "REQUESTS FAILED MAX_GAP_MS RATE":
  * answers received, requests without an HTTP answer, the longest time
  * between two answers (the longest pause a client saw), answers per
  * second.  With OUT, the same line is rewritten there after every answer
@@ -29,7 +29,7 @@ static double now_ms(void)
 static int ask(int port, const char *req)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 1 };
+	struct timeval tv = { .tv_sec = 5 };
 	char buf[512];
 	ssize_t n, got = 0;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
