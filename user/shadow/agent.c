@@ -86,20 +86,38 @@ int agent_exec(const char *sock, const char *cmd, int timeout_s, FILE *out, FILE
 	return status;
 }
 
-/* Whether @path can be opened in the guest: 1, 0 (no such file), -1 with @why. */
-static int file_there(struct qmp *q, const char *path, char *why, size_t whylen)
+/* guest-file-open @path for reading: its handle, or -1 with @why. */
+static int64_t file_open(struct qmp *q, const char *path, char *why, size_t whylen)
 {
 	struct json_object *a = json_object_new_object(), *r;
+	int64_t handle;
 
 	json_object_object_add(a, "path", json_object_new_string(path));
 	json_object_object_add(a, "mode", json_object_new_string("r"));
 	r = qmp_exec(q, "guest-file-open", a, why, whylen);
 	if (!r)
-		return strstr(why, "No such file") ? 0 : -1;
-	a = json_object_new_object();
-	json_object_object_add(a, "handle", json_object_new_int64(json_object_get_int64(r)));
+		return -1;
+	handle = json_object_get_int64(r);
 	json_object_put(r);
-	return qmp_run(q, "guest-file-close", a, why, whylen) ? -1 : 1;
+	return handle;
+}
+
+static int file_close(struct qmp *q, int64_t handle, char *why, size_t whylen)
+{
+	struct json_object *a = json_object_new_object();
+
+	json_object_object_add(a, "handle", json_object_new_int64(handle));
+	return qmp_run(q, "guest-file-close", a, why, whylen);
+}
+
+/* Whether @path can be opened in the guest: 1, 0 (no such file), -1 with @why. */
+static int file_there(struct qmp *q, const char *path, char *why, size_t whylen)
+{
+	int64_t handle = file_open(q, path, why, whylen);
+
+	if (handle < 0)
+		return strstr(why, "No such file") ? 0 : -1;
+	return file_close(q, handle, why, whylen) ? -1 : 1;
 }
 
 int agent_wait_file(const char *sock, const char *path, char *why, size_t whylen)
@@ -119,7 +137,7 @@ int agent_wait_file(const char *sock, const char *path, char *why, size_t whylen
 
 int agent_fetch(const char *sock, const char *path, FILE *out, char *why, size_t whylen)
 {
-	struct json_object *a = json_object_new_object(), *r, *v;
+	struct json_object *a, *r, *v;
 	int64_t handle;
 	bool eof = false;
 	struct qmp q;
@@ -127,16 +145,8 @@ int agent_fetch(const char *sock, const char *path, FILE *out, char *why, size_t
 
 	if (qmp_open_agent(&q, sock, why, whylen))
 		return -1;
-	json_object_object_add(a, "path", json_object_new_string(path));
-	json_object_object_add(a, "mode", json_object_new_string("r"));
-	r = qmp_exec(&q, "guest-file-open", a, why, whylen);
-	if (!r) {
-		qmp_close(&q);
-		return -1;
-	}
-	handle = json_object_get_int64(r);
-	json_object_put(r);
-	while (!eof && !err) {
+	handle = file_open(&q, path, why, whylen);
+	while (handle >= 0 && !eof && !err) {
 		a = json_object_new_object();
 		json_object_object_add(a, "handle", json_object_new_int64(handle));
 		json_object_object_add(a, "count", json_object_new_int(AGENT_READ_BYTES));
@@ -149,9 +159,7 @@ int agent_fetch(const char *sock, const char *path, FILE *out, char *why, size_t
 		eof = !json_object_object_get_ex(r, "eof", &v) || json_object_get_boolean(v);
 		json_object_put(r);
 	}
-	a = json_object_new_object();
-	json_object_object_add(a, "handle", json_object_new_int64(handle));
-	if (qmp_run(&q, "guest-file-close", a, why, whylen))
+	if (handle < 0 || (file_close(&q, handle, why, whylen) && !err))
 		err = -1;
 	qmp_close(&q);
 	return err;

@@ -109,23 +109,35 @@ static int check_disk(struct clone *c, struct json_object *dev, char *why, size_
 	return 0;
 }
 
+/*
+ * The VM's run state (query-status) into @st: 1 if it is "running", 0 if
+ * not, -1 with @why if qemu does not answer.
+ */
+static int vm_running(struct qmp *q, char *st, size_t len, char *why, size_t whylen)
+{
+	struct json_object *r = qmp_exec(q, "query-status", NULL, why, whylen);
+
+	if (!r)
+		return -1;
+	snprintf(st, len, "%s", qmp_str(r, "status") ?: "?");
+	json_object_put(r);
+	return !strcmp(st, "running");
+}
+
 int clone_check(struct qmp *q, struct clone *c, char *why, size_t whylen)
 {
-	struct json_object *st, *blk, *mem, *v;
+	struct json_object *blk, *mem, *v;
 	long long avail;
+	char st[32];
 	size_t i;
-	int err = 0;
+	int err = 0, running = vm_running(q, st, sizeof(st), why, whylen);
 
-	st = qmp_exec(q, "query-status", NULL, why, whylen);
-	if (!st)
+	if (running < 0)
 		return -1;
-	if (strcmp(qmp_str(st, "status") ?: "", "running")) {
-		snprintf(why, whylen, "the VM is not running (status %s)", qmp_str(st, "status") ?: "?");
-		err = -1;
+	if (!running) {
+		snprintf(why, whylen, "the VM is not running (status %s)", st);
+		return -1;
 	}
-	json_object_put(st);
-	if (err)
-		return -1;
 	mem = qmp_exec(q, "query-memory-size-summary", NULL, why, whylen);
 	if (!mem)
 		return -1;
@@ -259,39 +271,29 @@ static int migration_over(struct qmp *q)
 	return done;
 }
 
-/* Production running, and the migration over. */
-static void run_again(struct qmp *q)
+/*
+ * Production running, and the migration over: 0, or -1 with @why.  Not
+ * cont alone: qemu leaves finish-migrate a moment after "completed".
+ * A qemu that does not answer is given up on at once (each try would wait
+ * for QMP's reply timeout).
+ */
+static int run_again(struct qmp *q, char *why, size_t whylen)
 {
-	char why[256];
-	int i;
+	char st[32];
+	int i, running = 0;
 
 	for (i = 0; i < 250; i++) {
-		struct json_object *st = qmp_exec(q, "query-status", NULL, why, sizeof(why));
-		int running = st && !strcmp(qmp_str(st, "status") ?: "", "running");
-
-		json_object_put(st);
+		running = vm_running(q, st, sizeof(st), why, whylen);
+		if (running < 0)
+			return -1;
 		if (!running)
-			qmp_run(q, "cont", NULL, why, sizeof(why));
+			qmp_run(q, "cont", NULL, why, whylen);
 		else if (migration_over(q))
-			return;
+			return 0;
 		qmp_poll_events(q, 20);
 	}
-}
-
-/* run_again, and whether it worked: 0, or -1 with @why. */
-static int running_again(struct qmp *q, char *why, size_t whylen)
-{
-	struct json_object *st;
-	int running;
-
-	run_again(q);
-	st = qmp_exec(q, "query-status", NULL, why, whylen);
-	running = st && !strcmp(qmp_str(st, "status") ?: "", "running");
-	if (st && !running)
-		snprintf(why, whylen, "production does not run again (status %s)",
-			 qmp_str(st, "status") ?: "?");
-	json_object_put(st);
-	return running ? 0 : -1;
+	snprintf(why, whylen, "production does not run again (status %s)", st);
+	return -1;
 }
 
 /*
@@ -307,10 +309,11 @@ static void resume(struct qmp *q)
 	char why[256];
 
 	qmp_run(q, "migrate_cancel", NULL, why, sizeof(why));
-	run_again(q);
+	if (run_again(q, why, sizeof(why)))
+		return;
 	qmp_run(q, "stop", NULL, why, sizeof(why));
 	qmp_run(q, "cont", NULL, why, sizeof(why));
-	run_again(q);
+	run_again(q, why, sizeof(why));
 }
 
 static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
@@ -346,8 +349,7 @@ static int migrate(struct qmp *q, struct clone *c, char *why, size_t whylen)
 		return -1;
 	}
 	shadow_test_kill("completed");
-	/* not cont alone: qemu leaves finish-migrate a moment after "completed" */
-	return running_again(q, why, whylen);
+	return run_again(q, why, whylen);
 }
 
 /* Wait until the block job @id is ready (@ready) or gone (!@ready). */
