@@ -54,7 +54,7 @@ UAPI := include/uapi/linux/insight.h
 CFLAGS_USER := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
 	-Iinclude/uapi -Iinclude -I/usr/include/libnl3 -I/usr/include/json-c -Iuser -I$(O)/bpf
 CFLAGS_TEST := $(CFLAGS_USER) -I$(O)/ksft -Itests/lib -Iuser/explore -Wno-unused-parameter -Wno-sign-compare
-NL_LIBS := -lnl-genl-3 -lnl-3 -lpthread -lm
+NL_LIBS := -lnl-genl-3 -lnl-route-3 -lnl-3 -lpthread -lm
 BPF_LIBS := -lbpf -lelf -lz -lzstd
 JSON_LIBS := -ljson-c
 DIS_LIBS := -lcapstone -ldw -lelf -lz -llzma -lbz2 -lzstd -lpthread
@@ -233,6 +233,7 @@ TEST_OBJS.sites_test := $(OBJS_SITES)
 TEST_LIBS.sites_test := $(DIS_LIBS)
 TEST_OBJS.shadow_test := $(call uobj,shadow/qmp)
 TEST_OBJS.shadow_cmdline_test := $(call uobj,shadow/cmdline)
+TEST_OBJS.shadow_net_test := $(call uobj,shadow/peers) $(call uobj,shadow/netlog)
 TEST_LIBS.shadow_test := $(JSON_LIBS)
 # the backend contract (tests/guest/backend*_test.c, and their host builds)
 BACKEND_TESTS := backend backend_probes backend_resume backend_done backend_caps backend_open \

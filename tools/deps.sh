@@ -24,7 +24,7 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
 PACKAGES=(gcc make clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-	libzstd-dev libcapstone-dev libnl-3-dev libnl-genl-3-dev libdw-dev libjson-c-dev liblzma-dev libbz2-dev
+	libzstd-dev libcapstone-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libdw-dev libjson-c-dev liblzma-dev libbz2-dev
 	qemu-system-x86 qemu-utils qemu-guest-agent busybox-static cpio lz4 xz-utils kmod sparse jq python3-docutils
 	manpages-dev man-db groff-base mmdebstrap
 	$(sed -n 's/^#pkg //p' "$top/tools/stack-pkgs.sh" "$top/tools/realworld-pkgs.sh"))

@@ -27,6 +27,7 @@
 #include "shadow/inshadow.h"
 #include "shadow/launch.h"
 #include "shadow/qmp.h"
+#include "shadow/replay.h"
 
 const struct option shadow_options[] = {
 	{ "qmp", required_argument, NULL, 'q' },
@@ -40,12 +41,16 @@ const struct option shadow_options[] = {
 	{ "module", required_argument, NULL, 'm' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "keep", no_argument, NULL, 'k' },
+	{ "peer", required_argument, NULL, 'P' },
+	{ "net-log", required_argument, NULL, 'l' },
 	{ NULL, 0, NULL, 0 }
 };
 
 struct shadow_args {
 	const char *qmp, *dir, *exec;
 	const char *record, *module;	/* --explore RECORD [--module KO] */
+	const char *net_log;
+	struct peers peers;		/* --peer ADDR:PORT=POLICY... */
 	int max_pause_ms, timeout_s;
 	bool destroy, json, watch, keep;
 };
@@ -66,7 +71,8 @@ static int number(const char *opt, const char *arg, long lo, long hi, const char
 	return 0;
 }
 
-#define SHADOW_USAGE "usage: insight shadow --qmp SOCKET --dir DIR [--max-pause MS] [--exec CMD] " \
+#define SHADOW_USAGE "usage: insight shadow --qmp SOCKET --dir DIR [--max-pause MS] " \
+	"[--peer ADDR:PORT=replay|forward|drop]... [--net-log FILE] [--exec CMD] " \
 	"[--explore RECORD [--watch] [--module KO] [--timeout S] [--keep]] [--json] | " \
 	"--destroy --dir DIR"
 
@@ -75,8 +81,10 @@ static int check_args(const struct shadow_args *a)
 {
 	bool explore_opts = a->watch || a->module || a->keep || a->timeout_s;
 
+	bool net_opts = a->net_log || a->peers.n;
+
 	if (!a->dir || (!a->destroy && !a->qmp) ||
-	    (a->destroy && (a->qmp || a->exec || a->record || explore_opts)) ||
+	    (a->destroy && (a->qmp || a->exec || a->record || explore_opts || net_opts)) ||
 	    (!a->record && explore_opts)) {
 		cli_err(SHADOW_USAGE);
 		return -1;
@@ -86,6 +94,7 @@ static int check_args(const struct shadow_args *a)
 
 static int parse(int argc, char **argv, struct shadow_args *a)
 {
+	char why[256];
 	int c, err = 0;
 
 	a->max_pause_ms = 500;
@@ -101,6 +110,12 @@ static int parse(int argc, char **argv, struct shadow_args *a)
 		case 'w': a->watch = true; break;
 		case 'm': a->module = optarg; break;
 		case 'k': a->keep = true; break;
+		case 'l': a->net_log = optarg; break;
+		case 'P':
+			err = peers_parse(&a->peers, optarg, why, sizeof(why));
+			if (err)
+				cli_err("%s", why);
+			break;
 		case 'p':
 			err = number("max-pause", optarg, 1, 60000, "milliseconds", &a->max_pause_ms);
 			break;
@@ -135,6 +150,8 @@ static struct json_object *shadow_json(const struct shadow *s)
 	json_object_object_add(o, "load_ms", json_object_new_double(s->load_ms));
 	json_object_object_add(o, "disks", json_object_new_int(s->c.ndisks));
 	json_object_object_add(o, "memory", json_object_new_int64(s->c.mem_bytes));
+	if (s->gw.nnets)
+		json_object_object_add(o, "network_log", json_object_new_string(s->gw.log));
 	return o;
 }
 
@@ -145,6 +162,9 @@ static void shadow_text(const struct shadow *s, bool kept)
 	       s->c.pause_ms, s->c.downtime_ms, s->c.max_pause_ms);
 	printf("  state loaded in %.0f ms; %d disk(s) on overlays; %lld MiB of memory\n",
 	       s->load_ms, s->c.ndisks, s->c.mem_bytes >> 20);
+	if (s->gw.nnets)
+		printf("  %d user network(s) behind the gateway; what the shadow sends: %s\n",
+		       s->gw.nnets, s->gw.log);
 	if (kept)
 		printf("  remove it with: insight shadow --destroy --dir %s\n", s->c.dir);
 	fflush(stdout);
@@ -362,6 +382,26 @@ static int use(struct qmp *q, struct shadow *s, const struct shadow_args *a,
 	return rc;
 }
 
+/*
+ * The gateway's log and peers: --net-log, --peer, and with --explore the
+ * peers of the record, read from production (best effort: without them,
+ * a replay peer refuses).
+ */
+static void net_of(const struct shadow_args *a, const struct agent_at *ag, struct shadow *s)
+{
+	char copy[PATH_MAX + 16], why[512];
+
+	s->gw.peers = a->peers;
+	if (a->net_log)
+		snprintf(s->gw.log, sizeof(s->gw.log), "%s", a->net_log);
+	if (!a->record || !ag->production[0])
+		return;
+	snprintf(copy, sizeof(copy), "%s/record.json", s->c.dir);
+	if (replay_peers(ag->production, a->record, copy, &s->gw.peers, why, sizeof(why)))
+		fprintf(stderr, "insight: the record's peers are not known (%s): replay peers "
+			"refuse\n", why);
+}
+
 static int clone_and_start(const struct shadow_args *a)
 {
 	struct shadow s = { .production_qmp = a->qmp };
@@ -396,6 +436,7 @@ static int clone_and_start(const struct shadow_args *a)
 		qmp_close(&q);
 		return EXIT_USAGE;
 	}
+	net_of(a, &ag, &s);
 	rc = take(&q, &s);
 	if (!rc)
 		rc = use(&q, &s, a, &ag);

@@ -127,7 +127,7 @@ static const struct cmd_help helps[] = {
 		{ "for", "S", "with --watch: for S seconds (default: until Ctrl-C)" },
 		{ "advise", "NODE", "which component to shadow first for a failure seen at NODE (OUT's map)" },
 		{ NULL } } },
-	{ "shadow", "--qmp SOCKET --dir DIR [--max-pause MS] [--exec CMD] [--explore RECORD [--watch] [--module KO] [--timeout S] [--keep]] [--json] | --destroy --dir DIR",
+	{ "shadow", "--qmp SOCKET --dir DIR [--max-pause MS] [--peer ADDR:PORT=replay|forward|drop]... [--net-log FILE] [--exec CMD] [--explore RECORD [--watch] [--module KO] [--timeout S] [--keep]] [--json] | --destroy --dir DIR",
 	  "On the VM host: clone the running VM whose qemu serves QMP on SOCKET into a shadow VM (same machine, its own disk overlays, sockets and an isolated network) while production keeps running, and explore a failure in it; or destroy a shadow.",
 	  shadow_options, {
 		{ "qmp", "SOCKET", "production qemu's QMP unix socket (-qmp unix:SOCKET,server=on,wait=off)" },
@@ -135,6 +135,8 @@ static const struct cmd_help helps[] = {
 		{ "max-pause", "MS", "abort the clone if production would pause longer (default 500)" },
 		{ "destroy", NULL, "stop the shadow in DIR, fold production's disks back, remove DIR" },
 		{ "json", NULL, "the clone's figures (and the report) as JSON" },
+		{ "peer", "ADDR:PORT=POLICY", "what a connection the shadow opens to peer ADDR:PORT gets (repeatable; on a user network): replay (the default: refused, or accepted and unanswered if the failure record's connect to it succeeded; nothing reaches the peer), forward (relayed to the real peer: for read-only peers), drop (accepted, nothing answers, nothing reaches the peer)" },
+		{ "net-log", "FILE", "log every byte the shadow sends on its user networks, with the policy that applied, to FILE (default DIR/network.log, removed with the shadow)" },
 		{ "exec", "CMD", "then run CMD in the shadow (sh -c, through qemu-guest-agent): its output, and exit 1 if it fails" },
 		{ "explore", "RECORD", "then run insight explore in the shadow on RECORD (production's failure record, a path in the VM), print its report and destroy the shadow" },
 		{ "watch", NULL, "first wait until RECORD exists in production (its guest agent), then clone at once" },

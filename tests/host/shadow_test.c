@@ -6,7 +6,9 @@
  * must continue from production's state (not boot anew), production must
  * keep running, destroy must leave nothing, and a SIGKILL of insight
  * shadow at each step of the clone must leave production running with
- * its disk chain as it was.  Bad input against fake QMP servers.
+ * its disk chain as it was; what the shadow sends a peer on its network
+ * reaches it only if the peer's policy is forward.  Bad input against
+ * fake QMP servers.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -281,7 +286,8 @@ FIXTURE_SETUP(prod)
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl("tools/vm/run", "tools/vm/run", "--no-load", "--smp", "1", "--timeout", "600",
-		      "--qmp", self->qmp, "--disk", self->disk, "--agent", self->agent, "--", "sh", "-c",
+		      "--qmp", self->qmp, "--disk", self->disk, "--agent", self->agent, "--outbound",
+		      "--", "sh", "-c",
 		      beat_loop, NULL);
 		_exit(127);
 	}
@@ -435,6 +441,143 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 	ASSERT_EQ(0, prod_state(self->qmp, status, sizeof(status), file, sizeof(file)));
 	EXPECT_STREQ("running", status);
 	EXPECT_STREQ(self->disk, file);
+}
+
+/* ---- the network boundary --------------------------------------------- */
+#define PEER_PORTS 3
+
+/* A peer on the host that counts the bytes it gets on each of its ports. */
+struct counting_peer {
+	int lis[PEER_PORTS], port[PEER_PORTS];
+	long got[PEER_PORTS];
+	volatile int stop;
+	pthread_t th;
+};
+
+static void peer_serve(struct counting_peer *p, int i)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	char buf[4096];
+	ssize_t n;
+	int c = accept(p->lis[i], NULL, NULL);
+
+	if (c < 0)
+		return;
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while ((n = read(c, buf, sizeof(buf))) > 0) {
+		__atomic_add_fetch(&p->got[i], n, __ATOMIC_SEQ_CST);
+		if (write(c, "peer-ack\n", 9) != 9)
+			break;
+	}
+	close(c);
+}
+
+static void *peer_main(void *arg)
+{
+	struct counting_peer *p = arg;
+	struct pollfd pfd[PEER_PORTS];
+	int i;
+
+	while (!p->stop) {
+		for (i = 0; i < PEER_PORTS; i++)
+			pfd[i] = (struct pollfd){ .fd = p->lis[i], .events = POLLIN };
+		if (poll(pfd, PEER_PORTS, 100) > 0)
+			for (i = 0; i < PEER_PORTS; i++)
+				if (pfd[i].revents)
+					peer_serve(p, i);
+	}
+	return NULL;
+}
+
+static int peer_start(struct counting_peer *p)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < PEER_PORTS; i++) {
+		a.sin_port = 0;
+		p->lis[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (p->lis[i] < 0 || bind(p->lis[i], (struct sockaddr *)&a, sizeof(a)) ||
+		    listen(p->lis[i], 4) || getsockname(p->lis[i], (struct sockaddr *)&a, &len))
+			return -1;
+		p->port[i] = ntohs(a.sin_port);
+	}
+	return pthread_create(&p->th, NULL, peer_main, p);
+}
+
+static void peer_stop(struct counting_peer *p)
+{
+	int i;
+
+	p->stop = 1;
+	pthread_join(p->th, NULL);
+	for (i = 0; i < PEER_PORTS; i++)
+		close(p->lis[i]);
+}
+
+/* Is there a line in @path with all of @a, @b and @c? */
+static int line_has(const char *path, const char *a, const char *b, const char *c)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int hit = 0;
+
+	while (f && !hit && fgets(line, sizeof(line), f))
+		hit = strstr(line, a) && strstr(line, b) && strstr(line, c);
+	if (f)
+		fclose(f);
+	return hit;
+}
+
+/*
+ * The shadow connects to a peer that listens, on the host, on three ports:
+ * the first under replay (the default: with no record, refused), the
+ * second under drop (accepted, unanswered), the third under forward.  The
+ * peer gets bytes on the third only; the log has every byte sent, each
+ * with its policy; destroy leaves the log (outside DIR) and no process.
+ */
+TEST_F_TIMEOUT(prod, the_shadows_bytes_reach_a_peer_only_under_forward, 300)
+{
+	char log[160], drop[64], fwd[64], cmd[512], want[64], hex[32];
+	char *argv[] = { (char *)insight_cli(), "shadow", "--qmp", self->qmp, "--dir", self->shadow,
+			 "--net-log", log, "--peer", drop, "--peer", fwd, "--exec", cmd, NULL };
+	struct counting_peer p;
+	int i;
+
+	ASSERT_EQ(0, peer_start(&p));
+	snprintf(log, sizeof(log), "%s/network.log", self->dir);
+	snprintf(drop, sizeof(drop), "10.0.2.2:%d=drop", p.port[1]);
+	snprintf(fwd, sizeof(fwd), "10.0.2.2:%d=forward", p.port[2]);
+	snprintf(cmd, sizeof(cmd), "for p in %d %d %d; do echo to-$p | nc -w 3 10.0.2.2 $p; "
+		 "echo \"port $p: $?\"; done", p.port[0], p.port[1], p.port[2]);
+	EXPECT_EQ(0, exit_code(run_capture(argv, out, sizeof(out)))) TH_LOG("%s", out);
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "port %d: %d\n", p.port[i], i == 0);
+		EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "peer-ack")) TH_LOG("forward's answer: %s", out);
+	EXPECT_EQ(0, __atomic_load_n(&p.got[0], __ATOMIC_SEQ_CST));
+	EXPECT_EQ(0, __atomic_load_n(&p.got[1], __ATOMIC_SEQ_CST));
+	snprintf(want, sizeof(want), "to-%d\n", p.port[2]);
+	EXPECT_EQ((long)strlen(want), __atomic_load_n(&p.got[2], __ATOMIC_SEQ_CST));
+
+	/* the log: the refused SYN, and every byte sent with its policy */
+	snprintf(want, sizeof(want), "> 10.0.2.2:%d replay", p.port[0]);
+	EXPECT_TRUE(line_has(log, want, " syn ", "10.0.2.15:")) TH_LOG("no %s in the log", want);
+	for (i = 1; i < 3; i++) {
+		snprintf(want, sizeof(want), "> 10.0.2.2:%d %s", p.port[i], i == 1 ? "drop" : "forward");
+		snprintf(hex, sizeof(hex), "746f2d%02x%02x%02x%02x%02x0a", '0' + p.port[i] / 10000,
+			 '0' + p.port[i] / 1000 % 10, '0' + p.port[i] / 100 % 10,
+			 '0' + p.port[i] / 10 % 10, '0' + p.port[i] % 10);
+		EXPECT_TRUE(line_has(log, want, " 9 ", hex)) TH_LOG("no %s ... %s in the log", want, hex);
+	}
+	peer_stop(&p);
+	ASSERT_EQ(0, exit_code(shadow_cli("--destroy", "--dir", self->shadow, NULL, NULL, NULL)))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, access(log, F_OK));
+	EXPECT_EQ(0, processes_naming(self->shadow));
 }
 
 /* The shadow qemu killed while insight shadow uses it: exit 1, nothing left. */

@@ -4,6 +4,7 @@
  * with its disks, sockets, serial ports and NICs replaced by the
  * shadow's own, and the options it cannot isolate refused.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,19 @@ static const char *join(const struct qemu_argv *a)
 	return joined;
 }
 
-static int shadow_of(char **argv, struct qemu_argv *out, char *why)
+static int shadow_on(char **argv, const int *taps, struct qemu_argv *out, char *why)
 {
+	struct shadow_devices dev = { disks, 1, taps, "/run/sh" };
 	struct qemu_argv in = { argv, 0 };
 
 	while (argv[in.argc])
 		in.argc++;
-	return cmdline_shadow(&in, disks, 1, "/run/sh", out, why, 256);
+	return cmdline_shadow(&in, &dev, out, why, 256);
+}
+
+static int shadow_of(char **argv, struct qemu_argv *out, char *why)
+{
+	return shadow_on(argv, NULL, out, why);
 }
 
 TEST(production_endpoints_become_the_shadows_own)
@@ -123,6 +130,46 @@ TEST(a_user_network_stays_one_restricted_without_forwards)
 	cmdline_free(&out);
 	EXPECT_EQ(-1, shadow_of(fwd, &out, why));
 	EXPECT_NE(NULL, strstr(why, "guestfwd")) TH_LOG("%s", why);
+}
+
+/*
+ * With the gateway, a user network's NIC is on the gateway's tap, and
+ * slirp's migrated state goes to a restricted user network no NIC uses.
+ */
+TEST(a_user_network_on_the_gateway_is_a_tap_and_its_state_kept_apart)
+{
+	char *argv[] = { "qemu", "-netdev", "user,id=n0,net=10.1.0.0/16,hostfwd=tcp::8080-:80",
+			 "-device", "virtio-net-pci,netdev=n0", "-netdev", "user,id=n1,host=10.0.2.9,dns=10.0.2.4",
+			 "-netdev", "tap,id=t0", NULL };
+	struct user_net nets[1];
+	struct qemu_argv out, in = { argv, 9 };
+	int taps[] = { 7, 9 };
+	char why[256], a[INET_ADDRSTRLEN];
+	const char *j;
+
+	ASSERT_EQ(0, shadow_on(argv, taps, &out, why)) TH_LOG("%s", why);
+	j = join(&out);
+	EXPECT_NE(NULL, strstr(j, "-netdev tap,id=n0,fd=7 -netdev user,id=insight-state0,restrict=on,"
+			       "net=10.1.0.0/16 -device virtio-net-pci,netdev=n0 "
+			       "-netdev tap,id=n1,fd=9 -netdev user,id=insight-state1,restrict=on,"
+			       "host=10.0.2.9,dns=10.0.2.4 -netdev hubport,id=t0,hubid=1000 "))
+		TH_LOG("%s", j);
+	EXPECT_EQ(NULL, strstr(j, "hostfwd")) TH_LOG("%s", j);
+	cmdline_free(&out);
+
+	/* their addresses, qemu's defaults where the options say none */
+	ASSERT_EQ(2, cmdline_user_nets(&in, nets, 1));
+	EXPECT_EQ(16, nets[0].prefix);
+	EXPECT_STREQ("10.1.0.0", inet_ntop(AF_INET, &nets[0].net, a, sizeof(a)));
+	EXPECT_STREQ("10.1.0.2", inet_ntop(AF_INET, &nets[0].host, a, sizeof(a)));
+	EXPECT_STREQ("10.1.0.3", inet_ntop(AF_INET, &nets[0].dns, a, sizeof(a)));
+	argv[2] = "user,id=n0,net=10.1.0.0/255.255.255.0,host=10.1.0.1";
+	argv[6] = "user,id=n1,net=999.1.0.0/8";
+	ASSERT_EQ(-1, cmdline_user_nets(&in, nets, 1));
+	in.argc = 5;
+	ASSERT_EQ(1, cmdline_user_nets(&in, nets, 1));
+	EXPECT_EQ(24, nets[0].prefix);
+	EXPECT_STREQ("10.1.0.1", inet_ntop(AF_INET, &nets[0].host, a, sizeof(a)));
 }
 
 TEST(the_guest_agent_is_the_socket_behind_its_named_port)

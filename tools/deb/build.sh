@@ -81,7 +81,7 @@ build "$dk" "insight-dkms_${version}_all.deb"
 built_using() {
 	dpkg-query -W -f='${source:Package} (= ${source:Version})\n' \
 		libc6-dev libbpf-dev libelf-dev libdw-dev zlib1g-dev libzstd-dev \
-		liblzma-dev libbz2-dev libcapstone-dev libnl-3-dev libnl-genl-3-dev \
+		liblzma-dev libbz2-dev libcapstone-dev libnl-3-dev libnl-genl-3-dev libnl-route-3-dev \
 		libjson-c-dev | sort -u | paste -sd, | sed 's/,/, /g'
 }
 

@@ -5,11 +5,13 @@
  *   -drive      a writable disk's file=... becomes the shadow's overlay
  *   -netdev     becomes a hub port on a hub of its own: the NIC stays (the
  *               migrated device state needs it), nothing it sends leaves;
- *               but a user network (slirp, whose state is migrated too)
- *               stays one, restricted, its addresses kept and its host
- *               forwards dropped: nothing reaches the shadow from outside,
- *               nothing leaves it (a guestfwd, whose sockets the state
- *               holds, is refused)
+ *               but a user network (slirp) becomes a tap to the network
+ *               gateway (gateway.h), and the slirp state migrated with it
+ *               is loaded into a restricted user network that no NIC uses
+ *               (its addresses kept, its host forwards dropped); without
+ *               a gateway, the user network stays one, restricted: nothing
+ *               reaches the shadow from outside, nothing leaves it (a
+ *               guestfwd, whose sockets the state holds, is refused)
  *   -chardev    a socket becomes one in the shadow's directory, anything
  *               else a file there
  *   -serial     a file in the shadow's directory
@@ -17,6 +19,7 @@
  * and -nic / -net / -blockdev, which this rewrite does not follow yet,
  * are refused.  The shadow gets -S, -incoming defer and its own QMP.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -188,37 +191,69 @@ static bool user_network(const char *arg)
 	return !strcmp(arg, "user") || !strncmp(arg, "user,", 5);
 }
 
-/* Rewrite one option @opt (without its dashes) with argument @arg. */
-static char *rewrite(const char *opt, const char *arg, const struct disk_map *disks, int ndisks,
-		     const char *dir, int *count)
+/* -netdev user,... of the shadow: the @k-th user network's. */
+static char *user_shadow(const char *arg, const char *id, const struct shadow_devices *dev, int k,
+			 char **state)
+{
+	if (!dev->taps)
+		return user_net(arg, id);
+	*state = fmt("insight-state%d", k);
+	return fmt("tap,id=%s,fd=%d", id, dev->taps[k]);
+}
+
+/*
+ * Rewrite one option @opt (without its dashes) with argument @arg; a user
+ * network on a tap sets @state to the id its migrated state needs.
+ */
+static char *rewrite(const char *opt, const char *arg, const struct shadow_devices *dev,
+		     int *count, char **state)
 {
 	char *id, *s;
 
 	if (!strcmp(opt, "drive"))
-		return drive(arg, disks, ndisks);
+		return drive(arg, dev->disks, dev->ndisks);
 	if (!strcmp(opt, "chardev"))
-		return chardev(arg, dir);
+		return chardev(arg, dev->dir);
 	if (!strcmp(opt, "serial"))
-		return fmt("file:%s/serial%d.log", dir, (*count)++);
+		return fmt("file:%s/serial%d.log", dev->dir, count[0]++);
 	/* -netdev: a hub port, on a hub (id 1000 + n) no other port joins */
 	id = opt_value(arg, "id");
 	if (!id)
 		return strdup(arg);
 	if (user_network(arg))
-		s = user_net(arg, id);
+		s = user_shadow(arg, id, dev, count[2]++, state);
 	else
-		s = fmt("hubport,id=%s,hubid=%d", id, 1000 + (*count)++);
+		s = fmt("hubport,id=%s,hubid=%d", id, 1000 + count[1]++);
 	free(id);
 	return s;
 }
 
-int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks, int ndisks,
-		   const char *dir, struct qemu_argv *out, char *why, size_t whylen)
+/* Is option @i of @in one the shadow cannot reproduce isolated? @why if so. */
+static bool refuse(const struct qemu_argv *argv, int i, char *why, size_t whylen)
 {
-	int i, serials = 0, hubs = 0;
+	const char *a = argv->argv[i], *opt = a + 1 + (a[1] == '-');
+
+	if (in(refused, opt)) {
+		snprintf(why, whylen, "production's qemu uses -%s, which the shadow cannot isolate yet "
+			 "(use -drive, and -netdev with -device)", opt);
+		return true;
+	}
+	if (!strcmp(opt, "netdev") && i + 1 < argv->argc && user_network(argv->argv[i + 1]) &&
+	    strstr(argv->argv[i + 1], "guestfwd=")) {
+		snprintf(why, whylen, "production's user network has a guestfwd, which the "
+			 "shadow cannot isolate");
+		return true;
+	}
+	return false;
+}
+
+int cmdline_shadow(const struct qemu_argv *in_argv, const struct shadow_devices *dev,
+		   struct qemu_argv *out, char *why, size_t whylen)
+{
+	int i, count[3] = { 0 };	/* serials, hubs, user networks */
 
 	out->argc = 0;
-	out->argv = calloc(2 * in_argv->argc + 16, sizeof(char *));
+	out->argv = calloc(3 * in_argv->argc + 16, sizeof(char *));
 	if (!out->argv || !in_argv->argc) {
 		snprintf(why, whylen, "no qemu command line");
 		return -1;
@@ -227,21 +262,13 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 	for (i = 1; i < in_argv->argc; i++) {
 		const char *a = in_argv->argv[i], *opt = a + 1 + (a[1] == '-');
 		bool has_arg = i + 1 < in_argv->argc;
+		char *state = NULL;
 
 		if (a[0] != '-' || !a[1]) {
 			add(out, strdup(a));
 			continue;
 		}
-		if (in(refused, opt)) {
-			snprintf(why, whylen, "production's qemu uses -%s, which the shadow cannot isolate yet "
-				 "(use -drive, and -netdev with -device)", opt);
-			cmdline_free(out);
-			return -1;
-		}
-		if (!strcmp(opt, "netdev") && has_arg && user_network(in_argv->argv[i + 1]) &&
-		    strstr(in_argv->argv[i + 1], "guestfwd=")) {
-			snprintf(why, whylen, "production's user network has a guestfwd, which the "
-				 "shadow cannot isolate");
+		if (refuse(in_argv, i, why, whylen)) {
 			cmdline_free(out);
 			return -1;
 		}
@@ -251,21 +278,22 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 			i++;
 			continue;
 		}
-		if (has_arg && (!strcmp(opt, "drive") || !strcmp(opt, "chardev") ||
-				!strcmp(opt, "serial") || !strcmp(opt, "netdev"))) {
-			int *count = strcmp(opt, "netdev") ? &serials : &hubs;
-
-			add(out, strdup(a));
-			add(out, rewrite(opt, in_argv->argv[++i], disks, ndisks, dir, count));
-			continue;
-		}
 		add(out, strdup(a));
+		if (!has_arg || (strcmp(opt, "drive") && strcmp(opt, "chardev") &&
+				 strcmp(opt, "serial") && strcmp(opt, "netdev")))
+			continue;
+		add(out, rewrite(opt, in_argv->argv[++i], dev, count, &state));
+		if (state) {
+			add(out, strdup("-netdev"));
+			add(out, user_net(in_argv->argv[i], state));
+			free(state);
+		}
 	}
 	add(out, strdup("-S"));
 	add(out, strdup("-incoming"));
 	add(out, strdup("defer"));
 	add(out, strdup("-qmp"));
-	add(out, fmt("unix:%s/qmp.sock,server=on,wait=off", dir));
+	add(out, fmt("unix:%s/qmp.sock,server=on,wait=off", dev->dir));
 	for (i = 0; i < out->argc; i++)
 		if (!out->argv[i]) {
 			snprintf(why, whylen, "out of memory");
@@ -273,6 +301,72 @@ int cmdline_shadow(const struct qemu_argv *in_argv, const struct disk_map *disks
 			return -1;
 		}
 	return 0;
+}
+
+/* "A.B.C.D[/N or /A.B.C.D]" into @net (the address, masked) and @prefix: 0 or -1. */
+static int v4_net(const char *s, struct in_addr *net, int *prefix)
+{
+	char buf[64], *slash, *end;
+	struct in_addr mask;
+	long n;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, net) != 1)
+		return -1;
+	n = 24;
+	if (slash && inet_pton(AF_INET, slash, &mask) == 1) {
+		n = __builtin_popcount(mask.s_addr);
+	} else if (slash) {
+		n = strtol(slash, &end, 10);
+		if (*end || end == slash || n < 1 || n > 30)
+			return -1;
+	}
+	*prefix = n;
+	net->s_addr &= htonl(~0U << (32 - n));
+	return 0;
+}
+
+/* The address @key= of @arg (default: the network's host number @dflt). */
+static int v4_in(const char *arg, const char *key, const struct user_net *u, int dflt,
+		 struct in_addr *a)
+{
+	char *v = opt_value(arg, key);
+	int ok = 1;
+
+	if (v)
+		ok = inet_pton(AF_INET, v, a);
+	else
+		a->s_addr = u->net.s_addr | htonl(dflt);
+	free(v);
+	return ok == 1 ? 0 : -1;
+}
+
+int cmdline_user_nets(const struct qemu_argv *in, struct user_net *nets, int max)
+{
+	int i, k = 0;
+
+	for (i = 1; i + 1 < in->argc; i++) {
+		const char *arg = in->argv[i + 1];
+		struct user_net u;
+		char *v;
+		int bad;
+
+		if ((strcmp(in->argv[i], "-netdev") && strcmp(in->argv[i], "--netdev")) ||
+		    !user_network(arg))
+			continue;
+		v = opt_value(arg, "net");
+		bad = v4_net(v ?: "10.0.2.0/24", &u.net, &u.prefix);
+		free(v);
+		if (bad || v4_in(arg, "host", &u, 2, &u.host) || v4_in(arg, "dns", &u, 3, &u.dns))
+			return -1;
+		if (k < max)
+			nets[k] = u;
+		k++;
+	}
+	return k;
 }
 
 /* The chardev options of id @id in @in, or NULL. */

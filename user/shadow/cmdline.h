@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "netns.h"
+
 /* A writable disk of the production VM and the shadow's overlay for it. */
 struct disk_map {
 	const char *file;	/* as production opened it */
@@ -25,12 +27,26 @@ struct qemu_argv {
 /* Read the command line of process @pid: 0, or -errno. */
 int cmdline_read(pid_t pid, struct qemu_argv *out);
 
+/* What the shadow has of its own. */
+struct shadow_devices {
+	const struct disk_map *disks;
+	int ndisks;
+	const int *taps;	/* the gateway's tap per user network, or NULL */
+	const char *dir;	/* its directory, for its sockets and files */
+};
+
 /*
  * The shadow's command line from production's @in: 0, or -1 with the
  * reason in @why (an option the shadow cannot reproduce isolated).
  */
-int cmdline_shadow(const struct qemu_argv *in, const struct disk_map *disks, int ndisks,
-		   const char *dir, struct qemu_argv *out, char *why, size_t whylen);
+int cmdline_shadow(const struct qemu_argv *in, const struct shadow_devices *dev,
+		   struct qemu_argv *out, char *why, size_t whylen);
+
+/*
+ * Production's user networks (-netdev user), in order, the first @max
+ * into @nets: how many there are, or -1 if one's addresses do not parse.
+ */
+int cmdline_user_nets(const struct qemu_argv *in, struct user_net *nets, int max);
 
 void cmdline_free(struct qemu_argv *a);
 

@@ -6,6 +6,8 @@
  *   production-DEV.qcow2  production's own overlays (production's active
  *                         disks until destroy folds them back)
  *   qmp.sock, serialN.log, ID.sock|ID.log, qemu.log   its own endpoints
+ *   network.log           what it sent on its user networks (gateway.h),
+ *                         unless insight shadow was given a file for it
  *   shadow.json           what destroy needs
  */
 #include <errno.h>
@@ -179,6 +181,7 @@ static int shadow_save(const struct shadow *s)
 
 	json_object_object_add(o, "production_qmp", json_object_new_string(s->production_qmp));
 	json_object_object_add(o, "pid", json_object_new_int(s->pid));
+	json_object_object_add(o, "gateway_pid", json_object_new_int(s->gw.pid));
 	for (i = 0; i < s->c.ndisks; i++) {
 		struct json_object *d = json_object_new_object();
 
@@ -194,11 +197,28 @@ static int shadow_save(const struct shadow *s)
 	return err;
 }
 
-int shadow_start(struct shadow *s, char *why, size_t whylen)
+/* Production's user networks behind a gateway: 0, or -1 with @why. */
+static int gateway_of(struct shadow *s, const struct qemu_argv *prod, char *why, size_t whylen)
+{
+	int n = cmdline_user_nets(prod, s->gw.nets, NETNS_MAX_NETS);
+
+	if (n < 0 || n > NETNS_MAX_NETS) {
+		snprintf(why, whylen, n < 0 ? "production's user network has an address that does "
+			 "not parse" : "production has more than %d user networks", NETNS_MAX_NETS);
+		return -1;
+	}
+	s->gw.nnets = n;
+	if (!s->gw.log[0])
+		snprintf(s->gw.log, sizeof(s->gw.log), "%s/network.log", s->c.dir);
+	return n ? gateway_start(&s->gw, why, whylen) : 0;
+}
+
+/* The shadow qemu started on production's machine: 0, or -1 with @why. */
+static int spawn_shadow(struct shadow *s, char *why, size_t whylen)
 {
 	struct disk_map map[CLONE_MAX_DISKS];
+	struct shadow_devices dev = { map, s->c.ndisks, NULL, s->c.dir };
 	struct qemu_argv prod, argv;
-	struct qmp q;
 	int err;
 
 	err = cmdline_read(s->production_pid, &prod);
@@ -206,17 +226,31 @@ int shadow_start(struct shadow *s, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot read production qemu's command line: %s", strerror(-err));
 		return -1;
 	}
-	err = overlays(&s->c, map, why, whylen) ||
-	      cmdline_shadow(&prod, map, s->c.ndisks, s->c.dir, &argv, why, whylen);
+	err = overlays(&s->c, map, why, whylen) || gateway_of(s, &prod, why, whylen);
+	dev.taps = s->gw.nnets ? s->gw.taps : NULL;
+	err = err || cmdline_shadow(&prod, &dev, &argv, why, whylen);
 	cmdline_free(&prod);
-	if (err)
-		return -1;
-	s->pid = spawn(&argv, s->c.dir);
-	cmdline_free(&argv);
-	if (s->pid < 0) {
-		snprintf(why, whylen, "cannot start the shadow qemu: %s", strerror(errno));
-		return -1;
+	if (!err) {
+		s->pid = spawn(&argv, s->c.dir);
+		cmdline_free(&argv);
+		if (s->pid < 0)
+			snprintf(why, whylen, "cannot start the shadow qemu: %s", strerror(errno));
 	}
+	/* the shadow qemu has the taps now: it alone keeps them up */
+	gateway_close_taps(&s->gw);
+	if (!err && s->pid > 0)
+		return 0;
+	gateway_stop(s->gw.pid);
+	return -1;
+}
+
+int shadow_start(struct shadow *s, char *why, size_t whylen)
+{
+	struct qmp q;
+	int err;
+
+	if (spawn_shadow(s, why, whylen))
+		return -1;
 	/* written first: from here on, --destroy can remove the shadow */
 	err = shadow_save(s);
 	if (err)
@@ -230,6 +264,8 @@ int shadow_start(struct shadow *s, char *why, size_t whylen)
 	}
 	if (err && s->pid > 0)
 		kill_shadow(s->pid);
+	if (err)
+		gateway_stop(s->gw.pid);
 	return err ? -1 : 0;
 }
 
@@ -249,6 +285,8 @@ static int read_saved(const char *dir, struct shadow *s, char *qmp_path, size_t 
 		snprintf(qmp_path, qlen, "%s", json_object_get_string(v));
 	if (json_object_object_get_ex(o, "pid", &v))
 		s->pid = json_object_get_int(v);
+	if (json_object_object_get_ex(o, "gateway_pid", &v))
+		s->gw.pid = json_object_get_int(v);
 	if (json_object_object_get_ex(o, "disks", &disks))
 		for (i = 0; i < json_object_array_length(disks) && i < CLONE_MAX_DISKS; i++) {
 			struct json_object *d = json_object_array_get_idx(disks, i);
@@ -285,14 +323,18 @@ void shadow_kill(const char *dir)
 	char qmp_path[512];
 	struct shadow s;
 
-	if (!read_saved(dir, &s, qmp_path, sizeof(qmp_path)) && is_our_shadow(s.pid, dir))
+	if (read_saved(dir, &s, qmp_path, sizeof(qmp_path)))
+		return;
+	if (is_our_shadow(s.pid, dir))
 		kill_shadow(s.pid);
+	gateway_stop(s.gw.pid);
 }
 
 int shadow_end(struct qmp *q, struct shadow *s, char *why, size_t whylen)
 {
 	if (is_our_shadow(s->pid, s->c.dir))
 		kill_shadow(s->pid);
+	gateway_stop(s->gw.pid);
 	if (clone_fold(q, &s->c, why, whylen))
 		return -1;
 	clone_remove_dir(s->c.dir);
@@ -314,6 +356,7 @@ int shadow_destroy(const char *dir, char *why, size_t whylen)
 		/* production gone: the shadow need not live on */
 		if (is_our_shadow(s.pid, dir))
 			kill_shadow(s.pid);
+		gateway_stop(s.gw.pid);
 		return -1;
 	}
 	err = shadow_end(&q, &s, why, whylen);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "clone.h"
+#include "gateway.h"
 #include "qmp.h"
 
 struct shadow {
@@ -19,22 +20,24 @@ struct shadow {
 	pid_t pid;		/* the shadow's qemu */
 	double load_ms;		/* the state loaded into the shadow */
 	struct clone c;
+	struct gateway gw;	/* its user networks' gateway (gw.log, gw.peers: set) */
 };
 
 /*
  * Start the shadow qemu for @s (its machine from production's command
- * line), describe it in DIR/shadow.json and load the clone's state into
- * it; it runs when this returns: 0, or -1 with @why (the shadow, if
- * started, killed).
+ * line), its user networks behind a gateway, describe it in
+ * DIR/shadow.json and load the clone's state into it; it runs when this
+ * returns: 0, or -1 with @why (the shadow and gateway, if started, killed).
  */
 int shadow_start(struct shadow *s, char *why, size_t whylen);
 
-/* Kill the shadow qemu that @dir's shadow.json names, if it is ours. */
+/* Kill the shadow qemu and gateway that @dir's shadow.json names, if ours. */
 void shadow_kill(const char *dir);
 
 /*
- * End shadow @s on production's QMP connection @q: its qemu killed,
- * production's disks folded back, its directory removed: 0 or -1 with @why.
+ * End shadow @s on production's QMP connection @q: its qemu and gateway
+ * killed, production's disks folded back, its directory removed: 0 or -1
+ * with @why.
  */
 int shadow_end(struct qmp *q, struct shadow *s, char *why, size_t whylen);
 
