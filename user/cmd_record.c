@@ -97,6 +97,17 @@ static const char *exe_name(pid_t pid, char *buf, size_t len)
 }
 
 /* The request of @pid's input @fd, made if needed (the oldest may go). */
+/* The request whose connection is @e's fd (in @e's process), or -1. */
+static int req_of_fd(const struct recorder *r, const struct insight_sys_event *e)
+{
+	int i;
+
+	for (i = 0; i < MAX_REQS; i++)
+		if (r->req[i].used && r->req[i].pid == (pid_t)e->pid && r->req[i].fd == e->fd)
+			return i;
+	return -1;
+}
+
 static int req_get(struct recorder *r, const struct insight_sys_event *e)
 {
 	int i, free_slot = -1, oldest = -1;
@@ -299,6 +310,9 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 		return 0;
 	}
 	req = *act;
+	/* an event loop answers one connection after reading another's request */
+	if (is_write(e->nr) && e->fd_kind == INSIGHT_FD_SOCKET && req_of_fd(r, e) >= 0)
+		req = *act = req_of_fd(r, e);
 	q = req >= 0 && r->req[req].used ? &r->req[req] : NULL;
 	if (is_write(e->nr) && e->ret >= 0) {
 		if (q)

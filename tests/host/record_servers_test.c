@@ -125,7 +125,7 @@ static pid_t serve(char *const argv[], int port, const char *probe)
 
 FIXTURE(nginx) {
 	pid_t master, rec;
-	int port, err_fd;
+	int port, err_fd, held_port;
 };
 
 FIXTURE_SETUP(nginx)
@@ -133,6 +133,7 @@ FIXTURE_SETUP(nginx)
 	char conf[1536];
 	FILE *f;
 
+	self->held_port = free_port();
 	ASSERT_EQ(0, sh("rm -rf " DIR_ " && mkdir -p " DIR_ "/html " DIR_ "/logs && "
 			"echo hello >" DIR_ "/html/index.html"));
 	self->port = free_port();
@@ -146,8 +147,9 @@ FIXTURE_SETUP(nginx)
 		 "  scgi_temp_path " DIR_ "/scgi;\n"
 		 "  server { listen 127.0.0.1:%d; root " DIR_ "/html;\n"
 		 "    location /busy { return 503; }\n"
-		 "    location /up { proxy_pass http://127.0.0.1:%d; } }\n}\n", self->port,
-		 free_port());
+		 "    location /up { proxy_pass http://127.0.0.1:%d; }\n"
+		 "    location /held { proxy_pass http://127.0.0.1:%d; } }\n}\n", self->port,
+		 free_port(), self->held_port);
 	f = fopen(DIR_ "/nginx.conf", "w");
 	ASSERT_NE(NULL, f);
 	fputs(conf, f);
@@ -286,6 +288,57 @@ TEST_F(nginx, an_upstreams_refusal_seen_by_getsockopt_is_in_the_environment)
 	EXPECT_EQ(0, WEXITSTATUS(run_capture(text, out, sizeof(out))));
 	EXPECT_NE(NULL, strstr(out, ", SOL_SOCKET, SO_ERROR, [ECONNREFUSED]) = 0")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "writev(")) TH_LOG("%s", out);
+}
+
+/*
+ * An event loop answers one connection after reading another's request:
+ * nginx reads GET /held and waits for its upstream, reads and answers a
+ * GET / meanwhile (on a connection kept open), then answers /held with
+ * a 502.  The record is /held's,
+ * and the 200 is not among its outputs.
+ */
+TEST_F(nginx, an_answer_after_another_connections_request_is_its_own_connections)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(self->held_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int lis = socket(AF_INET, SOCK_STREAM, 0), held, up, other, n, got = 0;
+	char resp[1024] = "", req[] = "GET /held HTTP/1.0\r\n\r\n";
+	const char *keep = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
+
+	ASSERT_EQ(0, bind(lis, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(lis, 1));
+	ASSERT_EQ(0, record(self, (char *[]){ "--trigger-response", "^HTTP/1\\.[01] 502", NULL }))
+		TH_LOG("%s", err_out);
+	a.sin_port = htons(self->port);
+	held = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(held, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ((ssize_t)strlen(req), write(held, req, strlen(req)));
+	up = accept(lis, NULL, NULL);	/* nginx, asking its upstream */
+	ASSERT_LE(0, up);
+	ASSERT_LT(0, read(up, resp, sizeof(resp)));
+	/* another client's request, on a connection that stays open */
+	other = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(other, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ((ssize_t)strlen(keep), write(other, keep, strlen(keep)));
+	while (!strstr(resp, "hello\n") && (n = read(other, resp + got, sizeof(resp) - 1 - got)) > 0) {
+		got += n;
+		resp[got] = '\0';
+	}
+	ASSERT_EQ(0, strncmp(resp, "HTTP/1.1 200", 12)) TH_LOG("%s", resp);
+	got = 0;
+	close(up);			/* no answer: nginx says 502 */
+	while ((n = read(held, resp + got, sizeof(resp) - 1 - got)) > 0)
+		got += n;
+	resp[got] = '\0';
+	close(held);
+	close(other);
+	close(lis);
+	ASSERT_EQ(0, strncmp(resp, "HTTP/1.1 502", 12)) TH_LOG("%s", resp);
+	EXPECT_EQ(0, record_end(self)) TH_LOG("%s", err_out);
+	EXPECT_EQ(0, jq(".request.input_b64 | @base64d | startswith(\"GET /held HTTP/1.0\")"));
+	EXPECT_EQ(0, jq("[.outputs[] | select(.fd_kind == \"socket\") | .data_b64 | @base64d |"
+			" select(startswith(\"HTTP/1.1 \"))] | length == 1 and"
+			" (.[0] | startswith(\"HTTP/1.1 502\"))"));
 }
 
 /* the same with --settle 0: as before the settle, the 404 is not there */

@@ -71,6 +71,10 @@ TEST(replay_peers_answer_as_the_record_says)
 		item(42, 8, -EINPROGRESS, "10.0.2.2:8083", 0),	/* connected, later */
 		item(55, 8, 0, "10.0.2.2:8083", 0),
 		item(42, 9, -ECONNREFUSED, "10.0.2.9:53", 0),	/* declared forward */
+		item(42, 11, -EINPROGRESS, "10.0.2.2:8084", 0),	/* haproxy: asks again */
+		item(42, 11, -ECONNREFUSED, "10.0.2.2:8084", 0),
+		item(42, 12, -EINPROGRESS, "10.0.2.2:8085", 0),
+		item(42, 12, -EISCONN, "10.0.2.2:8085", 0),
 		item(257, 10, -EACCES, "", 0),
 	};
 	struct insight_record r = { .env = env, .nenv = sizeof(env) / sizeof(env[0]) };
@@ -79,11 +83,13 @@ TEST(replay_peers_answer_as_the_record_says)
 
 	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.9:53=forward", why, sizeof(why)));
 	peers_from_record(&ps, &r);
-	EXPECT_EQ(5, ps.n);
+	EXPECT_EQ(7, ps.n);
 	EXPECT_TRUE(peers_accept(&ps, ip("10.0.2.2"), 8080));
 	EXPECT_FALSE(peers_accept(&ps, ip("10.0.2.2"), 8081));
 	EXPECT_FALSE(peers_accept(&ps, ip("10.0.2.2"), 8082));
 	EXPECT_TRUE(peers_accept(&ps, ip("10.0.2.2"), 8083));
+	EXPECT_FALSE(peers_accept(&ps, ip("10.0.2.2"), 8084));
+	EXPECT_TRUE(peers_accept(&ps, ip("10.0.2.2"), 8085));
 	EXPECT_EQ(POLICY_FORWARD, peers_find(&ps, ip("10.0.2.9"), 53)->policy);
 	EXPECT_TRUE(peers_accept(&ps, ip("10.0.2.9"), 53));
 	/* a peer the record never saw is refused */

@@ -90,22 +90,26 @@ int peers_parse(struct peers *ps, const char *spec, char *why, size_t whylen)
 	return 0;
 }
 
-/* Did the connect of item @c fail, by its result or a later SO_ERROR? */
+/*
+ * Did the connect of item @c fail?  By its result, or, while it was in
+ * progress, by a later SO_ERROR or a later connect on the same socket
+ * (haproxy asks again: -ECONNREFUSED, or -EISCONN once connected).
+ */
 static bool connect_failed(const struct insight_record *r, size_t c)
 {
 	const struct insight_record_item *it = &r->env[c];
 	size_t i;
 	int v;
 
-	if (it->ret < 0 && it->ret != -EINPROGRESS)
-		return true;
-	for (i = c + 1; i < r->nenv; i++) {
+	if (it->ret < 0 && it->ret != -EINPROGRESS && it->ret != -EALREADY)
+		return it->ret != -EISCONN;
+	for (i = c + 1; it->ret < 0 && i < r->nenv; i++) {
 		const struct insight_record_item *e = &r->env[i];
 
 		if (e->fd != it->fd)
 			continue;
 		if (e->nr == NR_CONNECT)
-			break;
+			return connect_failed(r, i);
 		if (e->nr == NR_GETSOCKOPT && e->len == sizeof(v)) {
 			memcpy(&v, e->data, sizeof(v));
 			if (v)
