@@ -16,8 +16,10 @@
 #   srv_version        its version, as it prints it
 
 PORT=8091
-BACKEND_PORT=8092
-SRV_ADDR=${SRV_ADDR:-127.0.0.1}	# nginx: 0.0.0.0 to serve another host
+BACKEND_PORT=${BACKEND_PORT:-8092}
+SRV_ADDR=${SRV_ADDR:-127.0.0.1}	# nginx, haproxy: 0.0.0.0 to serve another host
+BACKEND_ADDR=${BACKEND_ADDR:-127.0.0.1}	# haproxy's backend: another host's
+# SRV_HEALTH=1: haproxy answers GET /health itself (200), not its backend
 
 # nobody must exist for the servers to switch to it
 srv_users() {
@@ -80,10 +82,11 @@ defaults
 	timeout server 5s
 	retries 0
 frontend web
-	bind 127.0.0.1:$PORT
+	bind $SRV_ADDR:$PORT
+$([ -z "${SRV_HEALTH:-}" ] || printf '\thttp-request return status 200 content-type text/plain string ok if { path /health }')
 	default_backend app
 backend app
-	server app1 127.0.0.1:$BACKEND_PORT
+	server app1 $BACKEND_ADDR:$BACKEND_PORT
 EOF
 }
 

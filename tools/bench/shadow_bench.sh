@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/bench/shadow_bench.sh O: insight shadow on make demo's production
-# VM (1 GiB, TCG, two vCPUs, Debian's nginx: tests/realworld/production.sh),
+# tools/bench/shadow_bench.sh O: insight shadow on a production VM (1 GiB,
+# TCG, two vCPUs, Debian's nginx: tests/realworld/production.sh, nginx;
+# make demo's runs haproxy on one vCPU),
 # asked for its home page back to back by a client on the host
 # (tools/bench/httpload):
 #   shadow.pause_ms     the longest gap between two answers while a shadow
