@@ -9,7 +9,6 @@
  * overlays back (Documentation/shadow.rst).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,120 +19,12 @@
 #include <json-c/json.h>
 
 #include "cli.h"
-#include "shadow/agent.h"
+#include "cmd_shadow.h"
 #include "shadow/clone.h"
-#include "shadow/cmdline.h"
 #include "shadow/guard.h"
 #include "shadow/inshadow.h"
 #include "shadow/launch.h"
 #include "shadow/qmp.h"
-#include "shadow/replay.h"
-
-const struct option shadow_options[] = {
-	{ "qmp", required_argument, NULL, 'q' },
-	{ "dir", required_argument, NULL, 'd' },
-	{ "max-pause", required_argument, NULL, 'p' },
-	{ "destroy", no_argument, NULL, 'D' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "exec", required_argument, NULL, 'e' },
-	{ "explore", required_argument, NULL, 'x' },
-	{ "watch", no_argument, NULL, 'w' },
-	{ "module", required_argument, NULL, 'm' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "keep", no_argument, NULL, 'k' },
-	{ "peer", required_argument, NULL, 'P' },
-	{ "net-log", required_argument, NULL, 'l' },
-	{ NULL, 0, NULL, 0 }
-};
-
-struct shadow_args {
-	const char *qmp, *dir, *exec;
-	const char *record, *module;	/* --explore RECORD [--module KO] */
-	const char *net_log;
-	struct peers peers;		/* --peer ADDR:PORT=POLICY... */
-	int max_pause_ms, timeout_s;
-	bool destroy, json, watch, keep;
-};
-
-/* A number option in [@lo, @hi] into @v: 0, or -1 after a message. */
-static int number(const char *opt, const char *arg, long lo, long hi, const char *unit, int *v)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno || *end || !*arg || n < lo || n > hi) {
-		cli_err("--%s takes %s, %ld to %ld", opt, unit, lo, hi);
-		return -1;
-	}
-	*v = n;
-	return 0;
-}
-
-#define SHADOW_USAGE "usage: insight shadow --qmp SOCKET --dir DIR [--max-pause MS] " \
-	"[--peer ADDR:PORT=replay|forward|drop]... [--net-log FILE] [--exec CMD] " \
-	"[--explore RECORD [--watch] [--module KO] [--timeout S] [--keep]] [--json] | " \
-	"--destroy --dir DIR"
-
-/* Options that go together: 0, or -1 after the usage line. */
-static int check_args(const struct shadow_args *a)
-{
-	bool explore_opts = a->watch || a->module || a->keep || a->timeout_s;
-
-	bool net_opts = a->net_log || a->peers.n;
-
-	if (!a->dir || (!a->destroy && !a->qmp) ||
-	    (a->destroy && (a->qmp || a->exec || a->record || explore_opts || net_opts)) ||
-	    (!a->record && explore_opts)) {
-		cli_err(SHADOW_USAGE);
-		return -1;
-	}
-	return 0;
-}
-
-static int parse(int argc, char **argv, struct shadow_args *a)
-{
-	char why[256];
-	int c, err = 0;
-
-	a->max_pause_ms = 500;
-	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "", shadow_options, NULL)) != -1) {
-		switch (c) {
-		case 'q': a->qmp = optarg; break;
-		case 'd': a->dir = optarg; break;
-		case 'D': a->destroy = true; break;
-		case 'j': a->json = true; break;
-		case 'e': a->exec = optarg; break;
-		case 'x': a->record = optarg; break;
-		case 'w': a->watch = true; break;
-		case 'm': a->module = optarg; break;
-		case 'k': a->keep = true; break;
-		case 'l': a->net_log = optarg; break;
-		case 'P':
-			err = peers_parse(&a->peers, optarg, why, sizeof(why));
-			if (err)
-				cli_err("%s", why);
-			break;
-		case 'p':
-			err = number("max-pause", optarg, 1, 60000, "milliseconds", &a->max_pause_ms);
-			break;
-		case 't':
-			err = number("timeout", optarg, 1, 3600, "seconds", &a->timeout_s);
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (err)
-		return -1;
-	if (optind != argc) {
-		cli_err(SHADOW_USAGE);
-		return -1;
-	}
-	return check_args(a);
-}
 
 /* The shadow as JSON: its directory, endpoints and the clone's figures. */
 static struct json_object *shadow_json(const struct shadow *s)
@@ -174,114 +65,6 @@ static void json_print(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
-}
-
-#define SHADOW_EXEC_S 600
-#define SHADOW_EXPLORE_S 60	/* insight explore's own default */
-
-struct agent_at {
-	char id[128];		/* its chardev: the socket DIR/ID.sock in the shadow */
-	char production[PATH_MAX];	/* production's socket, for --watch */
-};
-
-/*
- * The guest agent's sockets into @ag (none: ag->id is empty): 0, or -1
- * after a one-line message if --exec or --explore needs the agent.
- */
-static int agent_of(pid_t qemu, const struct shadow_args *a, struct agent_at *ag)
-{
-	bool needed = a->exec || a->record;
-	struct qemu_argv argv;
-	char *ch, *path = NULL;
-
-	if (cmdline_read(qemu, &argv)) {
-		cli_err("cannot read production qemu's command line (pid %d)", (int)qemu);
-		return -1;
-	}
-	ch = cmdline_agent(&argv, &path);
-	cmdline_free(&argv);
-	if (!needed && !ch)
-		return 0;
-	if (!ch || (a->watch && !path)) {
-		cli_err("--%s needs qemu-guest-agent in the VM: no virtserialport named "
-			"org.qemu.guest_agent.0 on a socket chardev%s",
-			a->exec ? "exec" : "explore", ch ? " with a path" : "");
-		free(ch);
-		free(path);
-		return -1;
-	}
-	snprintf(ag->id, sizeof(ag->id), "%s", ch);
-	snprintf(ag->production, sizeof(ag->production), "%s", path ?: "");
-	free(ch);
-	free(path);
-	return 0;
-}
-
-/* --watch: wait for the failure record in production: 0, or 1 after a message. */
-static int watch(const struct shadow_args *a, const struct agent_at *ag)
-{
-	char why[512];
-
-	if (!a->watch)
-		return 0;
-	fprintf(stderr, "insight: waiting for %s in production (through %s)\n", a->record,
-		ag->production);
-	if (agent_wait_file(ag->production, a->record, why, sizeof(why))) {
-		cli_err("--watch: %s", why);
-		return 1;
-	}
-	return 0;
-}
-
-/* --exec: CMD in the shadow, its output ours; 0 if it exited 0, else 1. */
-static int exec_in(const char *sock, const char *cmd)
-{
-	char why[512];
-	int st = agent_exec(sock, cmd, SHADOW_EXEC_S, stdout, stderr, why, sizeof(why));
-
-	if (st < 0) {
-		cli_err("--exec in the shadow: %s", why);
-		return 1;
-	}
-	if (st)
-		cli_err("--exec in the shadow: the command exited with status %d", st);
-	return st ? 1 : 0;
-}
-
-/*
- * --explore: insight explore in the shadow, its report on our stdout (or,
- * with --json, parsed into @o's "report"): its exit status, 1 if it
- * could not run.
- */
-static int explore_in(const char *sock, const struct shadow_args *a, struct json_object *o)
-{
-	struct inshadow e = {
-		.sock = sock, .record = a->record, .module = a->module, .json = a->json,
-		.timeout_s = a->timeout_s ?: SHADOW_EXPLORE_S,
-	};
-	char why[512], *buf = NULL;
-	size_t len = 0;
-	FILE *out = a->json ? open_memstream(&buf, &len) : stdout;
-	int st;
-
-	if (!out) {
-		cli_err("out of memory");
-		return 1;
-	}
-	if (!a->json)
-		printf("\nshadow: insight explore --record %s, in the shadow\n\n", a->record);
-	fflush(stdout);
-	st = inshadow_explore(&e, out, why, sizeof(why));
-	if (a->json) {
-		fclose(out);
-		json_object_object_add(o, "explore_status", json_object_new_int(st < 0 ? 1 : st));
-		if (len)
-			json_object_object_add(o, "report", json_tokener_parse(buf));
-		free(buf);
-	}
-	if (st < 0)
-		cli_err("--explore in the shadow: %s", why);
-	return st < 0 ? 1 : st;
 }
 
 /*
@@ -364,9 +147,9 @@ static int use(struct qmp *q, struct shadow *s, const struct shadow_args *a,
 	if (o && !a->record)
 		json_print(o);
 	if (!rc && a->exec)
-		rc = exec_in(sock, a->exec);
+		rc = shadow_exec(sock, a->exec);
 	if (!rc && a->record)
-		rc = explore_in(sock, a, o);
+		rc = shadow_explore(sock, a, o);
 	guard_release(&g);
 	if (end && shadow_end(q, s, why, sizeof(why))) {
 		cli_err("cannot destroy the shadow: %s", why);
@@ -380,26 +163,6 @@ static int use(struct qmp *q, struct shadow *s, const struct shadow_args *a,
 		json_print(o);
 	}
 	return rc;
-}
-
-/*
- * The gateway's log and peers: --net-log, --peer, and with --explore the
- * peers of the record, read from production (best effort: without them,
- * a replay peer refuses).
- */
-static void net_of(const struct shadow_args *a, const struct agent_at *ag, struct shadow *s)
-{
-	char copy[PATH_MAX + 16], why[512];
-
-	s->gw.peers = a->peers;
-	if (a->net_log)
-		snprintf(s->gw.log, sizeof(s->gw.log), "%s", a->net_log);
-	if (!a->record || !ag->production[0])
-		return;
-	snprintf(copy, sizeof(copy), "%s/record.json", s->c.dir);
-	if (replay_peers(ag->production, a->record, copy, &s->gw.peers, why, sizeof(why)))
-		fprintf(stderr, "insight: the record's peers are not known (%s): replay peers "
-			"refuse\n", why);
 }
 
 static int clone_and_start(const struct shadow_args *a)
@@ -416,11 +179,11 @@ static int clone_and_start(const struct shadow_args *a)
 	}
 	s.production_pid = q.peer;
 	s.c.max_pause_ms = a->max_pause_ms;
-	if (agent_of(q.peer, a, &ag)) {
+	if (shadow_agent_of(q.peer, a, &ag)) {
 		qmp_close(&q);
 		return EXIT_USAGE;
 	}
-	if (watch(a, &ag)) {
+	if (shadow_watch(a, &ag)) {
 		qmp_close(&q);
 		return 1;
 	}
@@ -436,7 +199,7 @@ static int clone_and_start(const struct shadow_args *a)
 		qmp_close(&q);
 		return EXIT_USAGE;
 	}
-	net_of(a, &ag, &s);
+	shadow_net_of(a, &ag, &s);
 	rc = take(&q, &s);
 	if (!rc)
 		rc = use(&q, &s, a, &ag);
@@ -449,7 +212,7 @@ int cmd_shadow(int argc, char **argv)
 	struct shadow_args a = { 0 };
 	char why[512];
 
-	if (parse(argc, argv, &a))
+	if (shadow_parse(argc, argv, &a))
 		return EXIT_USAGE;
 	if (!a.destroy)
 		return clone_and_start(&a);

@@ -194,6 +194,24 @@ TEST(not_qemu_raw_disk_little_memory_and_no_agent_are_refused_before_anything)
 	}
 }
 
+TEST(bad_peer_policies_are_bad_input)
+{
+	static const char *const bad[] = { "10.0.2.2=drop", "10.0.2.2:80=block", "name:80=drop",
+					   "10.0.2.2:99999=forward", NULL };
+	int i;
+
+	for (i = 0; bad[i]; i++) {
+		EXPECT_EQ(2, exit_code(shadow_cli("--qmp", "/x", "--dir", "/y", "--peer",
+						  (char *)bad[i]))) TH_LOG("%s: %s", bad[i], out);
+		EXPECT_NE(NULL, strstr(out, "--peer")) TH_LOG("%s", out);
+		EXPECT_TRUE(one_line(out)) TH_LOG("%s", out);
+	}
+	EXPECT_EQ(2, exit_code(shadow_cli("--destroy", "--dir", "/y", "--net-log", "/tmp/n", NULL)));
+	EXPECT_NE(NULL, strstr(out, "usage: insight shadow")) TH_LOG("%s", out);
+	EXPECT_NE(0, access("/y", F_OK));
+	EXPECT_NE(0, access("/tmp/n", F_OK));
+}
+
 TEST(bad_pause_bound_is_bad_input)
 {
 	EXPECT_EQ(2, exit_code(shadow_cli("--qmp", "/x", "--dir", "/y", "--max-pause", "0")));
