@@ -135,7 +135,7 @@ static const struct cmd_help helps[] = {
 		{ "max-pause", "MS", "abort the clone if production would pause longer (default 500)" },
 		{ "destroy", NULL, "stop the shadow in DIR, fold production's disks back, remove DIR" },
 		{ "json", NULL, "the clone's figures (and the report) as JSON" },
-		{ "peer", "ADDR:PORT=POLICY", "what a connection the shadow opens to peer ADDR:PORT gets (repeatable; on a user network): replay (the default: refused, or accepted and unanswered if the failure record's connect to it succeeded; nothing reaches the peer), forward (relayed to the real peer: for read-only peers), drop (accepted, nothing answers, nothing reaches the peer)" },
+		{ "peer", "ADDR:PORT=POLICY", "what a connection the shadow opens to peer ADDR:PORT gets (repeatable; on a user network): replay (the default: refused, or accepted and unanswered if the failure record's connect to it succeeded; nothing reaches the peer), forward (relayed to the real peer, TCP and UDP: for read-only peers such as 10.0.2.3:53, the DNS), drop (accepted, nothing answers, nothing reaches the peer)" },
 		{ "net-log", "FILE", "log every byte the shadow sends on its user networks, with the policy that applied, to FILE (default DIR/network.log, removed with the shadow)" },
 		{ "exec", "CMD", "then run CMD in the shadow (sh -c, through qemu-guest-agent): its output, and exit 1 if it fails" },
 		{ "explore", "RECORD", "then run insight explore in the shadow on RECORD (production's failure record, a path in the VM), print its report and destroy the shadow" },

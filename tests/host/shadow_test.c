@@ -464,13 +464,31 @@ TEST_F_TIMEOUT(prod, clone_continues_production_state_and_destroy_leaves_nothing
 /* ---- the network boundary --------------------------------------------- */
 #define PEER_PORTS 3
 
-/* A peer on the host that counts the bytes it gets on each of its ports. */
+/*
+ * A peer on the host that counts the bytes it gets on each of its ports,
+ * over TCP (answering each read "peer-ack") and UDP (answering each
+ * datagram with a TFTP error, "peer-udp").
+ */
 struct counting_peer {
-	int lis[PEER_PORTS], port[PEER_PORTS];
-	long got[PEER_PORTS];
+	int lis[PEER_PORTS], udp[PEER_PORTS], port[PEER_PORTS];
+	long got[PEER_PORTS], udp_got[PEER_PORTS];
 	volatile int stop;
 	pthread_t th;
 };
+
+static void peer_datagram(struct counting_peer *p, int i)
+{
+	static const char tftp_error[] = "\0\5\0\1peer-udp";
+	struct sockaddr_in from;
+	socklen_t len = sizeof(from);
+	char buf[2048];
+	ssize_t n = recvfrom(p->udp[i], buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+
+	if (n <= 0)
+		return;
+	__atomic_add_fetch(&p->udp_got[i], n, __ATOMIC_SEQ_CST);
+	sendto(p->udp[i], tftp_error, sizeof(tftp_error), 0, (struct sockaddr *)&from, len);
+}
 
 static void peer_serve(struct counting_peer *p, int i)
 {
@@ -493,16 +511,22 @@ static void peer_serve(struct counting_peer *p, int i)
 static void *peer_main(void *arg)
 {
 	struct counting_peer *p = arg;
-	struct pollfd pfd[PEER_PORTS];
+	struct pollfd pfd[2 * PEER_PORTS];
 	int i;
 
 	while (!p->stop) {
-		for (i = 0; i < PEER_PORTS; i++)
+		for (i = 0; i < PEER_PORTS; i++) {
 			pfd[i] = (struct pollfd){ .fd = p->lis[i], .events = POLLIN };
-		if (poll(pfd, PEER_PORTS, 100) > 0)
-			for (i = 0; i < PEER_PORTS; i++)
-				if (pfd[i].revents)
-					peer_serve(p, i);
+			pfd[PEER_PORTS + i] = (struct pollfd){ .fd = p->udp[i], .events = POLLIN };
+		}
+		if (poll(pfd, 2 * PEER_PORTS, 100) <= 0)
+			continue;
+		for (i = 0; i < PEER_PORTS; i++) {
+			if (pfd[i].revents)
+				peer_serve(p, i);
+			if (pfd[PEER_PORTS + i].revents)
+				peer_datagram(p, i);
+		}
 	}
 	return NULL;
 }
@@ -521,6 +545,9 @@ static int peer_start(struct counting_peer *p)
 		    listen(p->lis[i], 4) || getsockname(p->lis[i], (struct sockaddr *)&a, &len))
 			return -1;
 		p->port[i] = ntohs(a.sin_port);
+		p->udp[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (p->udp[i] < 0 || bind(p->udp[i], (struct sockaddr *)&a, sizeof(a)))
+			return -1;
 	}
 	return pthread_create(&p->th, NULL, peer_main, p);
 }
@@ -531,8 +558,10 @@ static void peer_stop(struct counting_peer *p)
 
 	p->stop = 1;
 	pthread_join(p->th, NULL);
-	for (i = 0; i < PEER_PORTS; i++)
+	for (i = 0; i < PEER_PORTS; i++) {
 		close(p->lis[i]);
+		close(p->udp[i]);
+	}
 }
 
 /* Is there a line in @path with all of @a, @b and @c? */
@@ -552,9 +581,10 @@ static int line_has(const char *path, const char *a, const char *b, const char *
 /*
  * The shadow connects to a peer that listens, on the host, on three ports:
  * the first under replay (the default: with no record, refused), the
- * second under drop (accepted, unanswered), the third under forward.  The
- * peer gets bytes on the third only; the log has every byte sent, each
- * with its policy; destroy leaves the log (outside DIR) and no process.
+ * second under drop (accepted, unanswered), the third under forward, and
+ * sends a datagram to the first and the third.  The peer gets bytes on
+ * the third only; the log has every byte sent, each with its policy;
+ * destroy leaves the log (outside DIR) and no process.
  */
 TEST_F_TIMEOUT(prod, the_shadows_bytes_reach_a_peer_only_under_forward, 300)
 {
@@ -569,7 +599,8 @@ TEST_F_TIMEOUT(prod, the_shadows_bytes_reach_a_peer_only_under_forward, 300)
 	snprintf(drop, sizeof(drop), "10.0.2.2:%d=drop", p.port[1]);
 	snprintf(fwd, sizeof(fwd), "10.0.2.2:%d=forward", p.port[2]);
 	snprintf(cmd, sizeof(cmd), "for p in %d %d %d; do echo to-$p | nc -w 3 10.0.2.2 $p; "
-		 "echo \"port $p: $?\"; done", p.port[0], p.port[1], p.port[2]);
+		 "echo \"port $p: $?\"; done; for p in %d %d; do timeout 4 tftp -g -r x -l /tmp/x "
+		 "10.0.2.2 $p 2>&1; done; true", p.port[0], p.port[1], p.port[2], p.port[0], p.port[2]);
 	EXPECT_EQ(0, exit_code(run_capture(argv, out, sizeof(out)))) TH_LOG("%s", out);
 	for (i = 0; i < 3; i++) {
 		snprintf(want, sizeof(want), "port %d: %d\n", p.port[i], i == 0);
@@ -580,6 +611,14 @@ TEST_F_TIMEOUT(prod, the_shadows_bytes_reach_a_peer_only_under_forward, 300)
 	EXPECT_EQ(0, __atomic_load_n(&p.got[1], __ATOMIC_SEQ_CST));
 	snprintf(want, sizeof(want), "to-%d\n", p.port[2]);
 	EXPECT_EQ((long)strlen(want), __atomic_load_n(&p.got[2], __ATOMIC_SEQ_CST));
+	/* UDP (a TFTP read request): replay sends nothing, forward relays both ways */
+	EXPECT_EQ(0, __atomic_load_n(&p.udp_got[0], __ATOMIC_SEQ_CST));
+	EXPECT_LT(0, __atomic_load_n(&p.udp_got[2], __ATOMIC_SEQ_CST));
+	EXPECT_NE(NULL, strstr(out, "peer-udp")) TH_LOG("forward's UDP answer: %s", out);
+	snprintf(want, sizeof(want), "> 10.0.2.2:%d replay", p.port[0]);
+	EXPECT_TRUE(line_has(log, "udp 10.0.2.15:", want, " 0001")) TH_LOG("no UDP %s", want);
+	snprintf(want, sizeof(want), "> 10.0.2.2:%d forward", p.port[2]);
+	EXPECT_TRUE(line_has(log, "udp 10.0.2.15:", want, " 0001")) TH_LOG("no UDP %s", want);
 
 	/* the log: the refused SYN, and every byte sent with its policy */
 	snprintf(want, sizeof(want), "> 10.0.2.2:%d replay", p.port[0]);

@@ -6,7 +6,8 @@
  * on, and the connections accepted: a `forward` one relayed to the real
  * peer through a socket made in the host's namespace, the others read and
  * dropped.  A connection to a peer whose policy refuses it is reset; to a
- * port nobody listens on, the kernel refuses it.
+ * port nobody listens on, the kernel refuses it.  Datagrams to forward
+ * peers: udpfwd.h.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -29,6 +30,7 @@
 
 #include "gateway.h"
 #include "netlog.h"
+#include "udpfwd.h"
 
 #define GATEWAY_NAME "insight-gateway"
 #define MAX_LISTEN 32
@@ -48,6 +50,8 @@ struct gw {
 	int lis[MAX_LISTEN], nlis;
 	struct conn conns[MAX_CONN];
 	int nconns;
+	struct udpfwd udp;
+	struct in_addr resolver;	/* the host's, for the networks' DNS address */
 	struct timespec t0;
 };
 
@@ -141,21 +145,25 @@ static void reset(int fd)
 }
 
 /*
- * A connection to the real peer of @dst, made in the host's namespace
- * (the user network's host address is the host's loopback, as qemu's own
- * user network has it): its fd, or -1.
+ * A socket of @type to the real peer of @dst, made in the host's
+ * namespace and connected: the user network's host address is the host's
+ * loopback and its DNS address the host's resolver, as in qemu's own user
+ * network.  Its fd, or -1.
  */
-static int upstream(struct gw *w, struct sockaddr_in dst)
+static int upstream(struct gw *w, struct sockaddr_in dst, int type)
 {
 	struct timeval tmo = { .tv_sec = FORWARD_CONNECT_S };
 	int i, fd;
 
-	for (i = 0; i < w->g->nnets; i++)
+	for (i = 0; i < w->g->nnets; i++) {
 		if (dst.sin_addr.s_addr == w->g->nets[i].host.s_addr)
 			dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else if (dst.sin_addr.s_addr == w->g->nets[i].dns.s_addr)
+			dst.sin_addr = w->resolver;
+	}
 	if (setns(w->hostns, CLONE_NEWNET))
 		return -1;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 	if (setns(w->ownns, CLONE_NEWNET)) {
 		/* never left in the host's namespace */
 		_exit(1);
@@ -168,6 +176,28 @@ static int upstream(struct gw *w, struct sockaddr_in dst)
 		fd = -1;
 	}
 	return fd;
+}
+
+static int udp_up(void *arg, struct sockaddr_in dst)
+{
+	return upstream(arg, dst, SOCK_DGRAM);
+}
+
+/* The host's first IPv4 resolver (/etc/resolv.conf), or its loopback. */
+static struct in_addr host_resolver(void)
+{
+	struct in_addr a = { htonl(INADDR_LOOPBACK) }, n;
+	char line[256], addr[64];
+	FILE *f = fopen("/etc/resolv.conf", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "nameserver %63s", addr) == 1 && inet_pton(AF_INET, addr, &n) == 1) {
+			a = n;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return a;
 }
 
 static void accept_one(struct gw *w, int lis)
@@ -186,7 +216,7 @@ static void accept_one(struct gw *w, int lis)
 	}
 	p = peers_find(&w->g->peers, dst.sin_addr, ntohs(dst.sin_port));
 	if (p->policy == POLICY_FORWARD) {
-		up = upstream(w, dst);
+		up = upstream(w, dst, SOCK_STREAM);
 		if (up < 0) {
 			reset(fd);
 			return;
@@ -249,36 +279,40 @@ static bool taps_gone(const struct gw *w)
 
 static void serve(struct gw *w)
 {
-	struct pollfd pfd[NETNS_MAX_NETS + MAX_LISTEN + 2 * MAX_CONN];
-	int i, n, nn = w->g->nnets;
+	struct pollfd pfd[NETNS_MAX_NETS + MAX_LISTEN + 2 * MAX_CONN + UDPFWD_PORTS + UDPFWD_FLOWS];
+	int i, n, nn = w->g->nnets, nlis = w->nlis, nconns;
 
 	while (!taps_gone(w)) {
 		n = 0;
 		for (i = 0; i < nn; i++)
 			pfd[n++] = (struct pollfd){ .fd = w->pkt[i], .events = POLLIN };
-		for (i = 0; i < w->nlis; i++)
+		for (i = 0; i < nlis; i++)
 			pfd[n++] = (struct pollfd){ .fd = w->lis[i], .events = POLLIN };
-		for (i = 0; i < w->nconns; i++) {
+		nconns = w->nconns;
+		for (i = 0; i < nconns; i++) {
 			pfd[n++] = (struct pollfd){ .fd = w->conns[i].fd, .events = POLLIN };
 			pfd[n++] = (struct pollfd){ .fd = w->conns[i].up, .events = POLLIN };
 		}
+		n += udpfwd_poll_fds(&w->udp, pfd + n);
 		if (poll(pfd, n, 1000) <= 0)
 			continue;
 		for (i = 0; i < nn; i++)
 			if (pfd[i].revents)
 				frame_in(w, w->pkt[i]);
-		for (i = 0; i < w->nlis; i++)
-			if (pfd[nn + i].revents)
-				accept_one(w, w->lis[i]);
+		udpfwd_ready(&w->udp, pfd + nn + nlis + 2 * nconns);
 		/* backwards: a closed connection's slot takes the last one's */
-		for (i = (n - nn - w->nlis) / 2 - 1; i >= 0; i--) {
-			struct pollfd *p = &pfd[nn + w->nlis + 2 * i];
+		for (i = nconns - 1; i >= 0; i--) {
+			struct pollfd *p = &pfd[nn + nlis + 2 * i];
 			struct conn *c = &w->conns[i];
 
 			if ((p[0].revents && !pump(c->fd, c->up)) ||
 			    (p[1].revents && !pump(c->up, c->fd)))
 				conn_close(w, i);
 		}
+		/* accepted last: the connections above are those polled */
+		for (i = 0; i < nlis; i++)
+			if (pfd[nn + i].revents)
+				accept_one(w, w->lis[i]);
 	}
 }
 
@@ -319,6 +353,7 @@ static int gateway_main(const struct gateway *g, int ctl)
 	signal(SIGPIPE, SIG_IGN);
 	close_others(ctl);
 	clock_gettime(CLOCK_MONOTONIC, &w.t0);
+	w.resolver = host_resolver();
 	for (i = 0; i < g->peers.n; i++)
 		addrs[i] = g->peers.p[i].addr;
 	w.log = fopen(g->log, "we");
@@ -334,7 +369,7 @@ static int gateway_main(const struct gateway *g, int ctl)
 		if (w.pkt[i] < 0)
 			snprintf(why, sizeof(why), "cannot watch the tap: %s", strerror(errno));
 	}
-	if (!why[0] && (w.ownns < 0 || listen_all(&w)))
+	if (!why[0] && (w.ownns < 0 || listen_all(&w) || udpfwd_open(&w.udp, &g->peers, udp_up, &w)))
 		snprintf(why, sizeof(why), "cannot listen for the shadow's peers: %s",
 			 strerror(errno));
 	if (send_taps(ctl, why, taps, g->nnets) || why[0])

@@ -6,8 +6,9 @@
  *   replay   (default) nothing reaches the peer; it answers as it did in
  *            the failure record: refused if the record's connect to it
  *            failed or it is not in the record, accepted otherwise
- *   forward  the connection is made to the real peer, both ways (for
- *            peers the user declares read-only)
+ *   forward  the connection is made to the real peer, both ways, and
+ *            datagrams go to it and back (for peers the user declares
+ *            read-only)
  *   drop     accepted, what the shadow sends is dropped, nothing answers
  */
 #ifndef INSIGHT_PEERS_H
