@@ -24,6 +24,7 @@
 #include "shadow/guard.h"
 #include "shadow/inshadow.h"
 #include "shadow/launch.h"
+#include "shadow/netlog.h"
 #include "shadow/qmp.h"
 
 /* The shadow as JSON: its directory, endpoints and the clone's figures. */
@@ -120,6 +121,49 @@ static int take(struct qmp *q, struct shadow *s)
 }
 
 /*
+ * Before the shadow is destroyed: what it sent on its networks, by peer
+ * (text, or @o's "network"), from the gateway's log.
+ */
+static void net_summary(const struct shadow *s, struct json_object *o)
+{
+	struct netlog_sum sum[NETLOG_SUM_MAX];
+	struct json_object *arr;
+	int i, n;
+
+	if (!s->gw.nnets)
+		return;
+	n = netlog_summary(s->gw.log, sum, NETLOG_SUM_MAX);
+	if (!o) {
+		printf("\nshadow: what it sent on its network, by peer (every byte: %s)\n", s->gw.log);
+		if (n <= 0)
+			printf("  nothing\n");
+	}
+	arr = o ? json_object_new_array() : NULL;
+	for (i = 0; i < n; i++) {
+		const struct netlog_sum *e = &sum[i];
+		bool reached = !strcmp(e->policy, "forward");
+
+		if (arr) {
+			struct json_object *p = json_object_new_object();
+
+			json_object_object_add(p, "proto", json_object_new_string(e->proto));
+			json_object_object_add(p, "peer", json_object_new_string(e->peer));
+			json_object_object_add(p, "policy", json_object_new_string(e->policy));
+			json_object_object_add(p, "packets", json_object_new_int64(e->packets));
+			json_object_object_add(p, "bytes", json_object_new_int64(e->bytes));
+			json_object_object_add(p, "connection_attempts", json_object_new_int64(e->syns));
+			json_object_array_add(arr, p);
+			continue;
+		}
+		printf("  %-4s %-21s %-7s %ld connection attempt(s), %ld byte(s): %s\n", e->proto,
+		       e->peer, e->policy, e->syns, e->bytes,
+		       reached ? "relayed to the peer" : "none reached the peer");
+	}
+	if (arr)
+		json_object_object_add(o, "network", arr);
+}
+
+/*
  * The shadow runs: mark it, run --exec and --explore in it, then (with
  * --explore, unless --keep) destroy it.  The exit code.
  */
@@ -151,6 +195,8 @@ static int use(struct qmp *q, struct shadow *s, const struct shadow_args *a,
 	if (!rc && a->record)
 		rc = shadow_explore(sock, a, o);
 	guard_release(&g);
+	if (end)
+		net_summary(s, o);
 	if (end && shadow_end(q, s, why, sizeof(why))) {
 		cli_err("cannot destroy the shadow: %s", why);
 		rc = 1;

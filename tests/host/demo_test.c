@@ -104,6 +104,9 @@ TEST_F_TIMEOUT(demo, infers_haproxy_503_of_a_down_peer_in_a_shadow_while_product
 	EXPECT_NE(NULL, strstr(text, "Failure reproduced")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "  1. tcp_connect_server+0x625 ")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "production: connect = -111")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "shadow: what it sent on its network")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "none reached the peer")) TH_LOG("%s", text);
+	EXPECT_EQ(NULL, strstr(text, "relayed to the peer")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "shadow: destroyed")) TH_LOG("%s", text);
 	EXPECT_EQ(2, sscanf(slurp(dir, "load"), "%ld %ld", &answers, &failed)) TH_LOG("%s", out);
 	EXPECT_LT(0, answers);

@@ -733,6 +733,9 @@ TEST_F_TIMEOUT(prod, explore_json_is_one_object_with_explores_status, 300)
 	EXPECT_TRUE(json_object_get_boolean(v));
 	EXPECT_TRUE(json_object_object_get_ex(o, "pause_ms", &v));
 	EXPECT_FALSE(json_object_object_get_ex(o, "report", &v)) TH_LOG("no report after bad input");
+	/* what the shadow sent on its network, summed before the log went */
+	EXPECT_TRUE(json_object_object_get_ex(o, "network", &v)) TH_LOG("%s", out);
+	EXPECT_TRUE(json_object_is_type(v, json_type_array));
 	json_object_put(o);
 	EXPECT_NE(0, access(self->shadow, F_OK));
 	EXPECT_EQ(0, processes_naming(self->shadow));

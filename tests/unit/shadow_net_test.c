@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "shadow/netlog.h"
@@ -174,6 +175,39 @@ TEST(frames_whose_lengths_lie_are_not_read_past_their_end)
 	f[13] = 0xdd;
 	EXPECT_NE(NULL, strstr(logged(&ps, f, 20), "other type=0x86dd 6 ")) TH_LOG("%s",
 										logged(&ps, f, 20));
+}
+
+/* The summary sums what the log says, per peer and protocol. */
+TEST(the_log_sums_to_bytes_and_attempts_per_peer)
+{
+	char path[] = "/tmp/insight-netlog-test.XXXXXX";
+	struct netlog_sum sum[4];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	ASSERT_NE(NULL, f);
+	fputs("1.069 other type=0x8035 46 0001080006\n"
+	      "1.376 tcp 10.0.2.15:47388 > 10.0.2.2:8099 replay syn seq=26 0 \n"
+	      "1.398 tcp 10.0.2.15:40930 > 10.0.2.2:8098 drop syn seq=35 0 \n"
+	      "1.405 tcp 10.0.2.15:40930 > 10.0.2.2:8098 drop seq=36 8 64726f707065640a\n"
+	      "1.406 tcp 10.0.2.15:40930 > 10.0.2.2:8098 drop fin seq=44 3 616263\n"
+	      "1.500 udp 10.0.2.15:5000 > 10.0.2.3:53 forward 4 01020304\n"
+	      "garbage\n", f);
+	fclose(f);
+	ASSERT_EQ(3, netlog_summary(path, sum, 4));
+	unlink(path);
+	EXPECT_STREQ("10.0.2.2:8099", sum[0].peer);
+	EXPECT_STREQ("replay", sum[0].policy);
+	EXPECT_EQ(1, sum[0].syns);
+	EXPECT_EQ(0, sum[0].bytes);
+	EXPECT_STREQ("10.0.2.2:8098", sum[1].peer);
+	EXPECT_EQ(3, sum[1].packets);
+	EXPECT_EQ(1, sum[1].syns);
+	EXPECT_EQ(11, sum[1].bytes);
+	EXPECT_STREQ("udp", sum[2].proto);
+	EXPECT_STREQ("forward", sum[2].policy);
+	EXPECT_EQ(4, sum[2].bytes);
+	EXPECT_EQ(-1, netlog_summary("/nonexistent/log", sum, 4));
 }
 
 TEST_HARNESS_MAIN

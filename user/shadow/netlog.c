@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <net/ethernet.h>
 #include <netinet/ip.h>
@@ -108,4 +109,57 @@ void netlog_frame(FILE *log, const struct peers *ps, const unsigned char *f, siz
 		head(log, t, ip.ip_p == IPPROTO_ICMP ? "icmp" : "ip", &ip, 0, 0, ps);
 		hex(log, f + hl, tot - hl);
 	}
+}
+
+/* The entry of @out for @proto and @peer, added if need be: it, or NULL. */
+static struct netlog_sum *sum_of(struct netlog_sum *out, int *n, int max, const char *proto,
+				 const char *peer, const char *policy)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(out[i].proto, proto) && !strcmp(out[i].peer, peer))
+			return &out[i];
+	if (*n == max)
+		return NULL;
+	memset(&out[*n], 0, sizeof(out[0]));
+	snprintf(out[*n].proto, sizeof(out[0].proto), "%s", proto);
+	snprintf(out[*n].peer, sizeof(out[0].peer), "%s", peer);
+	snprintf(out[*n].policy, sizeof(out[0].policy), "%s", policy);
+	return &out[(*n)++];
+}
+
+int netlog_summary(const char *path, struct netlog_sum *out, int max)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, proto[12], peer[32], policy[12];
+	size_t cap = 0;
+	int n = 0, at;
+
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		struct netlog_sum *e;
+		char *tok, *save;
+
+		if (sscanf(line, "%*f %11s %*s > %31s %11s %n", proto, peer, policy, &at) != 3 ||
+		    !strcmp(proto, "other"))
+			continue;
+		e = sum_of(out, &n, max, proto, peer, policy);
+		if (!e)
+			continue;
+		e->packets++;
+		/* flags, seq=N, then the payload's length */
+		for (tok = strtok_r(line + at, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			if (!strcmp(tok, "syn"))
+				e->syns++;
+			if (tok[0] >= '0' && tok[0] <= '9') {
+				e->bytes += strtol(tok, NULL, 10);
+				break;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	return n;
 }

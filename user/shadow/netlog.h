@@ -20,4 +20,20 @@
 void netlog_frame(FILE *log, const struct peers *ps, const unsigned char *f, size_t len,
 		  double t);
 
+/* What the log says the shadow sent one peer, under one protocol. */
+struct netlog_sum {
+	char proto[12];		/* tcp, udp, icmp, ip, fragment */
+	char peer[32];		/* ADDR:PORT */
+	char policy[12];
+	long packets, bytes, syns;
+};
+
+#define NETLOG_SUM_MAX 32
+
+/*
+ * Sum the log at @path by peer and protocol into @out (at most @max
+ * peers; "other" frames left out): how many, or -1 if it cannot be read.
+ */
+int netlog_summary(const char *path, struct netlog_sum *out, int max);
+
 #endif /* INSIGHT_NETLOG_H */
