@@ -97,6 +97,25 @@ TEST(replay_peers_answer_as_the_record_says)
 	EXPECT_FALSE(peers_accept(&ps, ip("10.0.2.2"), 9999));
 }
 
+/* A port is listened on when any of its peers is accepted, once. */
+TEST(the_gateway_listens_once_on_each_port_a_peer_is_accepted_on)
+{
+	struct peers ps = { 0 };
+	int ports[8], n;
+	char why[64];
+
+	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.2:80=replay", why, sizeof(why)));	/* refused */
+	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.9:80=forward", why, sizeof(why)));
+	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.8:80=drop", why, sizeof(why)));
+	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.2:81=replay", why, sizeof(why)));	/* refused */
+	ASSERT_EQ(0, peers_parse(&ps, "10.0.2.2:53=drop", why, sizeof(why)));
+	n = peers_ports(&ps, ports, 8);
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(80, ports[0]);
+	EXPECT_EQ(53, ports[1]);
+	EXPECT_EQ(1, peers_ports(&ps, ports, 1));
+}
+
 /* An Ethernet + IPv4 + TCP frame from 10.0.2.15:40000 to DST:PORT. */
 static size_t tcp_frame(unsigned char *f, const char *dst, int port, int flags, const char *data)
 {

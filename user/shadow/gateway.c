@@ -117,18 +117,11 @@ static int listener(int port)
 /* A listener per port some peer is accepted on: 0, or -1. */
 static int listen_all(struct gw *w)
 {
-	const struct peers *ps = &w->g->peers;
-	int i, j;
+	int ports[MAX_LISTEN], i, n = peers_ports(&w->g->peers, ports, MAX_LISTEN);
 
-	for (i = 0; i < ps->n; i++) {
-		if (!peers_accept(ps, ps->p[i].addr, ps->p[i].port))
-			continue;
-		for (j = 0; j < i && ps->p[j].port != ps->p[i].port; j++)
-			;
-		if (j < i || w->nlis == MAX_LISTEN)
-			continue;	/* listened on already, or too many ports */
-		w->lis[w->nlis] = listener(ps->p[i].port);
-		if (w->lis[w->nlis] < 0)
+	for (i = 0; i < n; i++) {
+		w->lis[i] = listener(ports[i]);
+		if (w->lis[i] < 0)
 			return -1;
 		w->nlis++;
 	}

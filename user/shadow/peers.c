@@ -157,3 +157,18 @@ bool peers_accept(const struct peers *ps, struct in_addr addr, int port)
 
 	return p && (p->policy != POLICY_REPLAY || p->answered);
 }
+
+int peers_ports(const struct peers *ps, int *ports, int max)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < ps->n && n < max; i++) {
+		if (!peers_accept(ps, ps->p[i].addr, ps->p[i].port))
+			continue;
+		for (j = 0; j < n && ports[j] != ps->p[i].port; j++)
+			;
+		if (j == n)
+			ports[n++] = ps->p[i].port;
+	}
+	return n;
+}

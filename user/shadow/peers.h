@@ -56,4 +56,7 @@ const struct peer *peers_find(const struct peers *ps, struct in_addr addr, int p
 /* Does a connection to @addr:@port get accepted (and not refused)? */
 bool peers_accept(const struct peers *ps, struct in_addr addr, int port);
 
+/* The ports some peer is accepted on, each once, into @ports: how many (at most @max). */
+int peers_ports(const struct peers *ps, int *ports, int max);
+
 #endif /* INSIGHT_PEERS_H */
