@@ -26,10 +26,10 @@
 #include <net/if.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #include "gateway.h"
 #include "netlog.h"
+#include "stop.h"
 #include "udpfwd.h"
 
 #define GATEWAY_NAME "insight-gateway"
@@ -443,7 +443,6 @@ void gateway_stop(pid_t pid)
 {
 	char path[64], comm[32] = "";
 	FILE *f;
-	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	f = pid > 0 ? fopen(path, "r") : NULL;
@@ -452,14 +451,6 @@ void gateway_stop(pid_t pid)
 	if (!fgets(comm, sizeof(comm), f))
 		comm[0] = '\0';
 	fclose(f);
-	if (strncmp(comm, GATEWAY_NAME, strlen(GATEWAY_NAME)))
-		return;
-	kill(pid, SIGTERM);
-	for (i = 0; i < 50 && !kill(pid, 0); i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(20 * 1000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, WNOHANG);
+	if (!strncmp(comm, GATEWAY_NAME, strlen(GATEWAY_NAME)))
+		stop_process(pid, 1000);
 }

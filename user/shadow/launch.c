@@ -8,6 +8,8 @@
  *   qmp.sock, serialN.log, ID.sock|ID.log, qemu.log   its own endpoints
  *   network.log           what it sent on its user networks (gateway.h),
  *                         unless insight shadow was given a file for it
+ *   record.json           with --explore: production's failure record, for
+ *                         the replay policy (replay.h)
  *   shadow.json           what destroy needs
  */
 #include <errno.h>
@@ -25,6 +27,7 @@
 #include "cmdline.h"
 #include "launch.h"
 #include "qmp.h"
+#include "stop.h"
 
 #define SHADOW_LOAD_MS 300000
 /* the shadow's CPU share: production's qemu comes first for the host's CPUs */
@@ -161,16 +164,7 @@ static int load(struct qmp *q, struct shadow *s, char *why, size_t whylen)
 
 static void kill_shadow(pid_t pid)
 {
-	int i;
-
-	kill(pid, SIGTERM);
-	for (i = 0; i < 100 && !kill(pid, 0); i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(50 * 1000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	stop_process(pid, 5000);
 }
 
 static int shadow_save(const struct shadow *s)
