@@ -110,13 +110,13 @@ static int req_of_fd(const struct recorder *r, const struct insight_sys_event *e
 
 static int req_get(struct recorder *r, const struct insight_sys_event *e)
 {
-	int i, free_slot = -1, oldest = -1;
+	int i = req_of_fd(r, e), free_slot = -1, oldest = -1;
 
+	if (i >= 0)
+		return i;
 	for (i = 0; i < MAX_REQS; i++) {
 		struct request *q = &r->req[i];
 
-		if (q->used && q->pid == (pid_t)e->pid && q->fd == e->fd)
-			return i;
 		if (!q->used && free_slot < 0)
 			free_slot = i;
 		if (q->used && i != r->fired_req &&
@@ -311,8 +311,12 @@ static int on_event(const struct insight_sys_event *e, const void *payload,
 	}
 	req = *act;
 	/* an event loop answers one connection after reading another's request */
-	if (is_write(e->nr) && e->fd_kind == INSIGHT_FD_SOCKET && req_of_fd(r, e) >= 0)
-		req = *act = req_of_fd(r, e);
+	if (is_write(e->nr) && e->fd_kind == INSIGHT_FD_SOCKET) {
+		int own = req_of_fd(r, e);
+
+		if (own >= 0)
+			req = *act = own;
+	}
 	q = req >= 0 && r->req[req].used ? &r->req[req] : NULL;
 	if (is_write(e->nr) && e->ret >= 0) {
 		if (q)
